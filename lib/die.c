@@ -1,0 +1,77 @@
+/* die.c: see die.h. */
+#include "die.h"
+#include "exitcode.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *progname = "pop3";
+static int silenced;
+
+/* Formats PREFIX + message (+ ": error") into one buffer and writes it
+ * at once; an overlong message is cut, never split. */
+static void emit(const char *prefix, const char *fmt, va_list ap, int err)
+{
+	char line[1024];
+	int n = snprintf(line, sizeof line, "%s: %s", progname, prefix);
+	if (n < 0 || (size_t)n >= sizeof line)
+		n = 0;
+	int m = vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+	size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
+	if (len > sizeof line - 2)
+		len = sizeof line - 2;
+	if (err) {
+		int k = snprintf(line + len, sizeof line - len, ": %s", strerror(err));
+		if (k > 0)
+			len += (size_t)k;
+		if (len > sizeof line - 2)
+			len = sizeof line - 2;
+	}
+	line[len++] = '\n';
+	if (!silenced) {
+		ssize_t w;
+		do
+			w = write(2, line, len);
+		while (w < 0 && errno == EINTR);
+	}
+}
+
+void die(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	emit("fatal: ", fmt, ap, 0);
+	va_end(ap);
+	_exit(code);
+}
+
+void die_sys(int code, const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+	va_start(ap, fmt);
+	emit("fatal: ", fmt, ap, err);
+	va_end(ap);
+	_exit(code);
+}
+
+void die_nomem(void)
+{
+	die(EXIT_TEMP, "out of memory");
+}
+
+void logline(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	emit("", fmt, ap, 0);
+	va_end(ap);
+}
+
+void log_silence(void)
+{
+	silenced = 1;
+}

@@ -1,0 +1,76 @@
+# tests/helpers.bash: shared by every tests/*.bats.  Servers run on
+# 127.0.0.1 only, on ports picked free at run time; every process a test
+# starts is recorded and stopped by its pid in teardown.
+
+: "${POP3_BIN:=$BATS_TEST_DIRNAME/../build}"
+export PATH="$POP3_BIN:$PATH"
+TESTS_DIR=$BATS_TEST_DIRNAME
+
+# A free TCP port on loopback.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# start_tcpserver PORT PROG ARGS...: tcpserver on 127.0.0.1:PORT in the
+# background, its pid appended to $BATS_TEST_TMPDIR/pids; waits until the
+# port accepts.  Its stderr (the chain's logs) goes to $BATS_TEST_TMPDIR/log.
+start_tcpserver() {
+	local port=$1; shift
+	tcpserver -D -R -H -l 127.0.0.1 127.0.0.1 "$port" "$@" \
+		2>>"$BATS_TEST_TMPDIR/log" &
+	echo $! >>"$BATS_TEST_TMPDIR/pids"
+	wait_port "$port"
+}
+
+wait_port() {
+	local i
+	for i in $(seq 1 100); do
+		python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1',$1)))" && return 0
+		sleep 0.05
+	done
+	echo "port $1 never opened" >&2
+	return 1
+}
+
+# Stops what this test started, by pid.
+stop_started() {
+	local f="$BATS_TEST_TMPDIR/pids" pid
+	[ -f "$f" ] || return 0
+	while read -r pid; do
+		kill "$pid" 2>/dev/null || true
+	done <"$f"
+	while read -r pid; do
+		wait "$pid" 2>/dev/null || true
+	done <"$f"
+	rm -f "$f"
+}
+
+# make_user NAME: an ordinary system user with a home under the test's
+# tmp dir, for tests that need one; removed by remove_users.
+make_user() {
+	local name=$1 home="$BATS_TEST_TMPDIR/home-$1"
+	userdel -r "$name" >/dev/null 2>&1 || true
+	useradd -M -d "$home" -s /bin/sh "$name"
+	mkdir -p "$home"
+	chown "$name:" "$home"
+	echo "$name" >>"$BATS_TEST_TMPDIR/users"
+}
+
+remove_users() {
+	local f="$BATS_TEST_TMPDIR/users" u
+	[ -f "$f" ] || return 0
+	while read -r u; do
+		userdel "$u" >/dev/null 2>&1 || true
+	done <"$f"
+	rm -f "$f"
+}
+
+# An mbox of N numbered messages, written as a delivery agent would.
+make_mbox() {
+	local path=$1 n=$2 i
+	: >"$path"
+	for i in $(seq 1 "$n"); do
+		printf 'From sender@example.org Thu Nov 26 06:00:%02d 2026\nFrom: sender@example.org\nTo: user@example.org\nSubject: message %d\nMessage-ID: <%d@test>\n\nThis is message %d.\n.leading dot line\n\n' \
+			$((i % 60)) "$i" "$i" "$i" >>"$path"
+	done
+}
