@@ -50,3 +50,19 @@ install: all
 
 clean:
 	rm -rf build build-asan build-fuzz
+
+# Fuzzing: every harness a directory lists in FUZZERS, built with clang's
+# libFuzzer, ASan and UBSan into build-fuzz/, each run for FUZZ_SECONDS
+# against its seed corpus in tests/fuzz/corpus/NAME.
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+fuzz:
+	$(MAKE) B=build-fuzz CC=clang CFLAGS="$(FUZZ_CFLAGS)" fuzz-build
+	tests/fuzz/run build-fuzz $${FUZZ_SECONDS:-60}
+fuzz-build: $(addprefix $(B)/,$(FUZZERS))
+FUZZ_LINK = $(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^
+
+# Long runs, apart from make check.
+stress: all
+	B=$(B) tests/stress/run
+bench: all
+	B=$(B) tests/bench/run

@@ -1,0 +1,1 @@
+include $(wildcard pop3d/*.mk)

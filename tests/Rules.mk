@@ -1,0 +1,2 @@
+# Test programs: unit tests, fuzz harnesses, benchmark and stress tools.
+include $(wildcard tests/*/*.mk)
