@@ -1,0 +1,4 @@
+# maildirscan's unit tests and fuzz-free helpers (issue 5).
+UNITTESTS += tests/unit_maildir_uiddigest
+$(B)/tests/unit_maildir_uiddigest: $(B)/tests/unit/unit_maildir_uiddigest.o $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^ -lmd
