@@ -2,3 +2,6 @@
 UNITTESTS += tests/unit_maildir_uiddigest
 $(B)/tests/unit_maildir_uiddigest: $(B)/tests/unit/unit_maildir_uiddigest.o $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ -lmd
+UNITTESTS += tests/unit_maildir_expose
+$(B)/tests/unit_maildir_expose: $(B)/tests/unit/unit_maildir_expose.o $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^ -lmd
