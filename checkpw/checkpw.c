@@ -1,0 +1,324 @@
+/* checkpw: the checkpassword-compatible verifier (checkpw(8)).
+ *   checkpw [-s] [-P | -p SERVICE] [-v FILE] [-g GROUP] [-r] [-m TEMPLATE]
+ *           [-M NAME] [-d SETTING] PROG [ARG...]
+ * Runs as root, reads "user\0secret\0timestamp\0" from fd 3, asks the
+ * backends in the order of their options, logs one line, and on success
+ * becomes the user (groups, gid, uid), changes to HOME, sets USER HOME
+ * SHELL MAILBOX and execs PROG.  Exit 1 refused, 2 misuse, 111 temporary
+ * failure.  It never reads fd 0 nor writes fd 1: those are the client. */
+#include "account.h"
+#include "creds.h"
+#include "die.h"
+#include "exitcode.h"
+#include "pamauth.h"
+#include "secret.h"
+#include "sysauth.h"
+#include "template.h"
+#include "vuser.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+enum {
+	CREDS_FD = 3,
+	READ_TIMEOUT_SECONDS = 60,  /* the caller writes and closes at once */
+	BACKENDS_MAX = 8,
+	LOG_NAME_MAX = 64,          /* octets of a login that reach the log */
+};
+
+enum backend_kind { BACKEND_SYSTEM, BACKEND_PAM, BACKEND_VIRTUAL };
+
+struct backend {
+	enum backend_kind kind;
+	const char *arg;  /* PAM service or virtual file template */
+};
+
+struct options {
+	struct backend backend[BACKENDS_MAX];
+	int backends;
+	const char *keep_group;
+	bool allow_root;
+	const char *mailbox_template;
+	const char *maildir_name;
+	const char *dummy_setting;
+};
+
+static const char usage[] =
+	"usage: checkpw [-s] [-P | -p SERVICE] [-v FILE] [-g GROUP] [-r] "
+	"[-m TEMPLATE] [-M NAME] [-d SETTING] PROG [ARG...]";
+
+static void add_backend(struct options *o, enum backend_kind kind,
+			const char *arg)
+{
+	if (o->backends == BACKENDS_MAX)
+		die(EXIT_MISUSE, "more than %d backends", BACKENDS_MAX);
+	o->backend[o->backends].kind = kind;
+	o->backend[o->backends].arg = arg;
+	o->backends++;
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	int c;
+	*o = (struct options){ .mailbox_template = "/var/mail/%u",
+			       .maildir_name = "Maildir" };
+	while ((c = getopt(argc, argv, "+sPp:v:g:rm:M:d:")) != -1) {
+		switch (c) {
+		case 's': add_backend(o, BACKEND_SYSTEM, NULL); break;
+		case 'P': add_backend(o, BACKEND_PAM, "pop3"); break;
+		case 'p': add_backend(o, BACKEND_PAM, optarg); break;
+		case 'v': add_backend(o, BACKEND_VIRTUAL, optarg); break;
+		case 'g': o->keep_group = optarg; break;
+		case 'r': o->allow_root = true; break;
+		case 'm': o->mailbox_template = optarg; break;
+		case 'M': o->maildir_name = optarg; break;
+		case 'd': o->dummy_setting = optarg; break;
+		default: die(EXIT_MISUSE, "%s", usage);
+		}
+	}
+	if (optind >= argc)
+		die(EXIT_MISUSE, "%s", usage);
+	if (o->backends == 0)
+		add_backend(o, BACKEND_SYSTEM, NULL);
+	if (strchr(o->maildir_name, '/') || !strcmp(o->maildir_name, "..") ||
+	    !strcmp(o->maildir_name, "."))
+		die(EXIT_MISUSE, "-M takes a name inside HOME");
+	return optind;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	die(EXIT_TEMP, "timed out reading fd %d", CREDS_FD);
+}
+
+/* Reads fd 3 to end of file; returns the length, CREDS_MAX + 1 if longer. */
+static size_t read_creds(char *buf, size_t size)
+{
+	size_t len = 0;
+	signal(SIGALRM, on_alarm);
+	alarm(READ_TIMEOUT_SECONDS);
+	while (len < size) {
+		ssize_t n = read(CREDS_FD, buf + len, size - len);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			die_sys(errno == EBADF ? EXIT_MISUSE : EXIT_TEMP,
+				"cannot read fd %d", CREDS_FD);
+		}
+		len += (size_t)n;
+	}
+	alarm(0);
+	close(CREDS_FD);
+	return len;
+}
+
+/* A copy of S fit for a log line: printable, no quotes or spaces. */
+static void log_safe(char *out, size_t size, const char *s, size_t len)
+{
+	size_t n = len < size - 1 ? len : size - 1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		out[i] = (c > 0x20 && c < 0x7f && c != '"' && c != '=') ? (char)c
+									   : '?';
+	}
+	out[n] = '\0';
+}
+
+static void lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+static const char *backend_name(enum backend_kind k)
+{
+	return k == BACKEND_SYSTEM ? "system" : k == BACKEND_PAM ? "pam" : "virtual";
+}
+
+static const char *verdict_name(enum verdict v)
+{
+	static const char *const names[] = { "accept", "refuse", "unknown", "temp" };
+	return names[v];
+}
+
+/* Asks each backend in turn until one accepts.  *which is the backend
+ * that decided (the last one asked). */
+static enum verdict decide(const struct options *o, const struct login *login,
+			   struct account *acct, int *which)
+{
+	enum verdict result = V_UNKNOWN;
+	bool temp = false;
+	time_t now = time(NULL);
+	for (int i = 0; i < o->backends; i++) {
+		const struct backend *b = &o->backend[i];
+		enum verdict v;
+		acct->why = "";
+		*which = i;
+		if (b->kind == BACKEND_SYSTEM)
+			v = sysauth_check(login, now, acct);
+		else if (b->kind == BACKEND_PAM)
+			v = pamauth_check(b->arg, login, acct);
+		else
+			v = vuser_check(b->arg, login, getenv("TCPLOCALHOST"),
+					getenv("TCPLOCALIP"), acct);
+		if (v == V_ACCEPT)
+			return V_ACCEPT;
+		if (v == V_TEMP)
+			temp = true;
+		if (v == V_REFUSE || result != V_REFUSE)
+			result = v == V_TEMP ? result : v;
+	}
+	return temp ? V_TEMP : result;
+}
+
+/* Groups: the user's own (initgroups for system accounts, the primary
+ * group alone for virtual ones) plus KEEP_GROUP; nothing of root's. */
+static void set_groups(const struct account *a, const char *keep_group)
+{
+	static gid_t groups[NGROUPS_MAX + 1];
+	int n = 1;
+	groups[0] = a->gid;
+	if (a->system_name[0]) {
+		if (initgroups(a->system_name, a->gid) != 0)
+			die_sys(EXIT_TEMP, "initgroups %s", a->system_name);
+		n = getgroups(NGROUPS_MAX, groups);
+		if (n < 0)
+			die_sys(EXIT_TEMP, "getgroups");
+	}
+	if (keep_group) {
+		errno = 0;
+		struct group *gr = getgrnam(keep_group);
+		if (!gr)
+			die(EXIT_TEMP, "no group %s", keep_group);
+		groups[n++] = gr->gr_gid;
+	}
+	if (setgroups((size_t)n, groups) != 0)
+		die_sys(EXIT_TEMP, "setgroups");
+}
+
+static void become(const struct account *a, const char *keep_group)
+{
+	set_groups(a, keep_group);
+	if (setgid(a->gid) != 0)
+		die_sys(EXIT_TEMP, "setgid %u", (unsigned)a->gid);
+	if (setuid(a->uid) != 0)
+		die_sys(EXIT_TEMP, "setuid %u", (unsigned)a->uid);
+	/* Proves the drop is complete and cannot be undone. */
+	if (getuid() != a->uid || geteuid() != a->uid || getgid() != a->gid ||
+	    getegid() != a->gid || (a->uid != 0 && setuid(0) == 0))
+		die(EXIT_TEMP, "cannot drop privileges to %u", (unsigned)a->uid);
+}
+
+/* MAILBOX: the record's own, else HOME/MAILDIR_NAME/ if that is a
+ * directory, else the template.  Runs as the user, in HOME. */
+static void pick_mailbox(struct account *a, const struct login *login,
+			 const struct options *o)
+{
+	struct stat st;
+	if (a->mailbox[0])
+		return;
+	if (o->maildir_name[0] && stat(o->maildir_name, &st) == 0 &&
+	    S_ISDIR(st.st_mode)) {
+		const char *sep = strcmp(a->home, "/") ? "/" : "";
+		size_t n = (size_t)snprintf(a->mailbox, sizeof a->mailbox,
+					    "%s%s%s/", a->home, sep,
+					    o->maildir_name);
+		if (n >= sizeof a->mailbox)
+			die(EXIT_TEMP, "mailbox path too long");
+		return;
+	}
+	struct template_vars vars = {
+		a->system_name[0] ? a->system_name : login->local,
+		login->domain[0] ? login->domain : NULL, a->home, NULL
+	};
+	if (!template_expand(o->mailbox_template, &vars, a->mailbox,
+			     sizeof a->mailbox))
+		die(EXIT_MISUSE, "cannot expand mailbox template %s",
+		    o->mailbox_template);
+}
+
+static void set_env(const char *name, const char *value)
+{
+	if (setenv(name, value, 1) != 0)
+		die_nomem();
+}
+
+int main(int argc, char **argv)
+{
+	static char buf[CREDS_MAX + 1];
+	struct options opt;
+	struct creds creds;
+	struct login login = { 0 };
+	struct account acct = { 0 };
+	char log_user[LOG_NAME_MAX + 1], log_ip[48];
+	size_t at;
+	int which = 0;
+
+	progname = "checkpw";
+	int prog = parse_options(argc, argv, &opt);
+	if (!secret_dummy_init(opt.dummy_setting))
+		die(EXIT_MISUSE, "libxcrypt refuses the dummy setting");
+	size_t len = read_creds(buf, sizeof buf);
+	if (!creds_parse(buf, len, &creds)) {
+		explicit_bzero(buf, sizeof buf);
+		die(EXIT_MISUSE, "malformed credentials on fd %d (%zu octets)",
+		    CREDS_FD, len);
+	}
+	const char *ip = getenv("TCPREMOTEIP");
+	log_safe(log_ip, sizeof log_ip, ip ? ip : "-", ip ? strlen(ip) : 1);
+	log_safe(log_user, sizeof log_user, creds.user, creds.user_len);
+	if (!login_split(creds.user, creds.user_len, &at)) {
+		explicit_bzero(buf, sizeof buf);
+		logline("user=%s ip=%s backend=- result=refuse why=badname",
+			log_user, log_ip);
+		return EXIT_REFUSED;
+	}
+	login.whole = creds.user;
+	memcpy(login.local, creds.user, at);
+	if (at < creds.user_len) {
+		strcpy(login.domain, creds.user + at + 1);
+		lower(login.domain);
+	}
+	login.secret = creds.secret;
+	login.secret_len = creds.secret_len;
+	login.timestamp = creds.timestamp;
+	login.timestamp_len = creds.timestamp_len;
+	login.apop_shaped = creds_is_apop_shaped(&creds);
+
+	enum verdict v = decide(&opt, &login, &acct, &which);
+	explicit_bzero(buf, sizeof buf);
+	if (v == V_ACCEPT && acct.uid == 0 && !opt.allow_root) {
+		v = V_REFUSE;
+		acct.why = "root";
+	}
+	logline("user=%s ip=%s backend=%s result=%s why=%s", log_user, log_ip,
+		backend_name(opt.backend[which].kind), verdict_name(v),
+		acct.why && acct.why[0] ? acct.why : "-");
+	if (v == V_TEMP)
+		return EXIT_TEMP;
+	if (v != V_ACCEPT)
+		return EXIT_REFUSED;
+
+	become(&acct, opt.keep_group);
+	if (chdir(acct.home) != 0)
+		die_sys(EXIT_TEMP, "cannot chdir to %s", acct.home);
+	pick_mailbox(&acct, &login, &opt);
+	set_env("USER", acct.user);
+	set_env("HOME", acct.home);
+	set_env("SHELL", acct.shell);
+	set_env("MAILBOX", acct.mailbox);
+	execvp(argv[prog], argv + prog);
+	die_sys(EXIT_TEMP, "cannot run %s", argv[prog]);
+}

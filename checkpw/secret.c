@@ -1,0 +1,104 @@
+/* secret.c: see secret.h.  Hashes come from libxcrypt, MD5 from libmd. */
+#include "secret.h"
+
+#include <crypt.h>
+#include <md5.h>
+#include <string.h>
+
+/* struct crypt_data is large (about 32 KiB): one static copy, since
+ * checkpw checks one login per process. */
+static struct crypt_data crypt_scratch;
+static char dummy_setting[CRYPT_OUTPUT_SIZE];
+
+bool ct_equal(const void *a, size_t alen, const void *b, size_t blen)
+{
+	const volatile unsigned char *pa = a, *pb = b;
+	size_t n = alen < blen ? alen : blen;
+	unsigned char diff = alen != blen;
+	for (size_t i = 0; i < n; i++)
+		diff |= pa[i] ^ pb[i];
+	return diff == 0;
+}
+
+bool secret_dummy_init(const char *setting)
+{
+	if (setting) {
+		if (strlen(setting) >= sizeof dummy_setting)
+			return false;
+		strcpy(dummy_setting, setting);
+	} else if (!crypt_gensalt_rn(NULL, 0, NULL, 0, dummy_setting,
+				     sizeof dummy_setting)) {
+		return false;
+	}
+	/* Proves the setting usable now, so that a refusal later costs as
+	 * much as a real check. */
+	const char *out = crypt_rn("", dummy_setting, &crypt_scratch,
+				   sizeof crypt_scratch);
+	explicit_bzero(&crypt_scratch, sizeof crypt_scratch);
+	return out && out[0] != '*';
+}
+
+static bool hash_usable(const char *hash)
+{
+	return hash[0] != '\0' && hash[0] != '!' && hash[0] != '*';
+}
+
+bool secret_check_crypt(const char *password, const char *hash)
+{
+	if (!hash_usable(hash))
+		return secret_dummy(password);
+	const char *out = crypt_rn(password, hash, &crypt_scratch,
+				   sizeof crypt_scratch);
+	bool ok = out && out[0] != '*' &&
+		  ct_equal(out, strlen(out), hash, strlen(hash));
+	explicit_bzero(&crypt_scratch, sizeof crypt_scratch);
+	return ok;
+}
+
+bool secret_dummy(const char *password)
+{
+	if (dummy_setting[0] == '\0' && !secret_dummy_init(NULL))
+		return false;
+	(void)crypt_rn(password, dummy_setting, &crypt_scratch,
+		       sizeof crypt_scratch);
+	explicit_bzero(&crypt_scratch, sizeof crypt_scratch);
+	return false;
+}
+
+void apop_digest(const char *timestamp, size_t timestamp_len,
+		 const char *secret, size_t secret_len, char out[33])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char digest[MD5_DIGEST_LENGTH];
+	MD5_CTX ctx;
+
+	MD5Init(&ctx);
+	MD5Update(&ctx, (const unsigned char *)timestamp, timestamp_len);
+	MD5Update(&ctx, (const unsigned char *)secret, secret_len);
+	MD5Final(digest, &ctx);
+	for (size_t i = 0; i < MD5_DIGEST_LENGTH; i++) {
+		out[2 * i] = hex[digest[i] >> 4];
+		out[2 * i + 1] = hex[digest[i] & 15];
+	}
+	out[32] = '\0';
+	explicit_bzero(&ctx, sizeof ctx);
+	explicit_bzero(digest, sizeof digest);
+}
+
+bool secret_check_apop(const char *digest, size_t digest_len,
+		       const char *timestamp, size_t timestamp_len,
+		       const char *secret, size_t secret_len)
+{
+	char expect[33], given[32];
+	if (digest_len != 32)
+		return false;
+	for (size_t i = 0; i < 32; i++) {
+		char c = digest[i];
+		given[i] = (c >= 'A' && c <= 'F') ? (char)(c - 'A' + 'a') : c;
+	}
+	apop_digest(timestamp, timestamp_len, secret, secret_len, expect);
+	bool ok = ct_equal(expect, 32, given, 32);
+	explicit_bzero(expect, sizeof expect);
+	explicit_bzero(given, sizeof given);
+	return ok;
+}

@@ -1,0 +1,36 @@
+/* secret.h: comparing what the client sent with what is stored.
+ * Every comparison takes time that depends on the lengths only, never on
+ * where the first difference is; a refused login still spends one hash
+ * (the dummy) so that unknown and known users answer alike. */
+#ifndef CHECKPW_SECRET_H
+#define CHECKPW_SECRET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Equal contents and lengths, in time that depends on the lengths only. */
+bool ct_equal(const void *a, size_t alen, const void *b, size_t blen);
+
+/* Sets the setting string (a hash or a prefix crypt_gensalt made) used by
+ * secret_dummy(); NULL picks libxcrypt's default method at its default
+ * cost.  False if libxcrypt refuses it. */
+bool secret_dummy_init(const char *setting);
+
+/* Hashes PASSWORD with HASH's setting and compares with HASH.  False for
+ * an unusable hash (empty, locked "!" or "*", unknown method). */
+bool secret_check_crypt(const char *password, const char *hash);
+
+/* Spends the time of one hash and returns false. */
+bool secret_dummy(const char *password);
+
+/* APOP (RFC 1939): the 32 hex digits DIGEST equal MD5(TIMESTAMP SECRET)
+ * in lower-case hex (DIGEST may be upper-case). */
+bool secret_check_apop(const char *digest, size_t digest_len,
+		       const char *timestamp, size_t timestamp_len,
+		       const char *secret, size_t secret_len);
+
+/* Writes MD5(TIMESTAMP SECRET) as 32 lower-case hex digits and a NUL. */
+void apop_digest(const char *timestamp, size_t timestamp_len,
+		 const char *secret, size_t secret_len, char out[33]);
+
+#endif

@@ -1,0 +1,100 @@
+/* sysauth.c: see sysauth.h.
+ * Every path costs one hash: an unknown user and a locked account run the
+ * dummy, so the time to refuse does not tell which names exist. */
+#include "sysauth.h"
+#include "secret.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <shadow.h>
+#include <string.h>
+
+static bool copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+	if (n >= size)
+		return false;
+	memcpy(dst, src, n + 1);
+	return true;
+}
+
+enum verdict sysauth_fill(const char *name, struct account *acct)
+{
+	errno = 0;
+	struct passwd *pw = getpwnam(name);
+	if (!pw)
+		return (errno == 0 || errno == ENOENT || errno == ESRCH)
+			       ? V_UNKNOWN : V_TEMP;
+	if (!copy(acct->system_name, sizeof acct->system_name, pw->pw_name) ||
+	    !copy(acct->user, sizeof acct->user, pw->pw_name) ||
+	    !copy(acct->home, sizeof acct->home, pw->pw_dir) ||
+	    !copy(acct->shell, sizeof acct->shell,
+		  pw->pw_shell[0] ? pw->pw_shell : "/bin/sh"))
+		return V_TEMP;
+	acct->uid = pw->pw_uid;
+	acct->gid = pw->pw_gid;
+	acct->mailbox[0] = '\0';
+	return V_ACCEPT;
+}
+
+bool shadow_expired(long today, long lastchg, long max, long inact,
+		    long expire)
+{
+	if (expire >= 0 && today >= expire)
+		return true;
+	/* Password aged past its inactive period: the account is disabled
+	 * until an administrator acts, as login(1) would have it. */
+	if (lastchg > 0 && max >= 0 && inact >= 0 &&
+	    today > lastchg + max + inact)
+		return true;
+	return false;
+}
+
+enum verdict sysauth_check(const struct login *login, time_t now,
+			   struct account *acct)
+{
+	/* System names have no domain part. */
+	if (login->domain[0]) {
+		secret_dummy(login->secret);
+		return V_UNKNOWN;
+	}
+	enum verdict v = sysauth_fill(login->local, acct);
+	/* Looked up for unknown users too, so both paths read shadow. */
+	errno = 0;
+	struct spwd *sp = getspnam(login->local);
+	int sp_errno = errno;
+	if (v != V_ACCEPT) {
+		secret_dummy(login->secret);
+		return v;
+	}
+	const char *hash = ""; /* no shadow entry: treat as locked */
+	bool expired = false;
+	if (sp) {
+		hash = sp->sp_pwdp;
+		long today = (long)(now / 86400);
+		expired = shadow_expired(today, sp->sp_lstchg, sp->sp_max,
+					 sp->sp_inact, sp->sp_expire);
+	} else if (sp_errno != 0 && sp_errno != ENOENT && sp_errno != ESRCH) {
+		secret_dummy(login->secret);
+		acct->why = "shadow-unreadable";
+		return V_TEMP;
+	} else {
+		struct passwd *pw = getpwnam(login->local);
+		if (pw && strcmp(pw->pw_passwd, "x") != 0)
+			hash = pw->pw_passwd;
+	}
+	bool ok = secret_check_crypt(login->secret, hash);
+	if (hash[0] == '\0' || hash[0] == '!' || hash[0] == '*') {
+		acct->why = "locked";
+		return V_REFUSE;
+	}
+	if (!ok) {
+		acct->why = login->apop_shaped ? "badpass-or-apop" : "badpass";
+		return V_REFUSE;
+	}
+	if (expired) {
+		acct->why = "expired";
+		return V_REFUSE;
+	}
+	return V_ACCEPT;
+}

@@ -1,0 +1,26 @@
+/* sysauth.h: system accounts, passwd + shadow, hashes via libxcrypt. */
+#ifndef CHECKPW_SYSAUTH_H
+#define CHECKPW_SYSAUTH_H
+
+#include <time.h>
+
+#include "account.h"
+
+/* Looks LOGIN up with getpwnam() and getspnam() and checks its password.
+ * Locked ("!", "*", empty) hashes, an expired account (shadow's expire
+ * date) and an expired password past its inactive period are refused.
+ * APOP is refused: no plain secret is stored.  NOW is the time, for the
+ * expiry checks. */
+enum verdict sysauth_check(const struct login *login, time_t now,
+			   struct account *acct);
+
+/* Fills UID, GID, HOME, SHELL and SYSTEM_NAME of ACCT from passwd entry
+ * NAME (shared with the PAM backend).  V_UNKNOWN or V_TEMP on failure. */
+enum verdict sysauth_fill(const char *name, struct account *acct);
+
+/* Shadow expiry, in days since 1970 (today).  Fields as in struct spwd,
+ * -1 meaning unset.  True if the account may not log in. */
+bool shadow_expired(long today, long lastchg, long max, long inact,
+		    long expire);
+
+#endif
