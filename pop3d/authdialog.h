@@ -1,0 +1,93 @@
+/* authdialog.h: the POP3 AUTHORIZATION state as a pure state machine.
+ * It reads nothing and writes nothing: main() feeds it one client line
+ * at a time and sends what it leaves in the output buffer.  When the
+ * client has given credentials the machine says so (AD_CHECK) and holds
+ * them, in the checkpassword format, until the caller reports the
+ * checker's verdict.  This keeps every byte of protocol logic in one
+ * place that unit tests and the fuzzer drive without sockets or forks. */
+#ifndef AUTHDIALOG_H
+#define AUTHDIALOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+	AD_LINE_MAX = 1024,      /* a command line with its CR LF (AUTH PLAIN needs ~700) */
+	AD_ARG_MAX = 255,        /* RFC 2449: arguments up to 255 octets */
+	AD_CRED_MAX = 512,       /* user\0secret\0timestamp\0, doc/interfaces.md */
+	AD_TIMESTAMP_MAX = 256,  /* <pid.time.random@host> */
+	AD_OUT_MAX = 1024,       /* the longest answer: CAPA */
+};
+
+struct authdialog_config {
+	const char *hostname;
+	bool apop;               /* timestamp in the greeting, APOP accepted */
+	bool tls_possible;       /* a descriptor for STARTTLS is present */
+	bool tls_active;         /* the connection is already encrypted */
+	bool tls_required;       /* refuse USER/PASS, APOP, AUTH in cleartext */
+	const char *login_delay; /* CAPA LOGIN-DELAY value, or NULL */
+	const char *expire;      /* CAPA EXPIRE value, or NULL */
+	unsigned max_failures;   /* failed logins before the connection ends */
+	unsigned max_commands;   /* command lines before login, in all */
+};
+
+enum authdialog_action {
+	AD_CONTINUE,  /* send the output, read the next line */
+	AD_CHECK,     /* send the output (nothing), run the checker on cred */
+	AD_STLS,      /* send the output through the TLS control channel, then
+	               * call authdialog_tls_started() */
+	AD_QUIT,      /* send the output, exit 0 */
+	AD_CLOSE,     /* send the output, drop the connection (limits hit) */
+};
+
+enum authdialog_method { AD_METHOD_PASS, AD_METHOD_APOP, AD_METHOD_PLAIN };
+
+struct authdialog {
+	struct authdialog_config cfg;
+	char timestamp[AD_TIMESTAMP_MAX]; /* "" when APOP is off */
+	char user[AD_ARG_MAX + 1];        /* from USER, until PASS */
+	bool have_user;
+	bool sasl_pending;                /* "+ " sent, awaiting the response */
+	unsigned failures;
+	unsigned commands;
+	/* Set by AD_CHECK: the credentials block, its length, how they came */
+	unsigned char cred[AD_CRED_MAX];
+	size_t cred_len;
+	enum authdialog_method method;
+	char out[AD_OUT_MAX];
+	size_t out_len;
+};
+
+/* Starts a dialogue; UNIQUE is the process-unique part of the APOP
+ * timestamp ("pid.time.random"), ignored without cfg->apop.  Leaves the
+ * greeting in the output buffer.  Returns false if the timestamp or the
+ * hostname would be too long. */
+bool authdialog_start(struct authdialog *d, const struct authdialog_config *cfg,
+	const char *unique);
+
+/* Feeds one line (without its line end; may hold NULs).  HAD_CR: the LF
+ * followed a CR.  TOOLONG: the line overflowed and was dropped. */
+enum authdialog_action authdialog_line(struct authdialog *d, const char *line,
+	size_t len, bool toolong);
+
+/* Reports the checker's exit status (as from waitpid) for the last
+ * AD_CHECK; wipes the credentials.  Returns AD_QUIT when the chain has
+ * answered the client (status 0: exit silently), AD_CONTINUE or
+ * AD_CLOSE with an -ERR in the output otherwise. */
+enum authdialog_action authdialog_result(struct authdialog *d, int wait_status);
+
+/* After AD_STLS and a started handshake: the dialogue starts afresh
+ * (RFC 2595: no state carries over). */
+void authdialog_tls_started(struct authdialog *d);
+
+/* For logs: the word for a checker's wait status ("ok", "refused", ...). */
+const char *authdialog_result_word(int wait_status);
+
+/* Clears the output buffer after the caller has sent it. */
+void authdialog_out_clear(struct authdialog *d);
+
+/* Wipes every secret the dialogue holds. */
+void authdialog_wipe(struct authdialog *d);
+
+#endif
