@@ -65,6 +65,7 @@ enum verdict sysauth_check(const struct login *login, time_t now,
 	int sp_errno = errno;
 	if (v != V_ACCEPT) {
 		secret_dummy(login->secret);
+		acct->why = v == V_UNKNOWN ? "unknown" : "passwd-unreadable";
 		return v;
 	}
 	const char *hash = ""; /* no shadow entry: treat as locked */

@@ -11,6 +11,7 @@
 #include <crypt.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -177,8 +178,11 @@ static bool fill_account(const struct login *login, const struct vrecord *r,
 	char tmpl[PATH_LIMIT];
 	struct template_vars v = *vars;
 
-	if (!copy_n(acct->user, sizeof acct->user, login->whole,
-		    strlen(login->whole)))
+	/* USER names the account as the file does: user@domain, lower-case
+	 * domain, whether or not the client typed the domain. */
+	int n = snprintf(acct->user, sizeof acct->user, "%s%s%s", login->local,
+			 v.domain ? "@" : "", v.domain ? v.domain : "");
+	if (n < 0 || (size_t)n >= sizeof acct->user)
 		return false;
 	acct->system_name[0] = '\0';
 	acct->uid = r->uid;
@@ -214,22 +218,23 @@ static enum verdict lookup(struct cdb *db, const char *key,
 		return found < 0 ? V_TEMP : V_UNKNOWN;
 	}
 	unsigned n = cdb_datalen(db);
-	const char *v = cdb_get(db, n, cdb_datapos(db));
-	if (!v || !copy_n(value, sizeof value, v, n) ||
+	const char *stored = cdb_get(db, n, cdb_datapos(db));
+	if (!stored || !copy_n(value, sizeof value, stored, n) ||
 	    !vuser_parse_record(value, n, &rec)) {
 		spend(login, dummy, true);
 		acct->why = "bad-record";
 		return V_TEMP;
 	}
-	bool ok = check_secret(login, &rec, dummy, &acct->why);
-	explicit_bzero(value, sizeof value);
-	if (!ok)
-		return V_REFUSE;
-	if (!fill_account(login, &rec, vars, acct)) {
-		acct->why = "bad-record";
-		return V_TEMP;
+	enum verdict v = V_REFUSE;
+	if (check_secret(login, &rec, dummy, &acct->why)) {
+		v = V_ACCEPT;
+		if (!fill_account(login, &rec, vars, acct)) {
+			acct->why = "bad-record";
+			v = V_TEMP;
+		}
 	}
-	return V_ACCEPT;
+	explicit_bzero(value, sizeof value);
+	return v;
 }
 
 enum verdict vuser_check(const char *path_template, const struct login *login,
