@@ -231,22 +231,23 @@ CONF
 }
 
 @test "ops_ctl: tcprules and users files compile to cdb by temp file and rename" {
+	[ -x "$POP3_BIN/vusers-make" ] || skip "vusers-make not built"
 	printf '127.0.0.1:allow,RELAYCLIENT=""\n:deny\n' >"$D/tcp"
-	printf '# virtual users\ndemo:$6$salt$hash:/var/mail/demo\nother:x:/var/mail/other\n' >"$D/users"
+	printf '# virtual users\ndemo:1000:1000:/home/demo:/var/mail/demo:{plain}secret\n' >"$D/users"
 	echo "TCPRULES=$D/tcp" >>"$CONF"
 	echo "USERS=$D/users" >>"$CONF"
 	run "$POP3CTL" -f "$CONF" reload
 	[ "$status" -eq 0 ]
 	[ "$output" = "pop3ctl: data files compiled; server not running" ]
-	[ "$(cdb -q "$D/users.cdb" demo)" = 'demo:$6$salt$hash:/var/mail/demo' ]
+	[ "$(cdb -q "$D/users.cdb" demo)" = '1000:1000:/home/demo:/var/mail/demo:{plain}secret' ]
 	[ -s "$D/tcp.cdb" ]
-	[ ! -e "$D/users.cdb.tmp" ]
 	run "$POP3CTL" -f "$CONF" check
 	echo "${lines[1]}" | grep -q -- " -x $D/tcp.cdb 127.0.0.1 $PORT "
 	# a bad users file is refused and the compiled one stays
 	echo 'demo:again' >>"$D/users"
 	run "$POP3CTL" -f "$CONF" reload
 	[ "$status" -eq 1 ]
-	[ "${lines[0]}" = "$D/users:4: demo twice" ]
-	[ "$(cdb -q "$D/users.cdb" demo)" = 'demo:$6$salt$hash:/var/mail/demo' ]
+	[ "${lines[0]}" = "pop3ctl: USERS: vusers-make: fatal: $D/users:3: malformed line (want NAME:UID:GID:HOME:MAILBOX:SECRET)" ]
+	[ "$(cdb -q "$D/users.cdb" demo)" = '1000:1000:/home/demo:/var/mail/demo:{plain}secret' ]
+	[ -z "$(ls "$D" | grep -v -e '^bin$' -e '^run$' -e '^users' -e '^tcp' -e '^pop3d')" ]
 }
