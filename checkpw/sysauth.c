@@ -40,12 +40,16 @@ enum verdict sysauth_fill(const char *name, struct account *acct)
 bool shadow_expired(long today, long lastchg, long max, long inact,
 		    long expire)
 {
+	(void)inact;
 	if (expire >= 0 && today >= expire)
 		return true;
-	/* Password aged past its inactive period: the account is disabled
-	 * until an administrator acts, as login(1) would have it. */
-	if (lastchg > 0 && max >= 0 && inact >= 0 &&
-	    today > lastchg + max + inact)
+	/* A password that must be changed (last change 0, or older than its
+	 * maximum age) cannot be changed over POP3; pam_unix's account
+	 * check says the same.  The inactive period only delays the lock
+	 * for interactive logins that can change it. */
+	if (lastchg == 0)
+		return true;
+	if (lastchg > 0 && max >= 0 && today > lastchg + max)
 		return true;
 	return false;
 }

@@ -7,8 +7,8 @@
 #include "account.h"
 
 /* Looks LOGIN up with getpwnam() and getspnam() and checks its password.
- * Locked ("!", "*", empty) hashes, an expired account (shadow's expire
- * date) and an expired password past its inactive period are refused.
+ * Locked ("!", "*", empty) hashes and expired accounts or passwords
+ * (shadow_expired) are refused.
  * APOP is refused: no plain secret is stored.  NOW is the time, for the
  * expiry checks. */
 enum verdict sysauth_check(const struct login *login, time_t now,
@@ -19,7 +19,9 @@ enum verdict sysauth_check(const struct login *login, time_t now,
 enum verdict sysauth_fill(const char *name, struct account *acct);
 
 /* Shadow expiry, in days since 1970 (today).  Fields as in struct spwd,
- * -1 meaning unset.  True if the account may not log in. */
+ * -1 meaning unset.  True if the account may not log in: past its expire
+ * date, or its password must be changed (last change 0 or older than the
+ * maximum age). */
 bool shadow_expired(long today, long lastchg, long max, long inact,
 		    long expire);
 
