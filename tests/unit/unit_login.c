@@ -1,0 +1,269 @@
+/* unit_login: pop3login's pure parts.  lib/base64 (strictness),
+ * lib/lineexact (no byte past the LF is consumed, on a socket and on a
+ * pipe; overlong lines; timeouts) and pop3d/authdialog (exact answers and
+ * the exact credentials block for each login method). */
+#include "../../pop3d/authdialog.h"
+#include "base64.h"
+#include "lineexact.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int test_no, failures;
+
+static void ok(int cond, const char *what)
+{
+	test_no++;
+	if (!cond)
+		failures++;
+	printf("%s %d - %s\n", cond ? "ok" : "not ok", test_no, what);
+}
+
+static int b64_is(const char *in, const char *want, size_t want_len)
+{
+	unsigned char out[64];
+	size_t n;
+	if (!base64_decode(in, strlen(in), out, sizeof out, &n))
+		return 0;
+	return n == want_len && memcmp(out, want, n) == 0;
+}
+
+static int b64_bad(const char *in)
+{
+	unsigned char out[64];
+	size_t n = 99;
+	return !base64_decode(in, strlen(in), out, sizeof out, &n) && n == 0;
+}
+
+static void test_base64(void)
+{
+	ok(b64_is("AGFsaWNlAHNlY3JldA==", "\0alice\0secret", 13), "base64 PLAIN message");
+	ok(b64_is("", "", 0), "base64 empty");
+	ok(b64_is("Zm9vYg==", "foob", 4) && b64_is("Zm9vYmE=", "fooba", 5)
+		&& b64_is("Zm9vYmFy", "foobar", 6), "base64 RFC 4648 vectors");
+	ok(b64_is("+/+/", "\xfb\xff\xbf", 3), "base64 + and /");
+	ok(b64_bad("Zm9"), "base64 length not a multiple of 4");
+	ok(b64_bad("Zm=v"), "base64 data after padding");
+	ok(b64_bad("Z==="), "base64 three pads");
+	ok(b64_bad("Zh=="), "base64 non-canonical trailing bits");
+	ok(b64_bad("Zm9v YmFy"), "base64 space inside");
+	ok(b64_bad("Zm9v\nYmFy"), "base64 line break inside");
+	ok(b64_bad("Zg==Zg=="), "base64 padding in the middle");
+	unsigned char small[2];
+	size_t n;
+	ok(!base64_decode("Zm9v", 4, small, sizeof small, &n), "base64 output too small");
+}
+
+/* Reads two lines from R, then checks the rest of RFD is exactly REST. */
+static int two_lines_then(struct line_reader *r, int rfd, const char *rest)
+{
+	char buf[64], tail[64];
+	size_t len;
+	bool cr;
+	if (line_read(r, buf, sizeof buf, &len, &cr) != LINE_OK
+	    || len != 6 || memcmp(buf, "USER a", 6) != 0 || !cr)
+		return 0;
+	if (line_read(r, buf, sizeof buf, &len, &cr) != LINE_OK
+	    || len != 10 || memcmp(buf, "PASS b c d", 10) != 0 || cr)
+		return 0;
+	ssize_t got = read(rfd, tail, sizeof tail);
+	return got == (ssize_t)strlen(rest) && memcmp(tail, rest, (size_t)got) == 0;
+}
+
+static void test_lineexact(void)
+{
+	static const char input[] = "USER a\r\nPASS b c d\nSTAT\r\nLIST 1\r\n";
+	int sv[2], pfd[2];
+	struct line_reader r;
+	char buf[16];
+	size_t len;
+	bool cr;
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	ok(write(sv[1], input, sizeof input - 1) == sizeof input - 1, "socket write");
+	line_reader_init(&r, sv[0], 1000);
+	ok(r.is_socket, "socket detected");
+	close(sv[1]);
+	ok(two_lines_then(&r, sv[0], "STAT\r\nLIST 1\r\n"),
+		"socket: the bytes after PASS are still unread");
+	close(sv[0]);
+
+	pipe(pfd);
+	ok(write(pfd[1], input, sizeof input - 1) == sizeof input - 1, "pipe write");
+	close(pfd[1]);
+	line_reader_init(&r, pfd[0], 1000);
+	ok(!r.is_socket, "pipe detected");
+	ok(two_lines_then(&r, pfd[0], "STAT\r\nLIST 1\r\n"),
+		"pipe: the bytes after PASS are still unread");
+	close(pfd[0]);
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	const char *longer = "0123456789abcdefghijklmnopqrstuvwxyz\r\nNOOP\r\npartial";
+	write(sv[1], longer, strlen(longer));
+	close(sv[1]);
+	line_reader_init(&r, sv[0], 1000);
+	ok(line_read(&r, buf, sizeof buf, &len, &cr) == LINE_TOOLONG, "overlong line reported");
+	ok(line_read(&r, buf, sizeof buf, &len, &cr) == LINE_OK && len == 4
+		&& memcmp(buf, "NOOP", 5) == 0, "next line intact after an overlong one");
+	ok(line_read(&r, buf, sizeof buf, &len, &cr) == LINE_EOF, "unterminated tail is EOF");
+	close(sv[0]);
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	line_reader_init(&r, sv[0], 50);
+	ok(line_read(&r, buf, sizeof buf, &len, &cr) == LINE_TIMEOUT, "idle reader times out");
+	write(sv[1], "half", 4);
+	ok(line_read(&r, buf, sizeof buf, &len, &cr) == LINE_TIMEOUT, "half a line times out");
+	write(sv[1], "STLS\r\nUSER evil\r\n", 17);
+	line_discard_pending(&r);
+	write(sv[1], "CAPA\r\n", 6);
+	ok(line_read(&r, buf, sizeof buf, &len, &cr) == LINE_OK && len == 4
+		&& memcmp(buf, "CAPA", 4) == 0, "discard_pending drops queued bytes only");
+	close(sv[0]);
+	close(sv[1]);
+
+	pipe(pfd);
+	write(pfd[1], "a\0b\r\n", 5);
+	line_reader_init(&r, pfd[0], 1000);
+	ok(line_read(&r, buf, sizeof buf, &len, &cr) == LINE_OK && len == 3
+		&& memcmp(buf, "a\0b", 3) == 0, "NUL kept inside the line");
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
+static struct authdialog d;
+
+static void start(bool apop, bool tls_possible, bool tls_required)
+{
+	struct authdialog_config cfg = {
+		.hostname = "mail.example.org", .apop = apop,
+		.tls_possible = tls_possible, .tls_required = tls_required,
+		.max_failures = 3, .max_commands = 20,
+	};
+	authdialog_start(&d, &cfg, "123.456.abcdef");
+}
+
+/* Feeds a line; checks the action and the exact output; clears it. */
+static int says(const char *line, enum authdialog_action act, const char *out)
+{
+	enum authdialog_action got = authdialog_line(&d, line, strlen(line), false);
+	int good = got == act && d.out_len == strlen(out)
+		&& memcmp(d.out, out, d.out_len) == 0;
+	if (!good)
+		printf("# line \"%s\": action %d, output \"%.*s\"\n", line, (int)got,
+			(int)d.out_len, d.out);
+	authdialog_out_clear(&d);
+	return good;
+}
+
+static int cred_is(const char *want, size_t len)
+{
+	return d.cred_len == len && memcmp(d.cred, want, len) == 0;
+}
+
+static int result(int code, enum authdialog_action act, const char *out)
+{
+	enum authdialog_action got = authdialog_result(&d, code << 8);
+	int good = got == act && d.out_len == strlen(out)
+		&& memcmp(d.out, out, d.out_len) == 0 && d.cred_len == 0;
+	authdialog_out_clear(&d);
+	return good;
+}
+
+static void test_dialog(void)
+{
+	start(false, false, false);
+	ok(d.out_len == 40 && memcmp(d.out, "+OK mail.example.org POP3 server ready\r\n", 40) == 0,
+		"greeting without APOP has no timestamp");
+	authdialog_out_clear(&d);
+	ok(says("CAPA", AD_CONTINUE, "+OK capability list follows\r\nTOP\r\nUIDL\r\n"
+		"RESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\nUSER\r\nSASL PLAIN\r\n"
+		"IMPLEMENTATION pop3login\r\n.\r\n"), "CAPA, no STLS without a channel");
+	ok(says("user alice", AD_CONTINUE, "+OK send PASS\r\n"), "USER");
+	ok(says("PASS  pass word ", AD_CHECK, ""), "PASS asks for a check");
+	ok(cred_is("alice\0 pass word \0\0", 19), "PASS keeps spaces, no timestamp");
+	ok(d.method == AD_METHOD_PASS, "method pass");
+	ok(result(1, AD_CONTINUE, "-ERR [AUTH] authentication failed\r\n"), "exit 1 -> [AUTH]");
+	ok(says("PASS again", AD_CONTINUE, "-ERR send USER first\r\n"), "USER is forgotten after a try");
+	ok(says("APOP alice 0123456789abcdef0123456789abcdef", AD_CONTINUE,
+		"-ERR APOP not available\r\n"), "APOP off by default");
+	ok(says("AUTH", AD_CONTINUE, "+OK mechanisms follow\r\nPLAIN\r\n.\r\n"), "bare AUTH lists");
+	ok(says("AUTH PLAIN AGFsaWNlAHNlY3JldA==", AD_CHECK, ""), "AUTH PLAIN initial response");
+	ok(cred_is("alice\0secret\0\0", 14) && d.method == AD_METHOD_PLAIN, "PLAIN credentials");
+	ok(result(4, AD_CONTINUE, "-ERR [IN-USE] mailbox in use by another session\r\n"),
+		"exit 4 -> [IN-USE]");
+	ok(says("AUTH PLAIN", AD_CONTINUE, "+ \r\n"), "AUTH PLAIN without response: continuation");
+	ok(says("*", AD_CONTINUE, "-ERR authentication cancelled\r\n"), "* cancels");
+	ok(says("AUTH PLAIN", AD_CONTINUE, "+ \r\n")
+		&& says("YWxpY2UAYWxpY2UAc2VjcmV0", AD_CHECK, ""), "continuation response");
+	ok(cred_is("alice\0secret\0\0", 14), "authzid equal to the user is accepted");
+	ok(result(111, AD_CLOSE, "-ERR [SYS/TEMP] temporary failure, try again later\r\n"),
+		"exit 111 -> [SYS/TEMP], third failure closes");
+
+	start(true, true, false);
+	ok(d.out_len > 0 && memmem(d.out, d.out_len, "<123.456.abcdef@mail.example.org>\r\n", 35),
+		"APOP greeting carries the timestamp");
+	authdialog_out_clear(&d);
+	ok(says("AUTH PLAIN =", AD_CONTINUE, "-ERR malformed PLAIN response\r\n"), "= is empty: malformed");
+	ok(says("AUTH PLAIN Zm9v!", AD_CONTINUE, "-ERR bad base64\r\n"), "bad base64");
+	ok(says("AUTH PLAIN Ym9iAGFsaWNlAHM=", AD_CONTINUE,
+		"-ERR [AUTH] authorization identity not supported\r\n"), "other authzid refused");
+	ok(says("AUTH LOGIN", AD_CONTINUE, "-ERR unsupported mechanism\r\n"), "AUTH LOGIN unsupported");
+	ok(says("APOP my user 0123456789ABCDEF0123456789abcdef", AD_CHECK, ""), "APOP");
+	ok(cred_is("my user\0000123456789abcdef0123456789abcdef\0<123.456.abcdef@mail.example.org>\0",
+		75), "APOP credentials: digest lowercased, timestamp");
+	ok(result(2, AD_CONTINUE, "-ERR [SYS/PERM] login failed\r\n"), "exit 2 -> [SYS/PERM]");
+	ok(says("APOP alice 0123", AD_CONTINUE, "-ERR usage: APOP name digest\r\n"), "short digest");
+	ok(says("STAT", AD_CONTINUE, "-ERR not logged in\r\n"), "wrong state");
+	ok(says("XYZZY", AD_CONTINUE, "-ERR unknown command\r\n"), "unknown command");
+	ok(says("", AD_CONTINUE, "-ERR empty command\r\n"), "empty line");
+	ok(says("NO\rOP", AD_CONTINUE, "-ERR bad characters in command\r\n"), "bare CR");
+	ok(authdialog_line(&d, "NO\0OP", 5, false) == AD_CONTINUE && d.out_len == 32,
+		"NUL in a line");
+	authdialog_out_clear(&d);
+	ok(authdialog_line(&d, "x", 1, true) == AD_CONTINUE && d.out_len == 20
+		&& memcmp(d.out, "-ERR line too long\r\n", 20) == 0, "overlong line");
+	authdialog_out_clear(&d);
+	ok(says("STLS", AD_STLS, "+OK begin TLS negotiation\r\n"), "STLS");
+	authdialog_tls_started(&d);
+	ok(says("STLS", AD_CONTINUE, "-ERR TLS already active\r\n"), "STLS twice");
+	ok(says("noop", AD_CONTINUE, "+OK\r\n"), "NOOP");
+	ok(says("QUIT", AD_QUIT, "+OK bye\r\n"), "QUIT");
+
+	start(false, true, true);
+	authdialog_out_clear(&d);
+	ok(says("CAPA", AD_CONTINUE, "+OK capability list follows\r\nTOP\r\nUIDL\r\n"
+		"RESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\nSTLS\r\n"
+		"IMPLEMENTATION pop3login\r\n.\r\n"), "TLS required: CAPA offers no login");
+	ok(says("USER alice", AD_CONTINUE, "-ERR [AUTH] cleartext login refused: use STLS first\r\n")
+		&& says("AUTH PLAIN AGFsaWNlAHNlY3JldA==", AD_CONTINUE,
+		"-ERR [AUTH] cleartext login refused: use STLS first\r\n"),
+		"TLS required: USER and AUTH refused");
+	ok(says("STLS", AD_STLS, "+OK begin TLS negotiation\r\n"), "STLS offered");
+	authdialog_tls_started(&d);
+	ok(says("USER alice", AD_CONTINUE, "+OK send PASS\r\n"), "USER after TLS");
+
+	start(false, false, false);
+	d.cfg.max_commands = 2;
+	d.cfg.login_delay = "900";
+	d.cfg.expire = "NEVER";
+	authdialog_out_clear(&d);
+	ok(says("CAPA", AD_CONTINUE, "+OK capability list follows\r\nTOP\r\nUIDL\r\n"
+		"RESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\nUSER\r\nSASL PLAIN\r\n"
+		"LOGIN-DELAY 900\r\nEXPIRE NEVER\r\nIMPLEMENTATION pop3login\r\n.\r\n"),
+		"CAPA with LOGIN-DELAY and EXPIRE");
+	ok(says("NOOP", AD_CONTINUE, "+OK\r\n") && says("NOOP", AD_CLOSE,
+		"-ERR too many commands\r\n"), "command limit");
+	ok(result(0, AD_QUIT, ""), "exit 0: the chain answered, nothing more");
+}
+
+int main(void)
+{
+	test_base64();
+	test_lineexact();
+	test_dialog();
+	printf("1..%d\n", test_no);
+	return failures != 0;
+}
