@@ -1,0 +1,62 @@
+#!/usr/bin/env bats
+# pop3stats over log lines in every form a site keeps them: pop3ctl's
+# file, multilog (TAI64N), syslog, tcpserver -v lines in between.
+
+load helpers
+load ops_helpers
+
+setup() {
+	LOG=$BATS_TEST_TMPDIR/log
+	cat >"$LOG" <<'LOG'
+tcpserver: status: 1/40
+tcpserver: pid 100 from 127.0.0.1
+@400000006a3f1c2b0a1b2c3d pop3d: end user=demo ip=127.0.0.1 messages=3 octets=900 retrieved=2 sent=600 deleted=1 seconds=1 how=quit
+Nov 26 06:00:00 host pop3d[12]: checkpw: user=demo ip=127.0.0.1 backend=virtual result=refuse why=badpass
+checkpw: user=bob ip=2001:db8::1 backend=system result=ok why=-
+pop3d: end user=bob ip=2001:db8::1 messages=1 octets=10 retrieved=1 sent=10 deleted=0 seconds=0 how=eof
+pop3d: end user=bob ip=10.1.2.3 messages=1 octets=10 retrieved=0 sent=0 deleted=0 seconds=0 how=timeout
+notpop3d: end user=evil ip=1.1.1.1 retrieved=99 sent=99
+checkpw: user="a b" ip=::ffff:192.168.7.9 backend=system result=refuse why=unknown
+tcpserver: end 100 status 0
+LOG
+}
+
+@test "ops_stats: per user and per network, with totals" {
+	run "$POP3STATS" "$LOG"
+	[ "$status" -eq 0 ]
+	expected="user                             sessions failures messages       octets
+a b                                     0        1        0            0
+bob                                     2        0        1           10
+demo                                    1        1        2          600
+
+network                          sessions failures messages       octets
+10.1.2.0/24                             1        0        0            0
+127.0.0.0/24                            1        1        2          600
+192.168.7.0/24                          0        1        0            0
+2001:db8::/64                           1        0        1           10
+
+total                                   3        2        3          610"
+	[ "$output" = "$expected" ]
+}
+
+@test "ops_stats: -n with other prefix lengths, from stdin" {
+	run sh -c "\"$POP3STATS\" -n -4 8 -6 32 <\"$LOG\""
+	[ "$status" -eq 0 ]
+	expected="network                          sessions failures messages       octets
+10.0.0.0/8                              1        0        0            0
+127.0.0.0/8                             1        1        2          600
+192.0.0.0/8                             0        1        0            0
+2001:db8::/32                           1        0        1           10"
+	[ "$output" = "$expected" ]
+}
+
+@test "ops_stats: -u only; bad usage and a missing file are refused" {
+	run "$POP3STATS" -u "$LOG"
+	[ "${lines[0]}" = "user                             sessions failures messages       octets" ]
+	[ "${#lines[@]}" -eq 4 ]
+	run "$POP3STATS" -4 33 "$LOG"
+	[ "$status" -eq 2 ]
+	run "$POP3STATS" "$BATS_TEST_TMPDIR/none"
+	[ "$status" -eq 1 ]
+	[ "$output" = "pop3stats: cannot read $BATS_TEST_TMPDIR/none" ]
+}
