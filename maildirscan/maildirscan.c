@@ -1,0 +1,192 @@
+/* maildirscan: exposes a Maildir to pop3d (doc/interfaces.md) and
+ * commits the deletions after QUIT.
+ *
+ *   maildirscan [-d DIR] [-u] [-s] [-x] [-c] pop3d [ARG...]
+ *
+ * Runs as the user (checkpw has dropped privileges).  The Maildir is
+ * -d DIR, else $MAILBOX (a path ending in '/'), else ~/Maildir/; a
+ * $MAILBOX without the '/' is an mbox, served by exec'ing mboxsplit.
+ * See doc/maildirscan.8. */
+#include "commit.h"
+#include "die.h"
+#include "exitcode.h"
+#include "expose.h"
+#include "scan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAILDIR_PATH_MAX 4096
+#define SIZE_CACHE_NAME "maildirscan.sizes"
+
+struct options {
+	const char *dir;
+	int exclusive;
+	int mark_seen;
+	struct scan_options scan;
+};
+
+_Noreturn static void usage(void)
+{
+	die(EXIT_MISUSE, "usage: maildirscan [-d maildir] [-u] [-s] [-x] [-c] pop3d [arg...]");
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	int c;
+	memset(o, 0, sizeof *o);
+	/* '+': options end at pop3d's name; its own options are its own. */
+	while ((c = getopt(argc, argv, "+d:usxc")) != -1) {
+		switch (c) {
+		case 'd': o->dir = optarg; break;
+		case 'u': o->scan.uid_digest = 1; break;
+		case 's': o->mark_seen = 1; break;
+		case 'x': o->exclusive = 1; break;
+		case 'c': o->scan.cache_path = SIZE_CACHE_NAME; break;
+		default: usage();
+		}
+	}
+	if (optind >= argc)
+		usage();
+	return optind;
+}
+
+/* The Maildir's path; execs mboxsplit when MAILBOX names an mbox. */
+static const char *maildir_path(const struct options *o, char **argv,
+                                char *buf, size_t size)
+{
+	if (o->dir)
+		return o->dir;
+	const char *mailbox = getenv("MAILBOX");
+	if (mailbox && *mailbox) {
+		if (mailbox[strlen(mailbox) - 1] != '/')
+			expose_exec_sibling("mboxsplit", argv);
+		return mailbox;
+	}
+	const char *home = getenv("HOME");
+	if (!home || !*home) {
+		struct passwd *pw = getpwuid(geteuid());
+		if (!pw)
+			die(EXIT_TEMP, "no HOME and no passwd entry for uid %u",
+			    (unsigned)geteuid());
+		home = pw->pw_dir;
+	}
+	if ((size_t)snprintf(buf, size, "%s/Maildir/", home) >= size)
+		die(EXIT_MISUSE, "home directory path too long");
+	return buf;
+}
+
+/* Opens DIR/SUB, which must be a real directory (not a symlink) owned
+ * by the user. */
+static int open_sub(int maildir_fd, const char *path, const char *sub)
+{
+	int fd = openat(maildir_fd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0) {
+		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
+			die(EXIT_MISUSE, "%s is not a Maildir: no %s/ directory", path, sub);
+		die_sys(EXIT_TEMP, "cannot open %s%s/", path, sub);
+	}
+	if (fstat(fd, &st) < 0)
+		die_sys(EXIT_TEMP, "cannot stat %s%s/", path, sub);
+	if (st.st_uid != geteuid())
+		die(EXIT_MISUSE, "%s%s/ is not owned by uid %u", path, sub, (unsigned)geteuid());
+	return fd;
+}
+
+/* Opens, checks and (with -x) locks the Maildir; makes it the working
+ * directory, which pop3d inherits, so scan list paths are "cur/NAME". */
+static int open_maildir(const char *path, int exclusive)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			die(EXIT_MISUSE, "%s is not a Maildir: %s", path, strerror(errno));
+		die_sys(EXIT_TEMP, "cannot open %s", path);
+	}
+	if (fstat(fd, &st) < 0)
+		die_sys(EXIT_TEMP, "cannot stat %s", path);
+	if (st.st_uid != geteuid())
+		die(EXIT_MISUSE, "%s is not owned by uid %u", path, (unsigned)geteuid());
+	if (exclusive && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			die(EXIT_INUSE, "%s is in use by another POP3 session", path);
+		die_sys(EXIT_TEMP, "cannot lock %s", path);
+	}
+	if (fchdir(fd) < 0)
+		die_sys(EXIT_TEMP, "cannot change to %s", path);
+	return fd;
+}
+
+static int64_t elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (int64_t)(t1.tv_sec - t0->tv_sec) * 1000 +
+	       (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static void write_list(struct expose *e, const struct scan *s)
+{
+	char path[NAME_MAX + 8];
+	expose_header(e, s->count, s->octets, NULL);
+	for (size_t i = 0; i < s->count; i++) {
+		snprintf(path, sizeof path, "cur/%s", scan_name(s, i));
+		if (expose_path(e, s->msgs[i].size, scan_uid(s, i), path) < 0)
+			break;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	char pathbuf[MAILDIR_PATH_MAX];
+	struct timespec t0;
+	progname = "maildirscan";
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int first = parse_options(argc, argv, &o);
+	const char *path = maildir_path(&o, argv, pathbuf, sizeof pathbuf);
+	int maildir_fd = open_maildir(path, o.exclusive);
+	int cur_fd = open_sub(maildir_fd, path, "cur");
+	int new_fd = open_sub(maildir_fd, path, "new");
+	int tmp_fd = open_sub(maildir_fd, path, "tmp");
+
+	static struct scan s;
+	scan_maildir(&s, cur_fd, new_fd, tmp_fd, &o.scan, (int64_t)time(NULL));
+	const char *user = getenv("USER");
+	logline("scan user=%s messages=%zu octets=%llu moved=%llu read=%llu cached=%llu "
+	        "tmp_removed=%llu skipped=%llu duplicates=%llu over_limit=%llu ms=%lld",
+	        user ? user : "-", s.count, (unsigned long long)s.octets,
+	        (unsigned long long)s.stats.moved, (unsigned long long)s.stats.read,
+	        (unsigned long long)s.stats.cached,
+	        (unsigned long long)s.stats.tmp_removed, (unsigned long long)s.stats.skipped,
+	        (unsigned long long)s.stats.duplicates, (unsigned long long)s.stats.over_limit,
+	        (long long)elapsed_ms(&t0));
+
+	static struct expose e;
+	expose_start(&e, argv + first, -1);
+	write_list(&e, &s);
+	struct expose_report r;
+	if (expose_list_end(&e) == 0 && expose_read_report(&e, (uint32_t)s.count, &r)) {
+		struct commit_result res;
+		char answer[EXPOSE_ANSWER_MAX + 1];
+		commit_report(&s, &r, o.mark_seen, &res, answer, sizeof answer);
+		logline("commit deleted=%zu gone=%zu failed=%zu seen=%zu",
+		        res.deleted, res.gone, res.failed, res.seen);
+		expose_answer(&e, answer);
+		expose_report_free(&r);
+	}
+	int status = expose_finish(&e);
+	scan_free(&s);
+	return status;
+}

@@ -1,0 +1,349 @@
+/* scan.c: see scan.h.
+ *
+ * Cost: one readdir of new/ and of cur/, a rename per new message, and
+ * a read only of the files whose names carry no ",W=" (or, with the
+ * size cache, whose unique part the cache does not know).  Directory
+ * entry types come from readdir, so a W= Maildir costs no stat at all;
+ * symlinks are skipped there, and files opened are opened O_NOFOLLOW. */
+#include "scan.h"
+
+#include "die.h"
+#include "exitcode.h"
+#include "maildirname.h"
+#include "msgfilter.h"
+#include "scan_num.h"
+#include "uiddigest.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int scan_name_usable(const char *name)
+{
+	return name[0] != '\0' && name[0] != '.' && !strpbrk(name, " \n\r");
+}
+
+static void *grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return p;
+	size_t n = *cap ? *cap : 256;
+	while (n < need)
+		n *= 2;
+	void *q = realloc(p, n * elem);
+	if (!q)
+		die_nomem();
+	*cap = n;
+	return q;
+}
+
+static uint32_t arena_add(struct scan *s, const char *str, size_t len)
+{
+	if (s->arena_len + len + 1 > UINT32_MAX)
+		die(EXIT_TEMP, "too many messages for one session");
+	s->arena = grow(s->arena, &s->arena_cap, s->arena_len + len + 1, 1);
+	uint32_t off = (uint32_t)s->arena_len;
+	memcpy(s->arena + off, str, len);
+	s->arena[off + len] = '\0';
+	s->arena_len += len + 1;
+	return off;
+}
+
+static DIR *dir_open(int fd, const char *what)
+{
+	int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (copy < 0)
+		die_sys(EXIT_TEMP, "cannot read %s", what);
+	DIR *d = fdopendir(copy);
+	if (!d)
+		die_sys(EXIT_TEMP, "cannot read %s", what);
+	rewinddir(d);
+	return d;
+}
+
+/* A regular file, by the entry's type or (DT_UNKNOWN) by lstat. */
+static int entry_is_file(int dir_fd, const struct dirent *e)
+{
+	if (e->d_type == DT_REG)
+		return 1;
+	if (e->d_type != DT_UNKNOWN)
+		return 0;
+	struct stat st;
+	return fstatat(dir_fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       S_ISREG(st.st_mode);
+}
+
+static struct dirent *next_entry(DIR *d, const char *what)
+{
+	errno = 0;
+	struct dirent *e = readdir(d);
+	if (!e && errno)
+		die_sys(EXIT_TEMP, "cannot read %s", what);
+	return e;
+}
+
+/* A delivery that died leaves its file in tmp/; after 36 hours untouched
+ * (neither read nor written) it is rubbish (maildir(5)). */
+static void clean_tmp(struct scan *s, int64_t now)
+{
+	DIR *d = dir_open(s->tmp_fd, "tmp/");
+	struct dirent *e;
+	while ((e = next_entry(d, "tmp/"))) {
+		struct stat st;
+		if (e->d_name[0] == '.')
+			continue;
+		if (fstatat(s->tmp_fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		if (now - (int64_t)st.st_mtime < SCAN_TMP_MAX_AGE ||
+		    now - (int64_t)st.st_atime < SCAN_TMP_MAX_AGE)
+			continue;
+		if (unlinkat(s->tmp_fd, e->d_name, 0) == 0)
+			s->stats.tmp_removed++;
+		else if (errno != ENOENT)
+			logline("tmp_clean error=\"%s\"", strerror(errno));
+	}
+	closedir(d);
+}
+
+/* Mail in new/ has not been seen by any reader; once a POP3 session has
+ * listed it, it is no longer new, so it goes to cur/ with an empty info
+ * (no flag: not yet read), as qmail-pop3d and Dovecot do.  Another
+ * session moving the same file first is not an error: the cur/ scan
+ * that follows finds it there. */
+static void move_new(struct scan *s)
+{
+	DIR *d = dir_open(s->new_fd, "new/");
+	struct dirent *e;
+	char target[NAME_MAX + 8];
+	while ((e = next_entry(d, "new/"))) {
+		if (!scan_name_usable(e->d_name) || !entry_is_file(s->new_fd, e))
+			continue;
+		size_t len = strlen(e->d_name);
+		memcpy(target, e->d_name, len + 1);
+		if (!strchr(target, ':'))
+			memcpy(target + len, ":2,", 4);
+		if (renameat(s->new_fd, e->d_name, s->cur_fd, target) == 0)
+			s->stats.moved++;
+		else if (errno != ENOENT)
+			logline("move name=\"%s\" error=\"%s\"", e->d_name, strerror(errno));
+	}
+	closedir(d);
+}
+
+static void add_message(struct scan *s, const char *name)
+{
+	struct maildir_name n;
+	size_t len = strlen(name);
+	maildir_name_parse(name, len, &n);
+	s->msgs = grow(s->msgs, &s->cap, s->count + 1, sizeof *s->msgs);
+	struct scan_message *m = &s->msgs[s->count++];
+	memset(m, 0, sizeof *m);
+	m->name_off = arena_add(s, name, len);
+	m->name_len = (uint16_t)len;
+	m->unique_len = (uint16_t)n.unique_len;
+	m->has_seconds = n.has_seconds;
+	m->seconds = n.seconds;
+	m->usec = n.usec;
+	if (n.has_w) {
+		m->size = n.size_w;
+		m->size_known = 1;
+	}
+}
+
+static void list_cur(struct scan *s)
+{
+	DIR *d = dir_open(s->cur_fd, "cur/");
+	struct dirent *e;
+	while ((e = next_entry(d, "cur/"))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (!scan_name_usable(e->d_name) || !entry_is_file(s->cur_fd, e)) {
+			s->stats.skipped++;
+			continue;
+		}
+		add_message(s, e->d_name);
+	}
+	closedir(d);
+}
+
+/* Reads NAME once: its CR LF size if SIZE is not NULL, its header
+ * digest (or X-UIDL) if UID is not NULL.  Returns 0, or -1 if the file
+ * is gone or is not a regular file (skipped: another program renamed
+ * or removed it between readdir and here). */
+static int measure(int cur_fd, const char *name, uint64_t *size, char *uid)
+{
+	static char buf[SCAN_READ_BLOCK + MSGF_LOOKAHEAD];
+	int fd = openat(cur_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		if (errno == ENOENT || errno == ELOOP)
+			return -1;
+		die_sys(EXIT_TEMP, "cannot open cur/%s", name);
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -1;
+	}
+	struct msgfilter f;
+	struct uiddigest d;
+	msgfilter_init(&f, 0, -1);
+	uiddigest_init(&d);
+	int header_done = uid == NULL;
+	size_t kept = 0;
+	for (;;) {
+		ssize_t got = read(fd, buf + kept, SCAN_READ_BLOCK);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			die_sys(EXIT_TEMP, "cannot read cur/%s", name);
+		size_t have = kept + (size_t)got;
+		if (!header_done)
+			header_done = uiddigest_feed(&d, buf + kept, (size_t)got) || got == 0;
+		if (!size) {
+			if (header_done)
+				break;
+			continue;
+		}
+		size_t outlen;
+		size_t used = msgfilter_feed(&f, buf, have, got == 0, NULL, &outlen);
+		kept = have - used;
+		if (got == 0)
+			break;
+		memmove(buf, buf + used, kept);
+	}
+	close(fd);
+	if (size)
+		*size = f.octets;
+	if (uid) {
+		if (d.xuidl[0])
+			strcpy(uid, d.xuidl);
+		else
+			uiddigest_final(&d, uid);
+	}
+	return 0;
+}
+
+/* Sizes (and, with -u, digests) what the names leave unknown. */
+static void measure_all(struct scan *s, const struct scan_options *opt)
+{
+	size_t kept = 0;
+	char uid[UID_MAX + 1];
+	for (size_t i = 0; i < s->count; i++) {
+		struct scan_message *m = &s->msgs[i];
+		const char *name = s->arena + m->name_off;
+		int need_size = !m->size_known;
+		if (need_size || opt->uid_digest) {
+			if (measure(s->cur_fd, name, need_size ? &m->size : NULL,
+			            opt->uid_digest ? uid : NULL) < 0) {
+				s->stats.skipped++;
+				continue;
+			}
+			s->stats.read++;
+			m->size_known = 1;
+		}
+		if (opt->uid_digest) {
+			m->uid_off = arena_add(s, uid, strlen(uid));
+		} else {
+			maildir_uid(s->arena + m->name_off, m->unique_len, uid);
+			m->uid_off = arena_add(s, uid, strlen(uid));
+		}
+		s->msgs[kept++] = *m;
+	}
+	s->count = kept;
+}
+
+static const char *order_arena;
+static int by_delivery(const void *pa, const void *pb)
+{
+	const struct scan_message *a = pa, *b = pb;
+	if (a->has_seconds != b->has_seconds)
+		return a->has_seconds ? -1 : 1;
+	if (a->seconds != b->seconds)
+		return a->seconds < b->seconds ? -1 : 1;
+	if (a->usec != b->usec)
+		return a->usec < b->usec ? -1 : 1;
+	return strcmp(order_arena + a->name_off, order_arena + b->name_off);
+}
+
+static uint64_t hash_str(const char *p)
+{
+	uint64_t h = 1469598103934665603u;
+	while (*p)
+		h = (h ^ (unsigned char)*p++) * 1099511628211u;
+	return h;
+}
+
+/* Keeps the first (oldest) of messages with one id.  Same unique part
+ * means the same message (a second link, or a reader's leftover); with
+ * digest ids two copies of one message get ".2", ".3" ... in order so
+ * that both are served and ids stay unique. */
+static void drop_duplicates(struct scan *s, int uid_digest)
+{
+	size_t slots = 16;
+	while (slots < 2 * s->count + 2)
+		slots *= 2;
+	uint32_t *table = calloc(slots, sizeof *table); /* index + 1 */
+	if (!table)
+		die_nomem();
+	size_t kept = 0;
+	for (size_t i = 0; i < s->count; i++) {
+		struct scan_message m = s->msgs[i];
+		for (unsigned copy = 2;; copy++) {
+			const char *uid = s->arena + m.uid_off;
+			size_t at = hash_str(uid) & (slots - 1);
+			while (table[at] && strcmp(s->arena + s->msgs[table[at] - 1].uid_off, uid))
+				at = (at + 1) & (slots - 1);
+			if (!table[at]) {
+				s->msgs[kept] = m;
+				table[at] = (uint32_t)(kept + 1);
+				kept++;
+				break;
+			}
+			if (!uid_digest || copy > 999) {
+				s->stats.duplicates++;
+				break;
+			}
+			char alt[UID_MAX + 8];
+			snprintf(alt, sizeof alt, "%.*s.%u", UID_MAX - 4, s->arena + s->msgs[i].uid_off, copy);
+			m.uid_off = arena_add(s, alt, strlen(alt));
+		}
+	}
+	s->count = kept;
+	free(table);
+}
+
+void scan_maildir(struct scan *s, int cur_fd, int new_fd, int tmp_fd,
+                  const struct scan_options *opt, int64_t now)
+{
+	memset(s, 0, sizeof *s);
+	s->cur_fd = cur_fd;
+	s->new_fd = new_fd;
+	s->tmp_fd = tmp_fd;
+	clean_tmp(s, now);
+	move_new(s);
+	list_cur(s);
+	order_arena = s->arena;
+	qsort(s->msgs, s->count, sizeof *s->msgs, by_delivery);
+	if (s->count > SCAN_MESSAGES_MAX) {
+		s->stats.over_limit = s->count - SCAN_MESSAGES_MAX;
+		s->count = SCAN_MESSAGES_MAX;
+	}
+	measure_all(s, opt);
+	drop_duplicates(s, opt->uid_digest);
+	for (size_t i = 0; i < s->count; i++)
+		s->octets += s->msgs[i].size;
+}
+
+void scan_free(struct scan *s)
+{
+	free(s->msgs);
+	free(s->arena);
+	memset(s, 0, sizeof *s);
+}
