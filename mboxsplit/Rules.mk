@@ -1,0 +1,21 @@
+# mboxsplit/: the Berkeley mbox exposer (issue 4).  Objects go to
+# $(B)/obj/mboxsplit/ because $(B)/mboxsplit is the program itself.
+MBOX_MODS := index lock writeback fault
+MBOX_OBJ  := $(patsubst %,$(B)/obj/mboxsplit/%.o,$(MBOX_MODS))
+
+PROGRAMS += mboxsplit
+MANPAGES += doc/mboxsplit.8
+
+$(B)/obj/mboxsplit/%.o: mboxsplit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(XCFLAGS) -Imboxsplit -MMD -MP -c -o $@ $<
+
+$(B)/mboxsplit: $(B)/obj/mboxsplit/mboxsplit.o $(MBOX_OBJ) $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^ -lmd
+
+# The long crash test: write-backs killed at many points, 240 trials
+# (make check runs a short version of the same file).
+.PHONY: mbox-crash
+mbox-crash: $(B)/mboxsplit
+	POP3_BIN=$(abspath $(B)) MBOX_CRASH_TRIALS=$${MBOX_CRASH_TRIALS:-240} \
+		bats --tap tests/mbox_crash.bats

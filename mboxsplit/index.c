@@ -1,0 +1,448 @@
+/* index.c: see index.h.
+ *
+ * The scanner works line by line with memchr, and hands each message's
+ * bytes, in runs as long as the input chunk allows, to lib/msgfilter
+ * (the exact size) and lib/uiddigest (the id), so that the file is read
+ * once and nothing of it is kept.  A blank line is held back until the
+ * next line shows whether it is a separator (a From_ line follows, or
+ * the file ends) or part of the message. */
+#include "index.h"
+#include "msgfilter.h"
+#include "uiddigest.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define FROM_ "From "
+#define FROM_LEN 5
+#define FILTER_CARRY 512   /* > 2 * MSGF_LOOKAHEAD */
+#define MBOX_POOL_MAX UINT32_MAX
+
+struct scanner {
+	struct mbox_index *ix;
+	uint64_t offset;          /* file offset of the next byte fed */
+	int at_line_start;
+	int prev_blank;           /* the last complete line was blank */
+	int in_from;              /* inside a From_ line longer than a chunk */
+	int have_msg;
+	const char *pending;      /* held-back blank line: "\n", "\r\n" or NULL */
+	struct msgfilter filter;
+	char carry[FILTER_CARRY]; /* bytes msgfilter asked to see again */
+	size_t carry_len;
+	struct uiddigest digest;
+	int header_done;
+	enum mbox_index_result error;
+};
+
+void mbox_index_init(struct mbox_index *ix, unsigned flags, size_t max_messages)
+{
+	memset(ix, 0, sizeof *ix);
+	ix->flags = flags;
+	ix->max_messages = max_messages;
+}
+
+void mbox_index_free(struct mbox_index *ix)
+{
+	free(ix->msgs);
+	free(ix->xuidl_pool);
+	ix->msgs = NULL;
+	ix->xuidl_pool = NULL;
+	ix->count = ix->cap = ix->pool_len = ix->pool_cap = 0;
+}
+
+const char *mbox_index_strerror(enum mbox_index_result r)
+{
+	switch (r) {
+	case MBOX_OK: return "ok";
+	case MBOX_NOT_MBOX: return "not an mbox (does not start with \"From \")";
+	case MBOX_TOO_MANY: return "too many messages";
+	case MBOX_READ_ERROR: return "read error";
+	case MBOX_NO_MEMORY: return "out of memory";
+	case MBOX_TOO_BIG: return "a From_ line of 4 GiB or more";
+	}
+	return "unknown error";
+}
+
+/* msgfilter may leave fewer than MSGF_LOOKAHEAD bytes unconsumed; they
+ * are kept here and fed again in front of the next bytes. */
+static void filter_push(struct scanner *s, const char *p, size_t n)
+{
+	size_t outlen;
+	while (n > 0) {
+		if (s->carry_len == 0) {
+			size_t used = msgfilter_feed(&s->filter, p, n, 0, NULL, &outlen);
+			p += used;
+			n -= used;
+			if (n > sizeof s->carry)
+				abort();  /* msgfilter broke its contract */
+			memcpy(s->carry, p, n);
+			s->carry_len = n;
+			return;
+		}
+		size_t take = sizeof s->carry - s->carry_len;
+		if (take > n)
+			take = n;
+		memcpy(s->carry + s->carry_len, p, take);
+		s->carry_len += take;
+		p += take;
+		n -= take;
+		size_t used = msgfilter_feed(&s->filter, s->carry, s->carry_len, 0, NULL, &outlen);
+		if (used == 0 && s->carry_len == sizeof s->carry)
+			abort();
+		memmove(s->carry, s->carry + used, s->carry_len - used);
+		s->carry_len -= used;
+	}
+}
+
+static void msg_feed(struct scanner *s, const char *p, size_t n)
+{
+	if (n == 0)
+		return;
+	struct mbox_msg *m = &s->ix->msgs[s->ix->count - 1];
+	m->length += n;
+	if (!s->header_done)
+		s->header_done = uiddigest_feed(&s->digest, p, n);
+	filter_push(s, p, n);
+}
+
+static int hexval(char c)
+{
+	return c <= '9' ? c - '0' : c - 'a' + 10;
+}
+
+static int pool_add(struct mbox_index *ix, const char *str, uint32_t *off)
+{
+	size_t n = strlen(str) + 1;
+	if (ix->pool_len + n > MBOX_POOL_MAX)
+		return -1;
+	if (ix->pool_len + n > ix->pool_cap) {
+		size_t cap = ix->pool_cap ? 2 * ix->pool_cap : 4096;
+		while (cap < ix->pool_len + n)
+			cap *= 2;
+		char *p = realloc(ix->xuidl_pool, cap);
+		if (!p)
+			return -1;
+		ix->xuidl_pool = p;
+		ix->pool_cap = cap;
+	}
+	memcpy(ix->xuidl_pool + ix->pool_len, str, n);
+	*off = (uint32_t)ix->pool_len;
+	ix->pool_len += n;
+	return 0;
+}
+
+static void end_message(struct scanner *s)
+{
+	if (!s->have_msg)
+		return;
+	struct mbox_msg *m = &s->ix->msgs[s->ix->count - 1];
+	size_t outlen;
+	msgfilter_feed(&s->filter, s->carry, s->carry_len, 1, NULL, &outlen);
+	s->carry_len = 0;
+	m->size = s->filter.octets;
+	s->ix->octets += m->size;
+	char hex[UIDDIGEST_HEXLEN + 1];
+	uiddigest_final(&s->digest, hex);
+	for (int i = 0; i < 16; i++)
+		m->md5[i] = (unsigned char)(hexval(hex[2 * i]) << 4 | hexval(hex[2 * i + 1]));
+	if (s->digest.xuidl[0]) {
+		if (pool_add(s->ix, s->digest.xuidl, &m->xuidl_off) == 0)
+			m->tag |= MBOX_TAG_XUIDL;
+		else
+			s->error = MBOX_NO_MEMORY;
+	}
+	s->have_msg = 0;
+	s->pending = NULL;  /* the separator: not part of the message */
+}
+
+static void start_message(struct scanner *s, size_t from_seg)
+{
+	struct mbox_index *ix = s->ix;
+	if (ix->count >= ix->max_messages) {
+		s->error = MBOX_TOO_MANY;
+		return;
+	}
+	if (ix->count == ix->cap) {
+		size_t cap = ix->cap ? 2 * ix->cap : 256;
+		struct mbox_msg *p = realloc(ix->msgs, cap * sizeof *p);
+		if (!p) {
+			s->error = MBOX_NO_MEMORY;
+			return;
+		}
+		ix->msgs = p;
+		ix->cap = cap;
+	}
+	struct mbox_msg *m = &ix->msgs[ix->count++];
+	memset(m, 0, sizeof *m);
+	m->from_start = s->offset;
+	m->from_len = (uint32_t)from_seg;
+	s->have_msg = 1;
+	s->pending = NULL;
+	msgfilter_init(&s->filter, ix->flags, -1);
+	s->carry_len = 0;
+	uiddigest_init(&s->digest);
+	s->header_done = 0;
+}
+
+static void flush_pending(struct scanner *s)
+{
+	if (s->pending) {
+		const char *p = s->pending;
+		s->pending = NULL;
+		msg_feed(s, p, strlen(p));
+	}
+}
+
+/* Feeds P[0..N); returns how many bytes were used.  Without EOF, fewer
+ * than FROM_LEN bytes at a line start may be left to feed again. */
+static size_t scan_feed(struct scanner *s, const char *p, size_t n, int eof)
+{
+	size_t i = 0;
+	size_t run = 0, run_len = 0;  /* message bytes not yet handed on */
+#define FLUSH_RUN() do { if (run_len) { msg_feed(s, p + run, run_len); run_len = 0; } } while (0)
+	while (i < n && s->error == MBOX_OK) {
+		size_t avail = n - i;
+		const char *lf = memchr(p + i, '\n', avail);
+		int complete = lf != NULL;
+		size_t seg = complete ? (size_t)(lf - (p + i)) + 1 : avail;
+		if (s->at_line_start) {
+			if (!complete && !eof && avail < FROM_LEN)
+				break;
+			int is_from = s->prev_blank && seg >= FROM_LEN &&
+			              memcmp(p + i, FROM_, FROM_LEN) == 0;
+			int is_blank = complete && (seg == 1 || (seg == 2 && p[i] == '\r'));
+			if (s->offset == 0 && !is_from) {
+				s->error = MBOX_NOT_MBOX;
+				break;
+			}
+			if (is_from) {
+				FLUSH_RUN();
+				end_message(s);
+				if (seg > UINT32_MAX) {
+					s->error = MBOX_TOO_BIG;
+					break;
+				}
+				start_message(s, seg);
+				s->in_from = !complete;
+			} else if (is_blank) {
+				FLUSH_RUN();
+				flush_pending(s);
+				s->pending = seg == 1 ? "\n" : "\r\n";
+			} else {
+				if (s->pending) {
+					FLUSH_RUN();
+					flush_pending(s);
+				}
+				if (!run_len)
+					run = i;
+				run_len += seg;
+			}
+			s->prev_blank = is_blank;
+		} else if (s->in_from) {
+			struct mbox_msg *m = &s->ix->msgs[s->ix->count - 1];
+			if ((uint64_t)m->from_len + seg > UINT32_MAX) {
+				s->error = MBOX_TOO_BIG;
+				break;
+			}
+			m->from_len += (uint32_t)seg;
+		} else {
+			if (!run_len)
+				run = i;
+			run_len += seg;
+		}
+		s->at_line_start = complete;
+		if (complete)
+			s->in_from = 0;
+		i += seg;
+		s->offset += seg;
+	}
+	if (s->error == MBOX_OK)
+		FLUSH_RUN();
+#undef FLUSH_RUN
+	if (eof && i == n && s->error == MBOX_OK)
+		end_message(s);
+	return i;
+}
+
+static void scanner_init(struct scanner *s, struct mbox_index *ix)
+{
+	memset(s, 0, sizeof *s);
+	s->ix = ix;
+	s->at_line_start = 1;
+	s->prev_blank = 1;  /* the start of the file counts as after a blank */
+	s->error = MBOX_OK;
+}
+
+enum mbox_index_result mbox_index_mem(struct mbox_index *ix,
+                                      const char *data, size_t len)
+{
+	struct scanner *s = malloc(sizeof *s);
+	if (!s)
+		return MBOX_NO_MEMORY;
+	scanner_init(s, ix);
+	scan_feed(s, data, len, 1);
+	ix->end = s->offset;
+	enum mbox_index_result r = s->error;
+	free(s);
+	return r;
+}
+
+enum mbox_index_result mbox_index_fd(struct mbox_index *ix, int fd)
+{
+	struct scanner *s = malloc(sizeof *s);
+	char *buf = malloc(MBOX_READ_BLOCK);
+	enum mbox_index_result r = MBOX_NO_MEMORY;
+	if (!s || !buf)
+		goto out;
+	scanner_init(s, ix);
+	size_t have = 0;
+	for (;;) {
+		ssize_t got = read(fd, buf + have, MBOX_READ_BLOCK - have);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			r = MBOX_READ_ERROR;
+			goto out;
+		}
+		int eof = got == 0;
+		have += (size_t)got;
+		size_t used = scan_feed(s, buf, have, eof);
+		if (s->error != MBOX_OK || eof)
+			break;
+		memmove(buf, buf + used, have - used);
+		have -= used;
+	}
+	ix->end = s->offset;
+	r = s->error;
+out:
+	free(buf);
+	free(s);
+	return r;
+}
+
+/* The id before any suffix: the X-UIDL, else the digest in hex. */
+static size_t uid_base(const struct mbox_index *ix, size_t i, char buf[UID_MAX + 1])
+{
+	static const char digits[] = "0123456789abcdef";
+	const struct mbox_msg *m = &ix->msgs[i];
+	if (m->tag & MBOX_TAG_XUIDL) {
+		size_t n = strlen(ix->xuidl_pool + m->xuidl_off);
+		memcpy(buf, ix->xuidl_pool + m->xuidl_off, n + 1);
+		return n;
+	}
+	for (int k = 0; k < 16; k++) {
+		buf[2 * k] = digits[m->md5[k] >> 4];
+		buf[2 * k + 1] = digits[m->md5[k] & 15];
+	}
+	buf[32] = '\0';
+	return 32;
+}
+
+/* BASE with "-SUFFIX" if SUFFIX > 0; 0 if that would pass UID_MAX. */
+static size_t uid_with_suffix(const char *base, size_t len, uint32_t suffix,
+                              char buf[UID_MAX + 1])
+{
+	char tail[16] = "";
+	size_t tlen = 0;
+	if (suffix > 0) {
+		char digits[12];
+		size_t nd = 0;
+		for (uint32_t v = suffix; v > 0; v /= 10)
+			digits[nd++] = (char)('0' + v % 10);
+		tail[tlen++] = '-';
+		while (nd > 0)
+			tail[tlen++] = digits[--nd];
+	}
+	if (len + tlen > UID_MAX)
+		return 0;
+	if (buf != base)
+		memmove(buf, base, len);
+	memcpy(buf + len, tail, tlen);
+	buf[len + tlen] = '\0';
+	return len + tlen;
+}
+
+size_t mbox_uid(const struct mbox_index *ix, size_t i, char buf[UID_MAX + 1])
+{
+	size_t len = uid_base(ix, i, buf);
+	return uid_with_suffix(buf, len, ix->msgs[i].tag & MBOX_TAG_SUFFIX, buf);
+}
+
+static uint32_t hash_str(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+/* Slot of the message whose final id is UID, or of the empty slot where
+ * it would go.  Slots hold index + 1, 0 meaning empty. */
+static size_t table_find(const struct mbox_index *ix, const uint32_t *table,
+                         size_t mask, const char *uid, size_t len)
+{
+	size_t slot = hash_str(uid, len) & mask;
+	char other[UID_MAX + 1];
+	while (table[slot]) {
+		size_t olen = mbox_uid(ix, table[slot] - 1, other);
+		if (olen == len && memcmp(other, uid, len) == 0)
+			return slot;
+		slot = (slot + 1) & mask;
+	}
+	return slot;
+}
+
+/* Gives message I a final id not yet in TABLE and enters it.
+ * Returns 1 done, 0 to try again with the digest, -1 on overflow. */
+static int make_unique(struct mbox_index *ix, uint32_t *table, size_t mask, size_t i)
+{
+	struct mbox_msg *m = &ix->msgs[i];
+	char base[UID_MAX + 1], uid[UID_MAX + 1];
+	m->tag &= ~(uint32_t)MBOX_TAG_SUFFIX;
+	size_t blen = uid_base(ix, i, base);
+	size_t slot = table_find(ix, table, mask, base, blen);
+	if (table[slot]) {
+		/* Taken: go on from the last suffix given for this id. */
+		struct mbox_msg *holder = &ix->msgs[table[slot] - 1];
+		uint32_t suffix = holder->dups < 2 ? 2 : holder->dups + 1;
+		for (;; suffix++) {
+			if (suffix > MBOX_TAG_SUFFIX)
+				return -1;
+			size_t len = uid_with_suffix(base, blen, suffix, uid);
+			if (len == 0) {
+				/* An X-UIDL too long to take a suffix. */
+				m->tag &= ~(uint32_t)MBOX_TAG_XUIDL;
+				return 0;
+			}
+			slot = table_find(ix, table, mask, uid, len);
+			if (!table[slot])
+				break;
+		}
+		holder->dups = suffix;
+		m->tag |= suffix;
+	}
+	table[slot] = (uint32_t)(i + 1);
+	return 1;
+}
+
+int mbox_index_unique(struct mbox_index *ix)
+{
+	size_t size = 16;
+	while (size < 2 * ix->count)
+		size *= 2;
+	uint32_t *table = calloc(size, sizeof *table);
+	if (!table)
+		return -1;
+	int r = 0;
+	for (size_t i = 0; i < ix->count && r == 0; i++) {
+		int done;
+		while ((done = make_unique(ix, table, size - 1, i)) == 0)
+			;
+		if (done < 0)
+			r = -1;
+	}
+	free(table);
+	return r;
+}

@@ -1,0 +1,248 @@
+/* lock.c: see lock.h. */
+#include "lock.h"
+#include "die.h"
+#include "fault.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LOCK_POLL_FIRST_MS 5
+#define LOCK_POLL_MAX_MS 200
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+int lock_methods_parse(const char *s, unsigned *methods)
+{
+	unsigned m = 0;
+	while (*s) {
+		size_t n = strcspn(s, ",");
+		if (n == 7 && strncmp(s, "dotlock", 7) == 0)
+			m |= LOCK_METHOD_DOTLOCK;
+		else if (n == 5 && strncmp(s, "fcntl", 5) == 0)
+			m |= LOCK_METHOD_FCNTL;
+		else
+			return -1;
+		s += n;
+		if (*s == ',')
+			s++;
+	}
+	if (!m)
+		return -1;
+	*methods = m;
+	return 0;
+}
+
+/* The pid written in a dotlock, or 0 if it holds none (procmail's are
+ * empty). */
+static long dotlock_pid(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	char buf[24];
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	long pid = 0;
+	for (ssize_t i = 0; i < n; i++) {
+		if (buf[i] >= '0' && buf[i] <= '9') {
+			pid = pid * 10 + (buf[i] - '0');
+			if (pid > INT32_MAX)
+				return 0;
+		} else if (buf[i] == '\n' || buf[i] == ' ') {
+			break;
+		} else {
+			return 0;
+		}
+	}
+	return pid;
+}
+
+/* Removes the dotlock if it is stale; returns 1 if it did (try again
+ * at once), 0 if the lock is live. */
+static int break_if_stale(const struct lock_config *cfg, const char *path)
+{
+	struct stat before;
+	if (lstat(path, &before) < 0)
+		return errno == ENOENT;  /* gone meanwhile: try again */
+	long pid = dotlock_pid(path);
+	time_t age = time(NULL) - before.st_mtime;
+	const char *why = NULL;
+	if (pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+		why = "owner-gone";
+	else if (age > (time_t)cfg->stale_seconds)
+		why = "too-old";
+	if (!why)
+		return 0;
+	/* Only the lock we judged: another process may have broken it and
+	 * taken a new one meanwhile. */
+	struct stat again;
+	if (lstat(path, &again) < 0)
+		return errno == ENOENT;
+	if (again.st_ino != before.st_ino || again.st_dev != before.st_dev ||
+	    again.st_mtime != before.st_mtime)
+		return 1;
+	if (unlink(path) < 0 && errno != ENOENT)
+		return 0;
+	logline("stale_lock path=%s pid=%ld age=%lld reason=%s action=removed",
+	        path, pid, (long long)age, why);
+	return 1;
+}
+
+/* One attempt: 1 got it, 0 held by another, -1 error. */
+static int dotlock_try(struct spool_lock *lk)
+{
+	unlink(lk->tmp_path);  /* a leftover of an earlier process with our pid */
+	int fd = open(lk->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	char pid[24];
+	int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (write(fd, pid, (size_t)n) != n || close(fd) < 0) {
+		int e = errno;
+		unlink(lk->tmp_path);
+		errno = e ? e : EIO;
+		return -1;
+	}
+	/* NFS-safe: link() may report failure after succeeding on the
+	 * server, so the link count of our own file decides. */
+	int linked = link(lk->tmp_path, lk->lock_path);
+	int e = errno;
+	struct stat st;
+	int got = stat(lk->tmp_path, &st) == 0 && st.st_nlink == 2;
+	unlink(lk->tmp_path);
+	if (got)
+		return 1;
+	if (linked < 0 && e != EEXIST) {
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+static int set_paths(struct spool_lock *lk, const char *mailbox)
+{
+	const char *slash = strrchr(mailbox, '/');
+	int dirlen = slash ? (int)(slash - mailbox) + 1 : 0;
+	const char *base = mailbox + dirlen;
+	int a = snprintf(lk->lock_path, sizeof lk->lock_path, "%s.lock", mailbox);
+	int b = snprintf(lk->tmp_path, sizeof lk->tmp_path, "%.*s.%s.mboxsplit-lk.%ld",
+	                 dirlen, mailbox, base, (long)getpid());
+	if (a < 0 || b < 0 || (size_t)a >= sizeof lk->lock_path ||
+	    (size_t)b >= sizeof lk->tmp_path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+static int fcntl_try(int fd)
+{
+	struct flock fl;
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_RDLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = 0;
+	fl.l_len = 0;
+	if (fcntl(fd, F_SETLK, &fl) == 0)
+		return 1;
+	if (errno == EAGAIN || errno == EACCES)
+		return 0;
+	return -1;
+}
+
+static void fcntl_release(int fd)
+{
+	struct flock fl;
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_UNLCK;
+	fl.l_whence = SEEK_SET;
+	fcntl(fd, F_SETLK, &fl);
+}
+
+enum lock_result spool_lock(const struct lock_config *cfg, const char *mailbox,
+                            int fd, struct spool_lock *lk)
+{
+	memset(lk, 0, sizeof *lk);
+	lk->fd = -1;
+	if (set_paths(lk, mailbox) < 0)
+		return LOCK_FAILED;
+	int64_t deadline = now_ms() + (int64_t)cfg->wait_seconds * 1000;
+	unsigned pause = LOCK_POLL_FIRST_MS;
+	int waited = 0;
+	while (!lk->have_dotlock && (cfg->methods & LOCK_METHOD_DOTLOCK)) {
+		int r = dotlock_try(lk);
+		if (r < 0)
+			return LOCK_FAILED;
+		if (r > 0) {
+			lk->have_dotlock = 1;
+			break;
+		}
+		if (break_if_stale(cfg, lk->lock_path))
+			continue;
+		if (now_ms() >= deadline)
+			return LOCK_BUSY;
+		waited = 1;
+		sleep_ms(pause);
+		pause = pause * 2 > LOCK_POLL_MAX_MS ? LOCK_POLL_MAX_MS : pause * 2;
+	}
+	fault_point("dotlocked");
+	while (fd >= 0 && (cfg->methods & LOCK_METHOD_FCNTL)) {
+		int r = fcntl_try(fd);
+		if (r > 0) {
+			lk->fd = fd;
+			lk->have_fcntl = 1;
+			break;
+		}
+		if (r < 0 || now_ms() >= deadline) {
+			int e = errno;
+			spool_unlock(lk);
+			errno = e;
+			return r < 0 ? LOCK_FAILED : LOCK_BUSY;
+		}
+		waited = 1;
+		sleep_ms(pause);
+		pause = pause * 2 > LOCK_POLL_MAX_MS ? LOCK_POLL_MAX_MS : pause * 2;
+	}
+	if (waited)
+		logline("lock_waited mailbox=%s", mailbox);
+	return LOCK_OK;
+}
+
+void spool_unlock(struct spool_lock *lk)
+{
+	if (lk->have_fcntl)
+		fcntl_release(lk->fd);
+	lk->have_fcntl = 0;
+	if (lk->have_dotlock && unlink(lk->lock_path) < 0 && errno != ENOENT)
+		logline("unlock_failed path=%s error=\"%s\"", lk->lock_path, strerror(errno));
+	lk->have_dotlock = 0;
+}
+
+int session_lock(int fd)
+{
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	return errno == EWOULDBLOCK ? 1 : -1;
+}

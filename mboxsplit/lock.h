@@ -1,0 +1,61 @@
+/* lock.h: the locks mboxsplit takes on a Berkeley mbox.
+ *
+ * Spool locks, held only while indexing and while writing back, in the
+ * order procmail takes them: first the dotlock MAILBOX.lock, then an
+ * fcntl lock on the whole file.  The dotlock is made NFS-safely (a
+ * unique file linked to the lock name, success judged by its link
+ * count) and holds our pid in ASCII.  A dotlock whose pid is dead on
+ * this host, or that is older than a bound, is stale: it is removed and
+ * logged.  A lock held by someone else is retried up to a bound.  The
+ * fcntl lock is a read lock: mboxsplit never writes the mailbox file
+ * (write-back writes a new file and renames it), and a read lock keeps
+ * out every writer, who all ask for a write lock.
+ *
+ * The session lock is flock(LOCK_EX|LOCK_NB) on the mailbox, held for
+ * the whole session; delivery agents do not use flock, so they are
+ * never held up by it. */
+#ifndef MBOX_LOCK_H
+#define MBOX_LOCK_H
+
+#include <limits.h>
+
+enum {
+	LOCK_METHOD_DOTLOCK = 1,
+	LOCK_METHOD_FCNTL = 2,
+};
+
+#define LOCK_WAIT_DEFAULT 20      /* seconds to wait for a held spool lock */
+#define LOCK_STALE_DEFAULT 600    /* seconds after which a dotlock is stale */
+
+struct lock_config {
+	unsigned methods;
+	unsigned wait_seconds;
+	unsigned stale_seconds;
+};
+
+struct spool_lock {
+	char lock_path[PATH_MAX];   /* MAILBOX.lock */
+	char tmp_path[PATH_MAX];    /* the unique file linked to it */
+	int fd;                     /* the mailbox, when fcntl-locked */
+	int have_dotlock, have_fcntl;
+};
+
+enum lock_result {
+	LOCK_OK = 0,
+	LOCK_BUSY,      /* held by another program beyond the wait bound */
+	LOCK_FAILED,    /* a system error: errno is set */
+};
+
+/* Takes the spool locks on MAILBOX, open as FD (which may be -1 when the
+ * file does not exist: the dotlock only). */
+enum lock_result spool_lock(const struct lock_config *cfg, const char *mailbox,
+                            int fd, struct spool_lock *lk);
+void spool_unlock(struct spool_lock *lk);
+
+/* 0 held, 1 held by another session, -1 error. */
+int session_lock(int fd);
+
+/* Parses "dotlock,fcntl" (any order, any subset but empty). */
+int lock_methods_parse(const char *s, unsigned *methods);
+
+#endif

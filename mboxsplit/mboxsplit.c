@@ -1,0 +1,300 @@
+/* mboxsplit: exposes a Berkeley mbox to pop3d and writes deletions back.
+ *
+ *   mboxsplit [-m MAILBOX] [-r] [-s] [-l dotlock,fcntl] [-w SECS]
+ *             [-t SECS] [-n MAX] pop3d [ARGS...]
+ *
+ * Runs as the user (after checkpw).  Takes the session lock, takes the
+ * spool locks just long enough to index the mailbox in one sequential
+ * read, forks pop3d with the scan list (doc/interfaces.md), waits for
+ * the deletions that pop3d reports after QUIT, and commits them with
+ * the spool locks held again (writeback.h).  Exits with pop3d's status
+ * once pop3d runs, with its own before (lib/exitcode.h). */
+#include "die.h"
+#include "exitcode.h"
+#include "expose.h"
+#include "fault.h"
+#include "index.h"
+#include "lock.h"
+#include "msgfilter.h"
+#include "scan_num.h"
+#include "scanlist.h"
+#include "writeback.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SPOOL_DIR "/var/mail/"
+#define OPEN_RETRIES 5              /* the mailbox replaced under us */
+#define MAX_MESSAGES_LIMIT (1u << 28)
+
+struct options {
+	const char *mailbox;
+	unsigned flags;               /* MSGF_MBOXRD, MSGF_HIDE_STATUS */
+	struct lock_config lock;
+	size_t max_messages;
+	char **prog;                  /* pop3d and its arguments */
+};
+
+static void usage(void)
+{
+	die(EXIT_MISUSE, "usage: mboxsplit [-m mailbox] [-r] [-s] [-l dotlock,fcntl] "
+	    "[-w seconds] [-t seconds] [-n max] prog [args...]");
+}
+
+static unsigned opt_seconds(const char *arg)
+{
+	uint32_t v;
+	if (!scan_u32(arg, strlen(arg), &v) || v > 86400)
+		usage();
+	return v;
+}
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+	memset(o, 0, sizeof *o);
+	o->lock.methods = LOCK_METHOD_DOTLOCK | LOCK_METHOD_FCNTL;
+	o->lock.wait_seconds = LOCK_WAIT_DEFAULT;
+	o->lock.stale_seconds = LOCK_STALE_DEFAULT;
+	o->max_messages = MBOX_MAX_MESSAGES_DEFAULT;
+	int c;
+	uint32_t n;
+	while ((c = getopt(argc, argv, "+m:rsl:w:t:n:")) != -1) {
+		switch (c) {
+		case 'm': o->mailbox = optarg; break;
+		case 'r': o->flags |= MSGF_MBOXRD; break;
+		case 's': o->flags |= MSGF_HIDE_STATUS; break;
+		case 'l':
+			if (lock_methods_parse(optarg, &o->lock.methods) < 0)
+				usage();
+			break;
+		case 'w': o->lock.wait_seconds = opt_seconds(optarg); break;
+		case 't': o->lock.stale_seconds = opt_seconds(optarg); break;
+		case 'n':
+			if (!scan_u32(optarg, strlen(optarg), &n) || n == 0 || n > MAX_MESSAGES_LIMIT)
+				usage();
+			o->max_messages = n;
+			break;
+		default: usage();
+		}
+	}
+	if (optind >= argc)
+		usage();
+	o->prog = argv + optind;
+}
+
+static const char *mailbox_path(const struct options *o)
+{
+	if (o->mailbox)
+		return o->mailbox;
+	const char *env = getenv("MAILBOX");
+	if (env && *env)
+		return env;
+	const char *user = getenv("USER");
+	if (!user || !*user || strchr(user, '/'))
+		die(EXIT_MISUSE, "neither MAILBOX nor USER is set");
+	static char path[PATH_MAX];
+	if ((size_t)snprintf(path, sizeof path, SPOOL_DIR "%s", user) >= sizeof path)
+		die(EXIT_MISUSE, "mailbox path too long");
+	return path;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static _Noreturn void die_lock(enum lock_result r, const char *mailbox)
+{
+	if (r == LOCK_BUSY)
+		die(EXIT_TEMP, "mailbox %s is locked by another program", mailbox);
+	die_sys(EXIT_TEMP, "cannot lock %s", mailbox);
+}
+
+/* Opens the mailbox read-only and takes the session lock and the spool
+ * locks, making sure the name still leads to the file we hold (a mail
+ * reader or an earlier session may have renamed a new file over it).
+ * Returns the descriptor, or -1 if there is no mailbox file. */
+static int open_locked(const char *mailbox, const struct options *o, struct spool_lock *lk)
+{
+	for (int attempt = 0; attempt < OPEN_RETRIES; attempt++) {
+		int fd = open(mailbox, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0) {
+			if (errno == ENOENT) {
+				enum lock_result r = spool_lock(&o->lock, mailbox, -1, lk);
+				if (r != LOCK_OK)
+					die_lock(r, mailbox);
+				struct stat st;
+				if (lstat(mailbox, &st) == 0) {  /* delivered meanwhile */
+					spool_unlock(lk);
+					continue;
+				}
+				return -1;
+			}
+			if (errno == ELOOP)
+				die(EXIT_MISUSE, "mailbox %s is a symbolic link", mailbox);
+			if (errno == EACCES)
+				die_sys(EXIT_MISUSE, "cannot open mailbox %s", mailbox);
+			die_sys(EXIT_TEMP, "cannot open mailbox %s", mailbox);
+		}
+		struct stat st;
+		if (fstat(fd, &st) < 0)
+			die_sys(EXIT_TEMP, "cannot stat mailbox %s", mailbox);
+		if (!S_ISREG(st.st_mode))
+			die(EXIT_MISUSE, "mailbox %s is not a regular file", mailbox);
+		if (st.st_uid != geteuid())
+			die(EXIT_MISUSE, "mailbox %s is not owned by uid %u", mailbox, (unsigned)geteuid());
+		int s = session_lock(fd);
+		if (s < 0)
+			die_sys(EXIT_TEMP, "cannot lock %s", mailbox);
+		struct stat now;
+		if (s > 0) {
+			/* Held: by a live session, unless that session has just
+			 * renamed a new mailbox into place. */
+			if (lstat(mailbox, &now) == 0 && (now.st_ino != st.st_ino || now.st_dev != st.st_dev)) {
+				close(fd);
+				continue;
+			}
+			die(EXIT_INUSE, "mailbox %s is in use by another POP3 session", mailbox);
+		}
+		enum lock_result r = spool_lock(&o->lock, mailbox, fd, lk);
+		if (r != LOCK_OK)
+			die_lock(r, mailbox);
+		if (lstat(mailbox, &now) == 0 && now.st_ino == st.st_ino && now.st_dev == st.st_dev)
+			return fd;
+		spool_unlock(lk);
+		close(fd);
+	}
+	die(EXIT_TEMP, "mailbox %s keeps changing", mailbox);
+}
+
+static void build_index(struct mbox_index *ix, int fd, const char *mailbox)
+{
+	if (fd < 0)
+		return;
+	enum mbox_index_result r = mbox_index_fd(ix, fd);
+	switch (r) {
+	case MBOX_OK:
+		break;
+	case MBOX_NOT_MBOX:
+		die(EXIT_MISUSE, "%s is %s", mailbox, mbox_index_strerror(r));
+	case MBOX_TOO_MANY:
+		die(EXIT_MISUSE, "%s has more than %zu messages", mailbox, ix->max_messages);
+	case MBOX_READ_ERROR:
+		die_sys(EXIT_TEMP, "cannot read %s", mailbox);
+	default:
+		die(EXIT_TEMP, "cannot index %s: %s", mailbox, mbox_index_strerror(r));
+	}
+	if (mbox_index_unique(ix) < 0)
+		die_nomem();
+}
+
+/* Commits the deletions; returns the answer to QUIT in BUF. */
+static void commit(const char *mailbox, int fd, const struct options *o,
+                   const struct mbox_index *ix, char *buf, size_t size)
+{
+	size_t deleted = 0;
+	for (size_t i = 0; i < ix->count; i++)
+		deleted += (ix->msgs[i].tag & MBOX_TAG_DELETED) != 0;
+	if (deleted == 0) {
+		snprintf(buf, size, "+OK bye, nothing deleted");
+		return;
+	}
+	int64_t t0 = now_ms();
+	struct spool_lock lk;
+	enum lock_result lr = spool_lock(&o->lock, mailbox, fd, &lk);
+	if (lr != LOCK_OK) {
+		logline("writeback_failed mailbox=%s step=lock error=\"%s\"", mailbox,
+		        lr == LOCK_BUSY ? "locked by another program" : strerror(errno));
+		snprintf(buf, size, "-ERR [SYS/TEMP] mailbox locked by another program; nothing deleted");
+		return;
+	}
+	fault_point("locked");
+	struct wb_stats st;
+	const char *what;
+	enum wb_result r = writeback(mailbox, fd, ix, &st, &what);
+	int e = errno;
+	fault_point("unlock");
+	spool_unlock(&lk);
+	switch (r) {
+	case WB_DONE:
+		logline("writeback mailbox=%s deleted=%llu kept_bytes=%llu appended_bytes=%llu ms=%lld",
+		        mailbox, (unsigned long long)st.deleted, (unsigned long long)st.kept_bytes,
+		        (unsigned long long)st.appended_bytes, (long long)(now_ms() - t0));
+		snprintf(buf, size, "+OK bye, %zu message%s deleted", deleted, deleted == 1 ? "" : "s");
+		break;
+	case WB_CHANGED:
+		logline("writeback_abandoned mailbox=%s reason=\"changed other than by appending\"", mailbox);
+		snprintf(buf, size, "-ERR [SYS/TEMP] mailbox changed by another program; nothing deleted");
+		break;
+	case WB_FAILED:
+		logline("writeback_failed mailbox=%s step=%s error=\"%s\"", mailbox, what, strerror(e));
+		snprintf(buf, size, "-ERR [SYS/TEMP] cannot update the mailbox (%s); nothing deleted",
+		         strerror(e));
+		break;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	progname = "mboxsplit";
+	struct options o;
+	parse_options(argc, argv, &o);
+	const char *mailbox = mailbox_path(&o);
+	size_t mlen = strlen(mailbox);
+	if (mlen > 0 && mailbox[mlen - 1] == '/')
+		expose_exec_sibling("maildirscan", argv);
+	fault_init();
+
+	int64_t t0 = now_ms();
+	struct spool_lock lk;
+	int fd = open_locked(mailbox, &o, &lk);
+	if (writeback_cleanup(mailbox))
+		logline("note=\"a killed write-back left its new file; mailbox intact\"");
+	struct mbox_index ix;
+	mbox_index_init(&ix, o.flags, o.max_messages);
+	build_index(&ix, fd, mailbox);
+	spool_unlock(&lk);
+	logline("indexed mailbox=%s messages=%zu octets=%llu bytes=%llu ms=%lld", mailbox,
+	        ix.count, (unsigned long long)ix.octets, (unsigned long long)ix.end,
+	        (long long)(now_ms() - t0));
+
+	struct expose e;
+	expose_start(&e, o.prog, fd);
+	char flags[32];
+	snprintf(flags, sizeof flags, "%s%s%s", (ix.flags & MSGF_MBOXRD) ? "mboxrd" : "",
+	         (ix.flags & MSGF_MBOXRD) && (ix.flags & MSGF_HIDE_STATUS) ? " " : "",
+	         (ix.flags & MSGF_HIDE_STATUS) ? "hide-status" : "");
+	expose_header(&e, ix.count, ix.octets, flags);
+	for (size_t i = 0; i < ix.count; i++) {
+		const struct mbox_msg *m = &ix.msgs[i];
+		char uid[UID_MAX + 1];
+		mbox_uid(&ix, i, uid);
+		if (expose_range(&e, m->size, uid, m->from_start + m->from_len, m->length) < 0)
+			break;
+	}
+	struct expose_report rep;
+	if (expose_list_end(&e) == 0 && expose_read_report(&e, (uint32_t)ix.count, &rep) == 1) {
+		for (size_t i = 0; i < rep.n_deleted; i++)
+			ix.msgs[rep.deleted[i] - 1].tag |= MBOX_TAG_DELETED;
+		for (size_t i = 0; i < rep.n_retrieved; i++)
+			ix.msgs[rep.retrieved[i] - 1].tag |= MBOX_TAG_RETRIEVED;
+		expose_report_free(&rep);
+		char reply[256];
+		if (fd >= 0)
+			commit(mailbox, fd, &o, &ix, reply, sizeof reply);
+		else
+			snprintf(reply, sizeof reply, "+OK bye, nothing deleted");
+		expose_answer(&e, reply);
+	}
+	mbox_index_free(&ix);
+	return expose_finish(&e);
+}

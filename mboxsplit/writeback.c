@@ -1,0 +1,286 @@
+/* writeback.c: see writeback.h and doc/mbox-writeback.md.
+ *
+ * The mailbox file is only ever read.  Until rename(2) the mailbox is
+ * the old file, untouched; from rename on it is the complete new file,
+ * already on disk.  A crash at any point leaves one or the other, plus
+ * at most a stray new file that the next session removes. */
+#include "writeback.h"
+#include "fault.h"
+#include "die.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define WB_RW_BUF (1u << 20)
+
+static int temp_path(const char *mailbox, char *path, size_t size, char *dir, size_t dsize)
+{
+	const char *slash = strrchr(mailbox, '/');
+	int dirlen = slash ? (int)(slash - mailbox) + 1 : 0;
+	int a = snprintf(path, size, "%.*s.%s.mboxsplit-new", dirlen, mailbox, mailbox + dirlen);
+	int b = dirlen ? snprintf(dir, dsize, "%.*s", dirlen, mailbox) : snprintf(dir, dsize, ".");
+	if (a < 0 || b < 0 || (size_t)a >= size || (size_t)b >= dsize) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+int writeback_cleanup(const char *mailbox)
+{
+	char path[PATH_MAX], dir[PATH_MAX];
+	if (temp_path(mailbox, path, sizeof path, dir, sizeof dir) < 0)
+		return 0;
+	struct stat st;
+	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+		return 0;
+	if (unlink(path) < 0)
+		return 0;
+	logline("leftover_removed path=%s", path);
+	return 1;
+}
+
+static int pread_all(int fd, char *buf, size_t len, uint64_t off)
+{
+	while (len > 0) {
+		ssize_t n = pread(fd, buf, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+/* 1 if every message still starts where it did: "From " at offset 0 or
+ * after a blank line, its From_ line ending where it did; and anything
+ * after the indexed end starts with "From ".  0 if not, -1 on error. */
+static int unchanged_but_appended(int fd, const struct mbox_index *ix, uint64_t size)
+{
+	if (size < ix->end)
+		return 0;
+	for (size_t i = 0; i < ix->count; i++) {
+		const struct mbox_msg *m = &ix->msgs[i];
+		char buf[8];
+		uint64_t back = m->from_start < 3 ? m->from_start : 3;
+		if (pread_all(fd, buf, (size_t)back + 5, m->from_start - back) < 0)
+			return -1;
+		if (memcmp(buf + back, "From ", 5) != 0)
+			return 0;
+		if (back > 0) {
+			const char *p = buf + back;
+			int blank = (back >= 2 && p[-1] == '\n' && p[-2] == '\n') ||
+			            (back >= 3 && p[-1] == '\n' && p[-2] == '\r' && p[-3] == '\n');
+			if (!blank)
+				return 0;
+		}
+		uint64_t lf = m->from_start + m->from_len - 1;
+		if (lf + 1 < ix->end) {
+			if (pread_all(fd, buf, 1, lf) < 0)
+				return -1;
+			if (buf[0] != '\n')
+				return 0;
+		}
+	}
+	if (size > ix->end) {
+		char buf[5];
+		if (size - ix->end < 5 || pread_all(fd, buf, 5, ix->end) < 0 ||
+		    memcmp(buf, "From ", 5) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+struct copier {
+	int in, out;
+	int use_cfr;
+	char *buf;
+};
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			errno = EIO;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Appends bytes [OFF, OFF+LEN) of the mailbox to the new file:
+ * copy_file_range where the kernel can, read and write otherwise. */
+static int copy_range(struct copier *c, uint64_t off, uint64_t len)
+{
+	while (len > 0) {
+		size_t chunk = len < WB_COPY_CHUNK ? (size_t)len : WB_COPY_CHUNK;
+		fault_point("copy");
+		ssize_t n;
+		if (c->use_cfr) {
+			off_t from = (off_t)off;
+			n = copy_file_range(c->in, &from, c->out, NULL, chunk, 0);
+			if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
+			              errno == EOPNOTSUPP || errno == EBADF)) {
+				c->use_cfr = 0;
+				continue;
+			}
+		} else {
+			if (!c->buf && !(c->buf = malloc(WB_RW_BUF)))
+				return -1;
+			n = pread(c->in, c->buf, chunk < WB_RW_BUF ? chunk : WB_RW_BUF, (off_t)off);
+			if (n > 0 && write_all(c->out, c->buf, (size_t)n) < 0)
+				return -1;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0) {  /* the mailbox is shorter than indexed */
+			errno = EIO;
+			return -1;
+		}
+		off += (uint64_t)n;
+		len -= (uint64_t)n;
+	}
+	return 0;
+}
+
+/* The kept messages, runs of neighbours as one range, then the tail
+ * appended since indexing. */
+static int copy_kept(struct copier *c, const struct mbox_index *ix, uint64_t size,
+                     struct wb_stats *stats)
+{
+	size_t i = 0;
+	while (i < ix->count) {
+		if (ix->msgs[i].tag & MBOX_TAG_DELETED) {
+			stats->deleted++;
+			i++;
+			continue;
+		}
+		size_t j = i;
+		while (j < ix->count && !(ix->msgs[j].tag & MBOX_TAG_DELETED))
+			j++;
+		uint64_t start = ix->msgs[i].from_start;
+		uint64_t end = j < ix->count ? ix->msgs[j].from_start : ix->end;
+		if (copy_range(c, start, end - start) < 0)
+			return -1;
+		stats->kept_bytes += end - start;
+		i = j;
+	}
+	if (size > ix->end) {
+		if (copy_range(c, ix->end, size - ix->end) < 0)
+			return -1;
+		stats->appended_bytes = size - ix->end;
+	}
+	return 0;
+}
+
+/* Owner and group as far as we may (a user can give a file only to a
+ * group he is in), then the mode, which chown may have cleared. */
+static int copy_owner_mode(int out, const struct stat *st)
+{
+	if (fchown(out, st->st_uid, st->st_gid) < 0) {
+		if (errno != EPERM)
+			return -1;
+		logline("warning=\"cannot keep the mailbox's group\" gid=%u", (unsigned)st->st_gid);
+	}
+	return fchmod(out, st->st_mode & 07777);
+}
+
+static int fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int r = fsync(fd);
+	int e = errno;
+	close(fd);
+	errno = e;
+	return r;
+}
+
+enum wb_result writeback(const char *mailbox, int fd, const struct mbox_index *ix,
+                         struct wb_stats *stats, const char **what)
+{
+	char path[PATH_MAX], dir[PATH_MAX];
+	memset(stats, 0, sizeof *stats);
+	*what = "name";
+	if (temp_path(mailbox, path, sizeof path, dir, sizeof dir) < 0)
+		return WB_FAILED;
+	fault_point("verify");
+	*what = "verify";
+	struct stat st, now;
+	if (fstat(fd, &st) < 0)
+		return WB_FAILED;
+	if (lstat(mailbox, &now) < 0) {
+		if (errno == ENOENT)
+			return WB_CHANGED;
+		return WB_FAILED;
+	}
+	if (now.st_ino != st.st_ino || now.st_dev != st.st_dev)
+		return WB_CHANGED;
+	int same = unchanged_but_appended(fd, ix, (uint64_t)st.st_size);
+	if (same < 0)
+		return WB_FAILED;
+	if (!same)
+		return WB_CHANGED;
+
+	fault_point("create");
+	*what = "create";
+	unlink(path);
+	struct copier c = { fd, -1, 1, NULL };
+	c.out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (c.out < 0)
+		return WB_FAILED;
+	*what = "copy";
+	if (copy_kept(&c, ix, (uint64_t)st.st_size, stats) < 0)
+		goto fail;
+	fault_point("chmod");
+	*what = "chmod";
+	if (copy_owner_mode(c.out, &st) < 0)
+		goto fail;
+	fault_point("fsync");
+	*what = "fsync";
+	if (fsync(c.out) < 0)
+		goto fail;
+	*what = "close";
+	int closing = c.out;
+	c.out = -1;
+	if (close(closing) < 0)
+		goto fail;
+	fault_point("rename");
+	*what = "rename";
+	if (rename(path, mailbox) < 0)
+		goto fail;
+	fault_point("renamed");
+	free(c.buf);
+	/* The new mailbox is in place; a failed directory sync only means a
+	 * crash now might bring the old one back, which loses nothing. */
+	if (fsync_dir(dir) < 0)
+		logline("warning=\"directory fsync failed\" dir=%s error=\"%s\"", dir, strerror(errno));
+	fault_point("dirsync");
+	return WB_DONE;
+fail:;
+	int e = errno;
+	if (c.out >= 0)
+		close(c.out);
+	unlink(path);
+	free(c.buf);
+	errno = e;
+	return WB_FAILED;
+}

@@ -1,0 +1,41 @@
+/* writeback.h: removing deleted messages from an mbox without ever
+ * writing over it (doc/mbox-writeback.md gives the algorithm and why it
+ * is safe).
+ *
+ * Called with the spool locks held.  Checks that the mailbox changed
+ * only by appending since it was indexed, writes the kept messages and
+ * whatever was appended into MAILBOX's directory as .BASE.mboxsplit-new,
+ * fsyncs it, gives it the mailbox's owner, group and mode, renames it
+ * over the mailbox and fsyncs the directory.  On any failure the new
+ * file is removed and the mailbox is as it was. */
+#ifndef MBOX_WRITEBACK_H
+#define MBOX_WRITEBACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "index.h"
+
+#define WB_COPY_CHUNK (8u << 20)   /* bytes per copy call */
+
+enum wb_result {
+	WB_DONE = 0,
+	WB_CHANGED,      /* changed other than by appending: nothing done */
+	WB_FAILED,       /* a system error (errno set), nothing done */
+};
+
+struct wb_stats {
+	uint64_t deleted, kept_bytes, appended_bytes;
+};
+
+/* FD is the mailbox as indexed into IX (messages to remove carry
+ * MBOX_TAG_DELETED). */
+enum wb_result writeback(const char *mailbox, int fd, const struct mbox_index *ix,
+                         struct wb_stats *stats, const char **what);
+
+/* Removes a new file left by a killed write-back; call with the spool
+ * locks held.  Returns 1 if one was removed. */
+int writeback_cleanup(const char *mailbox);
+
+#endif
