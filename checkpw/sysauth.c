@@ -60,6 +60,7 @@ enum verdict sysauth_check(const struct login *login, time_t now,
 	/* System names have no domain part. */
 	if (login->domain[0]) {
 		secret_dummy(login->secret);
+		acct->why = "unknown";
 		return V_UNKNOWN;
 	}
 	enum verdict v = sysauth_fill(login->local, acct);

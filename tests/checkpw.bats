@@ -1,0 +1,238 @@
+#!/usr/bin/env bats
+# checkpw with system accounts: every hash method libxcrypt offers, wrong
+# password, unknown, locked and expired accounts, uid 0, malformed fd 3,
+# unsafe names, the environment and the ids of the program it runs.
+load helpers
+load checkpw_helpers
+
+U=ckpwsys1
+
+setup() {
+	checkpw_setup
+	make_user $U
+	H=$BATS_TEST_TMPDIR/home-$U
+	UID_=$(id -u $U)
+	GID_=$(id -g $U)
+	export TCPREMOTEIP=127.0.0.2
+}
+
+teardown() {
+	stop_started
+	remove_users
+}
+
+# accepts PREFIX: the user with a hash of that method logs in, and only
+# with the right password.
+accepts() {
+	set_password $U "$1" "pw-$1"
+	creds $U "pw-$1"
+	ck "$PROG"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ "$err" = "checkpw: user=$U ip=127.0.0.2 backend=system result=accept why=-" ]
+	[ -f "$H/out" ]
+	rm -f "$H/out"
+	creds $U "pw-$1x"
+	ck "$PROG"
+	[ "$status" -eq 1 ]
+	[ "$err" = "checkpw: user=$U ip=127.0.0.2 backend=system result=refuse why=badpass" ]
+	[ ! -e "$H/out" ]
+}
+
+@test "checkpw: yescrypt" { accepts '$y$'; }
+@test "checkpw: SHA-512 crypt" { accepts '$6$'; }
+@test "checkpw: SHA-256 crypt" { accepts '$5$'; }
+@test "checkpw: MD5 crypt" { accepts '$1$'; }
+@test "checkpw: bcrypt" { accepts '$2b$'; }
+@test "checkpw: traditional DES" { accepts des; }
+
+@test "checkpw: environment, ids, directory and arguments of PROG" {
+	set_password $U '$6$' secret
+	creds $U secret
+	ck "$PROG" one 'two words'
+	[ "$status" -eq 0 ]
+	[ "$(cat "$H/out")" = "uid=$UID_ gid=$GID_ groups=$(groups_line $GID_)
+USER=$U
+HOME=$H
+SHELL=/bin/sh
+MAILBOX=/var/mail/$U
+PWD=$H
+ARGS=one two words" ]
+}
+
+@test "checkpw: -g mail keeps that one group and nothing else of root's" {
+	set_password $U '$6$' secret
+	creds $U secret
+	ck -g mail "$PROG"
+	[ "$status" -eq 0 ]
+	[ "$(head -n 1 "$H/out")" = "uid=$UID_ gid=$GID_ groups=$(groups_line $GID_ "$(getent group mail | cut -d: -f3)")" ]
+}
+
+@test "checkpw: the user's own supplementary groups come from initgroups" {
+	groupadd ckpwgrp1
+	usermod -a -G ckpwgrp1 $U
+	set_password $U '$6$' secret
+	creds $U secret
+	ck "$PROG"
+	extra=$(getent group ckpwgrp1 | cut -d: -f3)
+	gpasswd -d $U ckpwgrp1 >/dev/null; groupdel ckpwgrp1
+	[ "$status" -eq 0 ]
+	[ "$(head -n 1 "$H/out")" = "uid=$UID_ gid=$GID_ groups=$(groups_line $GID_ "$extra")" ]
+}
+
+@test "checkpw: ~/Maildir/ when it exists, -M '' and -m otherwise" {
+	set_password $U '$6$' secret
+	mkdir "$H/Maildir"
+	creds $U secret
+	ck "$PROG"
+	[ "$status" -eq 0 ]
+	grep -qx "MAILBOX=$H/Maildir/" "$H/out"
+	ck -M '' "$PROG"
+	grep -qx "MAILBOX=/var/mail/$U" "$H/out"
+	ck -M '' -m '/var/spool/mail/%1/%u' "$PROG"
+	grep -qx "MAILBOX=/var/spool/mail/c/$U" "$H/out"
+	ck -M Mail "$PROG"
+	grep -qx "MAILBOX=/var/mail/$U" "$H/out"
+}
+
+@test "checkpw: unknown user refused, logged as unknown" {
+	creds ckpwnosuch secret
+	ck "$PROG"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[ "$err" = "checkpw: user=ckpwnosuch ip=127.0.0.2 backend=system result=unknown why=unknown" ]
+}
+
+@test "checkpw: a login with a domain is not a system user" {
+	set_password $U '$6$' secret
+	creds $U@example.org secret
+	ck "$PROG"
+	[ "$status" -eq 1 ]
+	[ "$err" = "checkpw: user=$U@example.org ip=127.0.0.2 backend=system result=unknown why=unknown" ]
+}
+
+@test "checkpw: locked accounts refused with the right password" {
+	set_password $U '$6$' secret
+	usermod -L $U
+	creds $U secret
+	ck "$PROG"
+	[ "$status" -eq 1 ]
+	[ "$err" = "checkpw: user=$U ip=127.0.0.2 backend=system result=refuse why=locked" ]
+	usermod -p '*' $U
+	ck "$PROG"
+	[ "$status" -eq 1 ]
+	[ "$err" = "checkpw: user=$U ip=127.0.0.2 backend=system result=refuse why=locked" ]
+	usermod -p '' $U
+	creds $U ''
+	ck "$PROG"
+	[ "$status" -eq 1 ]
+	[ "$err" = "checkpw: user=$U ip=127.0.0.2 backend=system result=refuse why=locked" ]
+}
+
+@test "checkpw: expired account and password refused" {
+	set_password $U '$6$' secret
+	creds $U secret
+	chage -E 1 $U
+	ck "$PROG"
+	[ "$status" -eq 1 ]
+	[ "$err" = "checkpw: user=$U ip=127.0.0.2 backend=system result=refuse why=expired" ]
+	chage -E -1 -d 0 $U
+	ck "$PROG"
+	[ "$status" -eq 1 ]
+	[ "$err" = "checkpw: user=$U ip=127.0.0.2 backend=system result=refuse why=expired" ]
+	chage -d 2000-01-01 -M 30 $U
+	ck "$PROG"
+	[ "$status" -eq 1 ]
+	chage -d "$(date +%Y-%m-%d)" -M 30 $U
+	ck "$PROG"
+	[ "$status" -eq 0 ]
+}
+
+@test "checkpw: a wrong password never reaches the log" {
+	set_password $U '$6$' secret
+	creds $U 'Wr0ngSecret'
+	ck "$PROG"
+	[ "$status" -eq 1 ]
+	! grep -q Wr0ngSecret "$BATS_TEST_TMPDIR/err"
+}
+
+@test "checkpw: malformed fd 3 is misuse (exit 2)" {
+	printf 'user pw ts' >"$BATS_TEST_TMPDIR/creds"
+	ck "$PROG"
+	[ "$status" -eq 2 ]
+	[ "$err" = "checkpw: fatal: malformed credentials on fd 3 (10 octets)" ]
+	: >"$BATS_TEST_TMPDIR/creds"
+	ck "$PROG"
+	[ "$status" -eq 2 ]
+	[ "$err" = "checkpw: fatal: malformed credentials on fd 3 (0 octets)" ]
+	printf '%s\0secret\0' $U >"$BATS_TEST_TMPDIR/creds"
+	ck "$PROG"
+	[ "$status" -eq 2 ]
+	[ "$err" = "checkpw: fatal: malformed credentials on fd 3 (16 octets)" ]
+	{ printf '%s\0secret\0' $U; head -c 500 /dev/zero | tr '\0' x; printf '\0'; } >"$BATS_TEST_TMPDIR/creds"
+	ck "$PROG"
+	[ "$status" -eq 2 ]
+	[ "$err" = "checkpw: fatal: malformed credentials on fd 3 (513 octets)" ]
+	[ ! -e "$H/out" ]
+}
+
+@test "checkpw: exactly 512 octets are read" {
+	set_password $U '$6$' secret
+	{ printf '%s\0secret\0' $U; head -c 495 /dev/zero | tr '\0' x; printf '\0'; } >"$BATS_TEST_TMPDIR/creds"
+	[ "$(wc -c <"$BATS_TEST_TMPDIR/creds")" -eq 512 ]
+	ck "$PROG"
+	[ "$status" -eq 0 ]
+}
+
+@test "checkpw: no fd 3 is misuse" {
+	run "$POP3_BIN/checkpw" "$PROG" 3<&-
+	[ "$status" -eq 2 ]
+	[ "$output" = "checkpw: fatal: cannot read fd 3: Bad file descriptor" ]
+}
+
+@test "checkpw: unsafe names refused before any lookup" {
+	for name in ../../etc/passwd a/b .. . -x 'a b' "$(printf 'a\tb')" \
+		"$(printf 'a\033b')" 'a:b' 'a%d' 'a@b@c' '@x' 'x@' 'x@../y' \
+		"$(head -c 65 /dev/zero | tr '\0' a)" ''; do
+		creds "$name" secret
+		ck "$PROG"
+		[ "$status" -eq 1 ]
+		case "$err" in
+		"checkpw: user="*" ip=127.0.0.2 backend=- result=refuse why=badname") ;;
+		*) echo "name [$name]: $err"; return 1 ;;
+		esac
+	done
+	creds "$(printf 'a\033[2Jb')" secret
+	ck "$PROG"
+	[ "$err" = "checkpw: user=a?[2Jb ip=127.0.0.2 backend=- result=refuse why=badname" ]
+}
+
+@test "checkpw: usage errors exit 2, a missing PROG or HOME 111" {
+	creds $U secret
+	ck
+	[ "$status" -eq 2 ]
+	ck -x "$PROG"
+	[ "$status" -eq 2 ]
+	set_password $U '$6$' secret
+	ck "$BATS_TEST_TMPDIR/nosuchprog"
+	[ "$status" -eq 111 ]
+	[ "${err##*$'\n'}" = "checkpw: fatal: cannot run $BATS_TEST_TMPDIR/nosuchprog: No such file or directory" ]
+	usermod -d /nonexistent/ckpw $U
+	ck "$PROG"
+	[ "$status" -eq 111 ]
+	[ "${err##*$'\n'}" = "checkpw: fatal: cannot chdir to /nonexistent/ckpw: No such file or directory" ]
+}
+
+@test "checkpw: fd 0 is left unread for PROG" {
+	set_password $U '$6$' secret
+	creds $U secret
+	cat >"$BATS_TEST_TMPDIR/reader" <<'EOS'
+#!/bin/sh
+cat >"$HOME/stdin"
+EOS
+	chmod 755 "$BATS_TEST_TMPDIR/reader"
+	printf 'STAT\r\nQUIT\r\n' >"$BATS_TEST_TMPDIR/client"
+	run "$POP3_BIN/checkpw" "$BATS_TEST_TMPDIR/reader" 3<"$BATS_TEST_TMPDIR/creds" <"$BATS_TEST_TMPDIR/client"
+	[ "$status" -eq 0 ]
+	[ "$(od -c "$H/stdin")" = "$(od -c "$BATS_TEST_TMPDIR/client")" ]
+}
