@@ -103,11 +103,10 @@ teardown() {
 	[ "$output" = $'+OK stub pop.test ready\r' ]
 	# a well-formed file that names a missing program is refused too
 	cp "$D/good" "$CONF"
-	echo 'EXPOSER=maildirscan' >>"$CONF"
-	rm "$D/bin/maildirscan"
+	echo "EXPOSER=$D/bin/nosuch" >>"$CONF"
 	run "$POP3CTL" -f "$CONF" reload
 	[ "$status" -eq 1 ]
-	[ "${lines[0]}" = "pop3ctl: EXPOSER: not found: maildirscan" ]
+	[ "${lines[0]}" = "pop3ctl: EXPOSER: not found: $D/bin/nosuch" ]
 	pid_alive "$pid"
 	run pop_talk "$PORT"
 	[ "$output" = $'+OK stub pop.test ready\r' ]
@@ -250,4 +249,25 @@ CONF
 	[ "${lines[0]}" = "pop3ctl: USERS: vusers-make: fatal: $D/users:3: malformed line (want NAME:UID:GID:HOME:MAILBOX:SECRET)" ]
 	[ "$(cdb -q "$D/users.cdb" demo)" = '1000:1000:/home/demo:/var/mail/demo:{plain}secret' ]
 	[ -z "$(ls "$D" | grep -v -e '^bin$' -e '^run$' -e '^users' -e '^tcp' -e '^pop3d')" ]
+}
+
+@test "ops_ctl: hostcheck rules compile to RULES.cdb, and a bad rule stops a reload" {
+	[ -x "$POP3_BIN/hostcheck-rules" ] || skip "hostcheck-rules not built"
+	printf 'trust 127.0.0.0/8\ndeny default\n' >"$D/rules"
+	cp "$POP3_BIN/hostcheck" "$D/bin/hostcheck"
+	echo "RULES=$D/rules" >>"$CONF"
+	run "$POP3CTL" -f "$CONF" start
+	[ "$status" -eq 0 ]
+	[ -s "$D/rules.cdb" ]
+	tr '\0' ' ' </proc/$(head -n 1 "$D/run/pop3d.pid")/cmdline | grep -q -- " 127.0.0.1 $PORT $D/bin/hostcheck $D/rules.cdb $D/bin/pop3login pop.test "
+	run pop_talk "$PORT"
+	[ "$output" = $'+OK stub pop.test ready\r' ]
+	cp "$D/rules.cdb" "$D/before.cdb"
+	echo 'permit 10.0.0.0/8' >>"$D/rules"
+	run "$POP3CTL" -f "$CONF" reload
+	[ "$status" -eq 1 ]
+	echo "${lines[0]}" | grep -q "^pop3ctl: RULES: .*:3: unknown action"
+	cmp "$D/rules.cdb" "$D/before.cdb"
+	run pop_talk "$PORT"
+	[ "$output" = $'+OK stub pop.test ready\r' ]
 }
