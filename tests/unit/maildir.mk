@@ -5,3 +5,7 @@ $(B)/tests/unit_maildir_uiddigest: $(B)/tests/unit/unit_maildir_uiddigest.o $(LI
 UNITTESTS += tests/unit_maildir_expose
 $(B)/tests/unit_maildir_expose: $(B)/tests/unit/unit_maildir_expose.o $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ -lmd
+UNITTESTS += tests/unit_maildir_name
+$(B)/tests/unit_maildir_name: $(B)/tests/unit/unit_maildir_name.o $(B)/obj/maildirscan/maildirname.o $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^ -lmd
+$(B)/tests/unit/unit_maildir_name.o: XCFLAGS += -Imaildirscan
