@@ -1,0 +1,197 @@
+/* pop3d: the TRANSACTION and UPDATE states of POP3, last link of the
+ * chain (doc/interfaces.md, doc/pop3d.8).
+ *
+ *   pop3d [-l] [-n] [-t SECONDS]
+ *
+ * Reads the scan list from fd 4, answers the login with +OK, then serves
+ * client lines on fd 0 and answers on fd 1 until QUIT, end of input, an
+ * idle timeout or a write failure.  Only a QUIT reports deletions to the
+ * exposer on fd 5; every other end changes nothing.  Exit status: 0 once
+ * the +OK has been sent, 2 on bad options, 111 on a bad scan list or a
+ * system failure before it. */
+#include "engine.h"
+#include "maildrop.h"
+
+#include "die.h"
+#include "exitcode.h"
+#include "linein.h"
+#include "outbuf.h"
+#include "scan_num.h"
+#include "scanlist.h"
+
+#include <fcntl.h>
+#include <malloc.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_TIMEOUT_S 600
+#define MAX_TIMEOUT_S 86400
+#define OUTPUT_BUFFER 65536
+/* The exposer may take long to rewrite a large mbox after QUIT. */
+#define MIN_CONTROL_TIMEOUT_MS 600000
+
+struct session {
+	struct maildrop drop;
+	struct engine engine;
+	struct outbuf out;
+	struct linein in;
+	char inbuf[POP3_LINE_MAX];
+	char outbuf[OUTPUT_BUFFER];
+};
+
+static int fd_is_open(int fd)
+{
+	return fcntl(fd, F_GETFD) >= 0;
+}
+
+static void usage(void)
+{
+	die(EXIT_MISUSE, "usage: pop3d [-l] [-n] [-t SECONDS]");
+}
+
+/* A log value: printable, quoted when it holds a space. */
+static void log_value(char *dst, size_t cap, const char *src)
+{
+	size_t n = 0;
+	int quote = src && strchr(src, ' ') != NULL;
+	if (!src || !*src)
+		src = "-";
+	if (quote)
+		dst[n++] = '"';
+	for (; *src && n + 3 < cap; src++) {
+		unsigned char c = (unsigned char)*src;
+		dst[n++] = (c < 0x20 || c > 0x7e || c == '"') ? '?' : (char)c;
+	}
+	if (quote)
+		dst[n++] = '"';
+	dst[n] = '\0';
+}
+
+/* POP3D_HEAPSTATS=1 logs the heap in use after loading the scan list
+ * (tests/bench/pop3d_mem.sh reads it). */
+static void log_heap(const struct maildrop *drop)
+{
+	const char *on = getenv("POP3D_HEAPSTATS");
+	if (!on || strcmp(on, "1") != 0)
+		return;
+	struct mallinfo2 mi = mallinfo2();
+	size_t heap = mi.uordblks + mi.hblkhd;
+	logline("heap messages=%lu bytes=%zu per_message=%zu", (unsigned long)drop->count,
+	        heap, drop->count ? heap / drop->count : heap);
+}
+
+int main(int argc, char **argv)
+{
+	int opt;
+	unsigned long timeout_s = DEFAULT_TIMEOUT_S;
+	int last_enabled = 0, nul_replace = 0;
+
+	progname = "pop3d";
+	while ((opt = getopt(argc, argv, "+lnt:")) != -1) {
+		uint32_t t;
+		switch (opt) {
+		case 'l':
+			last_enabled = 1;
+			break;
+		case 'n':
+			nul_replace = 1;
+			break;
+		case 't':
+			if (!scan_u32(optarg, strlen(optarg), &t) || t == 0 || t > MAX_TIMEOUT_S)
+				die(EXIT_MISUSE, "-t wants 1..%d seconds", MAX_TIMEOUT_S);
+			timeout_s = t;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	signal(SIGPIPE, SIG_IGN);
+
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+
+	struct session *s = calloc(1, sizeof *s);
+	if (!s)
+		die_nomem();
+	if (!fd_is_open(SCANLIST_FD))
+		die(EXIT_TEMP, "no scan list on fd %d", SCANLIST_FD);
+	const char *why;
+	uint64_t lineno;
+	if (maildrop_load(&s->drop, SCANLIST_FD, &why, &lineno) < 0)
+		die(EXIT_TEMP, "bad scan list: line %llu: %s", (unsigned long long)lineno, why);
+	close(SCANLIST_FD);
+	log_heap(&s->drop);
+
+	int mailbox_fd = fd_is_open(MAILBOX_FD) ? MAILBOX_FD : -1;
+	int control_fd = fd_is_open(CONTROL_FD) ? CONTROL_FD : -1;
+	if (s->drop.has_ranges && mailbox_fd < 0)
+		die(EXIT_TEMP, "bad scan list: ranges but no mailbox on fd %d", MAILBOX_FD);
+
+	int timeout_ms = (int)(timeout_s * 1000);
+	outbuf_init(&s->out, 1, s->outbuf, sizeof s->outbuf, timeout_ms);
+	linein_init(&s->in, 0, s->inbuf, sizeof s->inbuf, timeout_ms, 0);
+	struct engine *e = &s->engine;
+	engine_init(e, &s->drop, &s->out, mailbox_fd, control_fd);
+	e->last_enabled = (unsigned char)last_enabled;
+	e->nul_replace = (unsigned char)nul_replace;
+	e->control_timeout_ms = timeout_ms > MIN_CONTROL_TIMEOUT_MS ? timeout_ms
+	                                                           : MIN_CONTROL_TIMEOUT_MS;
+	engine_greet(e);
+
+	/* From here on the client has its answer: exit 0 whatever happens. */
+	const char *how = "error";
+	for (;;) {
+		if (!linein_buffered(&s->in))
+			outbuf_flush(&s->out);
+		if (s->out.status != OUTBUF_OK) {
+			how = s->out.status == OUTBUF_TIMEOUT ? "timeout" : "error";
+			break;
+		}
+		const char *line;
+		size_t len;
+		int got = linein_get(&s->in, &line, &len);
+		enum engine_result r = ENGINE_CONTINUE;
+		if (got == LINEIN_LINE) {
+			r = engine_command(e, line, len);
+		} else if (got == LINEIN_TOOLONG) {
+			engine_line_too_long(e);
+		} else if (got == LINEIN_EOF) {
+			how = "eof";
+			break;
+		} else if (got == LINEIN_TIMEOUT) {
+			outbuf_puts(&s->out, "-ERR [SYS/TEMP] idle timeout\r\n");
+			how = "timeout";
+			break;
+		} else {
+			how = "error";
+			break;
+		}
+		if (r == ENGINE_QUIT) {
+			how = "quit";
+			break;
+		}
+		if (r == ENGINE_ABORT) {
+			logline("abort reason=\"%s\"", e->abort_reason);
+			how = "error";
+			break;
+		}
+	}
+	outbuf_flush(&s->out);
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	char user[128], ip[64];
+	log_value(user, sizeof user, getenv("USER"));
+	log_value(ip, sizeof ip, getenv("TCPREMOTEIP"));
+	logline("end user=%s ip=%s messages=%lu octets=%llu retrieved=%lu sent=%llu "
+	        "deleted=%lu seconds=%ld how=%s",
+	        user, ip, (unsigned long)s->drop.count, (unsigned long long)s->drop.octets,
+	        (unsigned long)e->n_retrieved, (unsigned long long)s->out.written,
+	        (unsigned long)e->committed_deletions, (long)(t1.tv_sec - t0.tv_sec), how);
+	return EXIT_DONE;
+}
