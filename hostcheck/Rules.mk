@@ -1,0 +1,26 @@
+# hostcheck/: the access-control link and its rules compiler.  Objects go
+# to $(B)/obj/hostcheck/ because $(B)/hostcheck is the program itself.
+HOSTCHECK_MODS := rules netaddr fcrdns proxy
+HOSTCHECK_OBJ  := $(patsubst %,$(B)/obj/hostcheck/%.o,$(HOSTCHECK_MODS))
+
+PROGRAMS += hostcheck hostcheck-rules
+SCRIPTS  += hostcheck/mpopd2hostcheck
+MANPAGES += doc/hostcheck.8
+
+$(B)/obj/hostcheck/%.o: hostcheck/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(XCFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/hostcheck: $(B)/obj/hostcheck/hostcheck.o $(HOSTCHECK_OBJ) $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcdb
+
+$(B)/hostcheck-rules: $(B)/obj/hostcheck/hostcheck-rules.o $(HOSTCHECK_OBJ) $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcdb
+
+# Test aid, never installed: an LD_PRELOAD that fakes a slow or lying
+# reverse DNS for the tests (HOSTCHECK_TEST_DNS_DELAY, HOSTCHECK_TEST_PTR).  Built
+# without the sanitizers, since it is loaded into other programs.
+all: $(B)/obj/hostcheck/fakedns.so
+$(B)/obj/hostcheck/fakedns.so: hostcheck/fakedns.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -fPIC -shared -o $@ $< -ldl
