@@ -11,12 +11,13 @@ setup() {
 tcpserver: status: 1/40
 tcpserver: pid 100 from 127.0.0.1
 @400000006a3f1c2b0a1b2c3d pop3d: end user=demo ip=127.0.0.1 messages=3 octets=900 retrieved=2 sent=600 deleted=1 seconds=1 how=quit
-Nov 26 06:00:00 host pop3d[12]: checkpw: user=demo ip=127.0.0.1 backend=virtual result=refuse why=badpass
-checkpw: user=bob ip=2001:db8::1 backend=system result=ok why=-
+Nov 26 06:00:00 host pop3d[12]: pop3login: login user=demo ip=127.0.0.1 method=pass tls=no result=refused
+checkpw: user=demo ip=127.0.0.1 backend=virtual result=refuse why=badpass
+pop3login: login user=bob ip=2001:db8::1 method=apop tls=yes result=ok
 pop3d: end user=bob ip=2001:db8::1 messages=1 octets=10 retrieved=1 sent=10 deleted=0 seconds=0 how=eof
 pop3d: end user=bob ip=10.1.2.3 messages=1 octets=10 retrieved=0 sent=0 deleted=0 seconds=0 how=timeout
 notpop3d: end user=evil ip=1.1.1.1 retrieved=99 sent=99
-checkpw: user="a b" ip=::ffff:192.168.7.9 backend=system result=refuse why=unknown
+pop3login: login user="a b" ip=::ffff:192.168.7.9 method=plain tls=no result=temp
 tcpserver: end 100 status 0
 LOG
 }
