@@ -153,19 +153,23 @@ static const char *verdict_name(enum verdict v)
 	return names[v];
 }
 
-/* Asks each backend in turn until one accepts.  *which is the backend
- * that decided (the last one asked). */
+/* Asks each backend in turn until one accepts.  A refusal outranks "no
+ * such user" from a later backend, and a temporary failure of any
+ * backend outranks both (the user may exist there).  *which and
+ * acct->why tell which backend's answer stands. */
 static enum verdict decide(const struct options *o, const struct login *login,
 			   struct account *acct, int *which)
 {
+	static const int rank[] = { [V_ACCEPT] = 3, [V_TEMP] = 2,
+				    [V_REFUSE] = 1, [V_UNKNOWN] = 0 };
 	enum verdict result = V_UNKNOWN;
-	bool temp = false;
+	const char *why = "";
 	time_t now = time(NULL);
+	*which = 0;
 	for (int i = 0; i < o->backends; i++) {
 		const struct backend *b = &o->backend[i];
 		enum verdict v;
 		acct->why = "";
-		*which = i;
 		if (b->kind == BACKEND_SYSTEM)
 			v = sysauth_check(login, now, acct);
 		else if (b->kind == BACKEND_PAM)
@@ -173,14 +177,16 @@ static enum verdict decide(const struct options *o, const struct login *login,
 		else
 			v = vuser_check(b->arg, login, getenv("TCPLOCALHOST"),
 					getenv("TCPLOCALIP"), acct);
+		if (i == 0 || rank[v] > rank[result]) {
+			result = v;
+			why = acct->why;
+			*which = i;
+		}
 		if (v == V_ACCEPT)
-			return V_ACCEPT;
-		if (v == V_TEMP)
-			temp = true;
-		if (v == V_REFUSE || result != V_REFUSE)
-			result = v == V_TEMP ? result : v;
+			break;
 	}
-	return temp ? V_TEMP : result;
+	acct->why = why;
+	return result;
 }
 
 /* Groups: the user's own (initgroups for system accounts, the primary

@@ -111,8 +111,9 @@ static int compile(const char *source, const char *target)
 	int n = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", target, (long)getpid());
 	if (n < 0 || (size_t)n >= sizeof tmp)
 		die(EXIT_MISUSE, "target name too long");
-	/* 0600: the file holds secrets; checkpw reads it as root. */
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	/* 0600: the file holds secrets; checkpw reads it as root.  Read and
+	 * write: tinycdb reads records back to find a repeated name. */
+	int fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		die_sys(EXIT_TEMP, "cannot create %s", tmp);
 	if (cdb_make_start(&c.db, fd) != 0)
