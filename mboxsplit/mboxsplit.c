@@ -176,14 +176,21 @@ static int open_locked(const char *mailbox, const struct options *o, struct spoo
 	die(EXIT_TEMP, "mailbox %s keeps changing", mailbox);
 }
 
-static void build_index(struct mbox_index *ix, int fd, const char *mailbox)
+/* Indexes the mailbox; on failure releases the spool locks and dies. */
+static void build_index(struct mbox_index *ix, int fd, const char *mailbox,
+                        struct spool_lock *lk)
 {
 	if (fd < 0)
 		return;
 	enum mbox_index_result r = mbox_index_fd(ix, fd);
+	int e = errno;
+	if (r == MBOX_OK && mbox_index_unique(ix) < 0)
+		r = MBOX_NO_MEMORY;
+	if (r == MBOX_OK)
+		return;
+	spool_unlock(lk);
+	errno = e;
 	switch (r) {
-	case MBOX_OK:
-		break;
 	case MBOX_NOT_MBOX:
 		die(EXIT_MISUSE, "%s is %s", mailbox, mbox_index_strerror(r));
 	case MBOX_TOO_MANY:
@@ -193,8 +200,6 @@ static void build_index(struct mbox_index *ix, int fd, const char *mailbox)
 	default:
 		die(EXIT_TEMP, "cannot index %s: %s", mailbox, mbox_index_strerror(r));
 	}
-	if (mbox_index_unique(ix) < 0)
-		die_nomem();
 }
 
 /* Commits the deletions; returns the answer to QUIT in BUF. */
@@ -261,7 +266,7 @@ int main(int argc, char **argv)
 		logline("note=\"a killed write-back left its new file; mailbox intact\"");
 	struct mbox_index ix;
 	mbox_index_init(&ix, o.flags, o.max_messages);
-	build_index(&ix, fd, mailbox);
+	build_index(&ix, fd, mailbox, &lk);
 	spool_unlock(&lk);
 	logline("indexed mailbox=%s messages=%zu octets=%llu bytes=%llu ms=%lld", mailbox,
 	        ix.count, (unsigned long long)ix.octets, (unsigned long long)ix.end,
