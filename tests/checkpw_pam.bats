@@ -1,0 +1,122 @@
+#!/usr/bin/env bats
+# checkpw -P / -p SERVICE: PAM through pam_wrapper and pam_matrix, with
+# service files in the test's own directory (the system's /etc/pam.d is
+# never read nor touched).  pam_matrix's passdb lines are
+# user:password:service, and its account module refuses a user whose
+# service differs: that is how pam_acct_mgmt is tested.
+load helpers
+load checkpw_helpers
+
+U=ckpwpam1
+
+setup() {
+	PAMLIB=$(ls /usr/lib/*/libpam_wrapper.so 2>/dev/null | head -n 1)
+	MATRIX=$(ls /usr/lib/*/pam_wrapper/pam_matrix.so 2>/dev/null | head -n 1)
+	[ -n "$PAMLIB" ] && [ -n "$MATRIX" ] || skip "libpam-wrapper not installed"
+	checkpw_setup
+	make_user $U
+	H=$BATS_TEST_TMPDIR/home-$U
+	S=$BATS_TEST_TMPDIR/pam.d
+	mkdir -p "$S"
+	for svc in pop3 mypop; do
+		printf 'auth required %s passdb=%s\naccount required %s passdb=%s\n' \
+			"$MATRIX" "$BATS_TEST_TMPDIR/passdb" "$MATRIX" \
+			"$BATS_TEST_TMPDIR/passdb" >"$S/$svc"
+	done
+	printf '%s:pampw:pop3\n' $U >"$BATS_TEST_TMPDIR/passdb"
+	export TCPREMOTEIP=127.0.0.4
+}
+
+teardown() {
+	stop_started
+	remove_users
+}
+
+# pamck ARGS: ck under pam_wrapper; pam_wrapper's own diagnostics
+# (PWRAP_...) are dropped from $err.
+pamck() {
+	LD_PRELOAD=$PAMLIB PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR=$S ck "$@"
+	err=$(printf '%s\n' "$err" | grep -v '^PWRAP' || true)
+}
+
+@test "pam: right password, exact environment, default service pop3" {
+	creds $U pampw
+	pamck -P "$PROG" x
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ "$err" = "checkpw: user=$U ip=127.0.0.4 backend=pam result=accept why=ok" ]
+	[ "$(cat "$H/out")" = "uid=$(id -u $U) gid=$(id -g $U) groups=$(groups_line "$(id -g $U)")
+USER=$U
+HOME=$H
+SHELL=/bin/sh
+MAILBOX=/var/mail/$U
+PWD=$H
+ARGS=x" ]
+}
+
+@test "pam: wrong password refused" {
+	creds $U pampx
+	pamck -P "$PROG"
+	[ "$status" -eq 1 ]
+	[ "$err" = "checkpw: user=$U ip=127.0.0.4 backend=pam result=refuse why=badpass" ]
+	[ ! -e "$H/out" ]
+}
+
+@test "pam: pam_acct_mgmt refusing the account refuses the login" {
+	printf '%s:pampw:imap\n' $U >"$BATS_TEST_TMPDIR/passdb"
+	creds $U pampw
+	pamck -P "$PROG"
+	[ "$status" -eq 1 ]
+	[ "$err" = "checkpw: user=$U ip=127.0.0.4 backend=pam result=refuse why=account" ]
+	[ ! -e "$H/out" ]
+}
+
+@test "pam: -p names the service" {
+	printf '%s:pampw:mypop\n' $U >"$BATS_TEST_TMPDIR/passdb"
+	creds $U pampw
+	pamck -p mypop "$PROG"
+	[ "$status" -eq 0 ]
+	pamck -P "$PROG"
+	[ "$status" -eq 1 ]
+}
+
+@test "pam: unknown user refused" {
+	creds ckpwnosuch pampw
+	pamck -P "$PROG"
+	[ "$status" -eq 1 ]
+	[ "$err" = "checkpw: user=ckpwnosuch ip=127.0.0.4 backend=pam result=refuse why=badpass" ]
+}
+
+@test "pam: accepted by PAM but not in passwd is refused" {
+	printf 'ckpwnopasswd:pampw:pop3\n' >"$BATS_TEST_TMPDIR/passdb"
+	creds ckpwnopasswd pampw
+	pamck -P "$PROG"
+	[ "$status" -eq 1 ]
+	[ "$err" = "checkpw: user=ckpwnopasswd ip=127.0.0.4 backend=pam result=refuse why=no-passwd-entry" ]
+}
+
+@test "pam: a missing service or password database is a temporary failure" {
+	creds $U pampw
+	pamck -p nosuchservice "$PROG"
+	[ "$status" -eq 111 ]
+	[ "$err" = "checkpw: user=$U ip=127.0.0.4 backend=pam result=temp why=pam-start" ]
+	rm "$BATS_TEST_TMPDIR/passdb"
+	pamck -P "$PROG"
+	[ "$status" -eq 111 ]
+	[ "$err" = "checkpw: user=$U ip=127.0.0.4 backend=pam result=temp why=pam-error" ]
+}
+
+@test "pam: then virtual: PAM's refusal stands, a virtual user still logs in" {
+	V=$BATS_TEST_TMPDIR/v
+	mkdir -p "$V/h"
+	chown 5003:5003 "$V/h"
+	echo "vjoe:5003:5003:$V/h::{plain}vpw" | "$POP3_BIN/vusers-make" - "$V/x.cdb" 2>/dev/null
+	creds vjoe vpw
+	pamck -P -v "$V/x.cdb" "$PROG"
+	[ "$status" -eq 0 ]
+	[ "$err" = "checkpw: user=vjoe ip=127.0.0.4 backend=virtual result=accept why=ok" ]
+	creds $U wrong
+	pamck -P -v "$V/x.cdb" "$PROG"
+	[ "$status" -eq 1 ]
+	[ "$err" = "checkpw: user=$U ip=127.0.0.4 backend=pam result=refuse why=badpass" ]
+}
