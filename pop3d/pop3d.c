@@ -91,6 +91,7 @@ int main(int argc, char **argv)
 	int last_enabled = 0, nul_replace = 0;
 
 	progname = "pop3d";
+	opterr = 0;  /* one line on stderr: ours */
 	while ((opt = getopt(argc, argv, "+lnt:")) != -1) {
 		uint32_t t;
 		switch (opt) {
