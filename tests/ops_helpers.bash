@@ -63,3 +63,97 @@ port_closed() {
 	done
 	return 1
 }
+
+# have_chain: the real programs are built (skips the test otherwise).
+have_chain() {
+	local p
+	for p in pop3login checkpw vusers-make maildirscan pop3d hostcheck hostcheck-rules; do
+		[ -f "$POP3_BIN/$p" ] && [ -x "$POP3_BIN/$p" ] || skip "$p not built"
+	done
+}
+
+# chain_setup: a system user owning a Maildir of two messages, the
+# virtual user demo/secret mapped to it, hostcheck rules that trust
+# loopback, and a pop3ctl configuration $CONF for them on $PORT.
+OPS_USER=ops7mail
+chain_setup() {
+	D=$BATS_TEST_TMPDIR
+	PORT=$(free_port)
+	make_user "$OPS_USER"
+	# bats's temporary directories are private: let the user reach its home
+	local dir=$D
+	while [ "$dir" != / ] && [ "$dir" != /tmp ]; do
+		chmod o+x "$dir"
+		dir=$(dirname "$dir")
+	done
+	local home="$D/home-$OPS_USER" md
+	md=$home/Maildir
+	mkdir -p "$md/new" "$md/cur" "$md/tmp"
+	printf 'From: a@example.org\nSubject: one\n\nHello one.\n' >"$md/new/1700000000.1.host"
+	printf 'From: b@example.org\nSubject: two\n\nHello two.\n.dot\n' >"$md/new/1700000001.2.host"
+	chown -R "$OPS_USER:" "$home"
+	printf 'demo:%s:%s:%s:%s/:{plain}secret\n' "$(id -u "$OPS_USER")" "$(id -g "$OPS_USER")" "$home" "$md" >"$D/users"
+	"$POP3_BIN/vusers-make" "$D/users" "$D/users.cdb" 2>/dev/null
+	printf 'trust 127.0.0.0/8\ndeny default\n' >"$D/rules"
+	"$POP3_BIN/hostcheck-rules" "$D/rules" "$D/rules.cdb" 2>/dev/null
+	MAILDIR=$md
+	CONF=$D/pop3d.conf
+	cat >"$CONF" <<CONF
+LISTEN=127.0.0.1
+PORT=$PORT
+HOSTNAME=pop.test
+CONCURRENCY=10
+BINDIR=$POP3_BIN
+RULES=$D/rules
+USERS=$D/users
+CHECKPW_OPTS="-v $D/users.cdb"
+EXPOSER=maildirscan
+POP3LOGIN_OPTS="-d 0"
+LOG=$D/log
+PIDFILE=$D/pop3d.pid
+CONF
+}
+
+# The chain after the listener, for inetd-style tests.
+chain_argv() {
+	echo "$POP3_BIN/hostcheck $D/rules.cdb $POP3_BIN/pop3login -d 0 pop.test $POP3_BIN/checkpw -v $D/users.cdb $POP3_BIN/maildirscan $POP3_BIN/pop3d"
+}
+
+# The session every listener must give, byte for byte: log in, look,
+# fetch message 2 (dot-stuffed), delete message 1, quit.
+SESSION=("USER demo" "PASS secret" "STAT" "LIST" "RETR 2" "DELE 1" "QUIT")
+SESSION_REPLY=$'+OK pop.test POP3 server ready\r
++OK send PASS\r
++OK 2 messages (104 octets)\r
++OK 2 104\r
++OK 2 messages (104 octets)\r
+1 49\r
+2 55\r
+.\r
++OK 55 octets\r
+From: b@example.org\r
+Subject: two\r
+\r
+Hello two.\r
+..dot\r
+.\r
++OK message 1 deleted\r
++OK 1 messages deleted\r'
+
+# session_ok PORT: runs the session and checks the reply and that the
+# deletion reached the Maildir.
+session_ok() {
+	run pop_talk "$1" "${SESSION[@]}"
+	[ "$output" = "$SESSION_REPLY" ] || { echo "got: $output" | cat -A; return 1; }
+	[ -z "$(ls "$MAILDIR/new")" ]
+	[ "$(ls "$MAILDIR/cur")" = "1700000001.2.host:2," ]
+}
+
+# make_cert DIR: a self-signed key+certificate PEM for pop.test.
+make_cert() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$1/key.pem" -out "$1/cert.pem" -days 2 -subj /CN=pop.test \
+		-addext subjectAltName=DNS:pop.test,IP:127.0.0.1 2>/dev/null
+	cat "$1/key.pem" "$1/cert.pem" >"$1/tls.pem"
+	chmod 600 "$1/tls.pem"
+}

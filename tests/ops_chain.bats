@@ -1,0 +1,96 @@
+#!/usr/bin/env bats
+# The same POP3 session, byte for byte, under each way of listening:
+# pop3ctl (tcpserver), tcpserver by hand, xinetd with a private
+# configuration, and systemd-style socket activation (Accept=yes).
+
+load helpers
+load ops_helpers
+
+setup() {
+	have_chain
+	chain_setup
+}
+
+teardown() {
+	[ -z "${CONF:-}" ] || "$POP3CTL" -f "$CONF" stop >/dev/null 2>&1 || true
+	stop_started
+	remove_users
+}
+
+@test "ops_chain: session under pop3ctl, and its log lines" {
+	run "$POP3CTL" -f "$CONF" start
+	[ "$status" -eq 0 ]
+	session_ok "$PORT"
+	"$POP3CTL" -f "$CONF" stop
+	grep -q '^hostcheck: trust ip=127.0.0.1 ' "$D/log"
+	grep -q '^pop3login: login user=demo ip=127.0.0.1 method=pass tls=no result=ok$' "$D/log"
+	grep -q '^pop3d: end user=demo@pop.test ip=127.0.0.1 messages=2 octets=104 retrieved=1 sent=[0-9]* deleted=1 seconds=[0-9]* how=quit$' "$D/log"
+	! grep -q secret "$D/log"
+	sent=$(sed -n 's/^pop3d: end .* sent=\([0-9]*\) .*/\1/p' "$D/log")
+	run "$POP3STATS" -u "$D/log"
+	[ "${lines[1]}" = "$(printf '%-32s %8d %8d %8d %12d' demo@pop.test 1 0 1 "$sent")" ]
+}
+
+@test "ops_chain: pop3stats counts a refused login" {
+	"$POP3CTL" -f "$CONF" start
+	run pop_talk "$PORT" "USER demo" "PASS wrong" "QUIT"
+	[ "$output" = $'+OK pop.test POP3 server ready\r\n+OK send PASS\r\n-ERR [AUTH] authentication failed\r\n+OK bye\r' ]
+	"$POP3CTL" -f "$CONF" stop
+	run "$POP3STATS" -n "$D/log"
+	[ "${lines[1]}" = "127.0.0.0/24                            0        1        0            0" ]
+}
+
+@test "ops_chain: session under tcpserver started by hand" {
+	# shellcheck disable=SC2046
+	start_tcpserver "$PORT" $(chain_argv)
+	session_ok "$PORT"
+}
+
+@test "ops_chain: session under xinetd with a private configuration" {
+	command -v xinetd >/dev/null || skip "xinetd not installed"
+	cat >"$D/xinetd.conf" <<XI
+defaults
+{
+	instances = 10
+}
+service pop3ops
+{
+	type        = UNLISTED
+	socket_type = stream
+	protocol    = tcp
+	wait        = no
+	user        = root
+	bind        = 127.0.0.1
+	port        = $PORT
+	server      = $POP3_BIN/hostcheck
+	server_args = $(chain_argv | cut -d' ' -f2-)
+	env         = PATH=$POP3_BIN:/usr/bin:/bin
+}
+XI
+	xinetd -f "$D/xinetd.conf" -dontfork -pidfile "$D/xinetd.pid" -filelog "$D/xinetd.log" &
+	echo $! >>"$BATS_TEST_TMPDIR/pids"
+	wait_port "$PORT"
+	session_ok "$PORT"
+}
+
+@test "ops_chain: session under socket activation, one process per connection (systemd Accept=yes)" {
+	command -v systemd-socket-activate >/dev/null || skip "systemd-socket-activate not installed"
+	# shellcheck disable=SC2046
+	systemd-socket-activate -l "127.0.0.1:$PORT" --inetd -a $(chain_argv) 2>>"$D/log" &
+	echo $! >>"$BATS_TEST_TMPDIR/pids"
+	wait_port "$PORT"
+	session_ok "$PORT"
+}
+
+@test "ops_chain: the shipped unit and inetd lines name the same chain" {
+	grep -q '^Accept=yes$' "$TESTS_DIR/../scripts/systemd/pop3d.socket"
+	grep -q '^StandardInput=socket$' "$TESTS_DIR/../scripts/systemd/pop3d@.service"
+	for f in "$TESTS_DIR/../scripts/systemd/pop3d@.service" "$TESTS_DIR/../scripts/inetd.conf" "$TESTS_DIR/../scripts/xinetd.d/pop3"; do
+		grep -q 'pop3login mail.example.org.*checkpw -g mail.*mboxsplit.*pop3d' "$f"
+	done
+	if command -v systemd-analyze >/dev/null; then
+		cp "$TESTS_DIR/../scripts/systemd/pop3d.socket" "$TESTS_DIR/../scripts/systemd/pop3d@.service" "$D/"
+		run systemd-analyze verify "$D/pop3d.socket"
+		! echo "$output" | grep -i 'unknown\|invalid'
+	fi
+}
