@@ -1,0 +1,421 @@
+#!/usr/bin/env bats
+# hostcheck: decisions by address, prefix, name and suffix; DNS through
+# nss_wrapper (a private hosts file, the system resolver untouched) and a
+# preloaded fake for slow or lying PTR records; malformed rules; the deny
+# line; PROXY headers; the same environment under tcpserver and xinetd.
+
+load helpers
+
+HOSTCHECK_PRELOAD_DIR="$POP3_BIN/obj/hostcheck"
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	# The later link: dumps the variables the chain passes on, sorted,
+	# then the first line it reads from the client, then answers +OK.
+	cat >"$T/link" <<'SH'
+#!/bin/sh
+env | grep -E '^(PROTO|TCP|X_)' | sort >"$1.tmp"
+IFS= read -r line || line="(eof)"
+printf '%s\n' "$line" >"$1.line"
+mv "$1.tmp" "$1"
+echo "link: diagnostics stay off the client's socket" >&2
+printf '+OK\r\n'
+SH
+	chmod +x "$T/link"
+	# The sanitizer build meets LD_PRELOAD in the DNS tests.
+	export ASAN_OPTIONS=verify_asan_link_order=0
+	cat >"$T/hosts" <<'HOSTS'
+192.0.2.10 mail.example.org
+192.0.2.11 a.dialup.example.net
+192.0.2.12 pc.dialup.example.net
+198.51.100.20 shop.example.com
+2001:db8::10 six.example.org
+HOSTS
+}
+
+teardown() {
+	stop_started
+	remove_users
+}
+
+# check IP RULES [hostcheck options]: runs hostcheck as tcpserver would,
+# with the link's environment dump as output.
+check() {
+	local ip=$1 rules=$2
+	shift 2
+	TCPREMOTEIP=$ip TCPREMOTEPORT=40000 hostcheck "$@" "$rules" \
+		sh -c 'env | grep -E "^(X_|TCPREMOTEHOST)" | sort' 2>"$T/err" </dev/null
+}
+
+# with_dns CMD...: CMD with nss_wrapper answering from $T/hosts, behind
+# the fake that can delay or forge PTR answers.
+with_dns() {
+	LD_PRELOAD="$HOSTCHECK_PRELOAD_DIR/fakedns.so libnss_wrapper.so" \
+		NSS_WRAPPER_HOSTS="$T/hosts" "$@"
+}
+
+# client PORT HEXBYTES: connects from 127.0.0.1, sends the bytes, prints
+# in hex everything received until the server closes (5 s at most).
+client() {
+	python3 - "$1" "$2" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(bytes.fromhex(sys.argv[2]))
+data = b""
+while True:
+    try:
+        chunk = s.recv(4096)
+    except (socket.timeout, ConnectionResetError):
+        break
+    if not chunk:
+        break
+    data += chunk
+    if data.endswith(b"+OK\r\n"):
+        break
+print(data.hex())
+PY
+}
+
+hex() {
+	printf '%s' "$1" | od -An -tx1 | tr -d ' \n'
+}
+
+@test "IPv4 prefix edges: a /24 holds .0 to .255 and nothing more; .1 is not .10" {
+	cat >"$T/rules" <<'R'
+allow 192.168.1.0/24 X_RULE=net
+deny 192.168.1.1
+allow 192.168.1.10 X_RULE=ten
+deny default
+R
+	run check 192.168.1.0 "$T/rules"
+	[ "$status" -eq 0 ] && [ "$output" = "X_RULE=net" ]
+	run check 192.168.1.255 "$T/rules"
+	[ "$status" -eq 0 ] && [ "$output" = "X_RULE=net" ]
+	run check 192.168.1.10 "$T/rules"
+	[ "$status" -eq 0 ] && [ "$output" = "X_RULE=ten" ]
+	run check 192.168.1.100 "$T/rules"
+	[ "$status" -eq 0 ] && [ "$output" = "X_RULE=net" ]
+	run check 192.168.1.1 "$T/rules"
+	[ "$status" -eq 1 ] && [ "$output" = $'-ERR access denied\r' ]
+	run check 192.168.2.0 "$T/rules"
+	[ "$status" -eq 1 ]
+	run check 192.168.0.255 "$T/rules"
+	[ "$status" -eq 1 ]
+}
+
+@test "IPv6 prefix edges, and an IPv4-mapped client meets IPv4 rules" {
+	cat >"$T/rules" <<'R'
+allow 2001:db8::/32 X_RULE=v6net
+deny 2001:db8:1::/48
+warn 2001:db8:1::/127 X_RULE=pair
+allow 10.0.0.0/8 X_RULE=ten
+deny default
+R
+	run check 2001:db8:ffff:ffff:ffff:ffff:ffff:ffff "$T/rules"
+	[ "$status" -eq 0 ] && [ "$output" = "X_RULE=v6net" ]
+	run check 2001:db9:: "$T/rules"
+	[ "$status" -eq 1 ]
+	run check 2001:db8:1::1 "$T/rules"
+	[ "$status" -eq 0 ] && [ "$output" = "X_RULE=pair" ]
+	grep -qx 'hostcheck: warn ip=2001:db8:1::1 port=40000 dns=skipped match=prefix rule=3' "$T/err"
+	run check 2001:db8:1::2 "$T/rules"
+	[ "$status" -eq 1 ]
+	run check ::ffff:10.1.2.3 "$T/rules"
+	[ "$status" -eq 0 ] && [ "$output" = "X_RULE=ten" ]
+}
+
+@test "overlapping rules: the most specific wins, whatever the order of lines" {
+	cat >"$T/rules" <<'R'
+deny 10.1.2.3
+allow 10.1.2.0/24 X_RULE=c
+deny 10.1.0.0/16
+allow 10.0.0.0/8 X_RULE=a
+R
+	run check 10.1.2.3 "$T/rules"; [ "$status" -eq 1 ]
+	run check 10.1.2.4 "$T/rules"; [ "$status" -eq 0 ] && [ "$output" = "X_RULE=c" ]
+	run check 10.1.3.4 "$T/rules"; [ "$status" -eq 1 ]
+	run check 10.2.3.4 "$T/rules"; [ "$status" -eq 0 ] && [ "$output" = "X_RULE=a" ]
+	# no rule matches and there is no default: refused, not allowed
+	run check 11.0.0.1 "$T/rules"; [ "$status" -eq 1 ]
+	grep -qx 'hostcheck: deny ip=11.0.0.1 port=40000 dns=skipped match=none rule=0' "$T/err"
+}
+
+@test "a rule's variables reach the next link, quoted values whole" {
+	printf 'allow default X_GREETING="POP3 server ready" X_LOGIN_DELAY=2 X_REQUIRE_TLS=1\n' >"$T/rules"
+	run check 203.0.113.5 "$T/rules"
+	[ "$status" -eq 0 ]
+	[ "$output" = $'X_GREETING=POP3 server ready\nX_LOGIN_DELAY=2\nX_REQUIRE_TLS=1' ]
+	[ "$(cat "$T/err")" = 'hostcheck: allow ip=203.0.113.5 port=40000 dns=skipped match=default rule=1' ]
+}
+
+@test "a denied client gets one -ERR line, or nothing with -q, and the link never runs" {
+	printf 'deny 203.0.113.0/24\nallow default\n' >"$T/rules"
+	TCPREMOTEIP=203.0.113.9 hostcheck "$T/rules" touch "$T/ran" >"$T/out" 2>"$T/err" && false || [ $? -eq 1 ]
+	[ "$(hex "$(cat "$T/out"; echo x)")" = "$(hex $'-ERR access denied\r\nx')" ]
+	[ ! -e "$T/ran" ]
+	[ "$(cat "$T/err")" = 'hostcheck: deny ip=203.0.113.9 port=0 dns=skipped match=prefix rule=1' ]
+	TCPREMOTEIP=203.0.113.9 hostcheck -q "$T/rules" touch "$T/ran" >"$T/out" 2>/dev/null || [ $? -eq 1 ]
+	[ ! -s "$T/out" ] && [ ! -e "$T/ran" ]
+	TCPREMOTEIP=203.0.113.9 hostcheck -m "[SYS/PERM] not from here" "$T/rules" true >"$T/out" 2>/dev/null || [ $? -eq 1 ]
+	[ "$(hex "$(cat "$T/out"; echo x)")" = "$(hex $'-ERR [SYS/PERM] not from here\r\nx')" ]
+}
+
+@test "malformed rules: exit 2 naming file and line, and the link never runs" {
+	local bad
+	while IFS='|' read -r bad msg; do
+		printf '# rules\nallow 127.0.0.1\n%s\n' "$bad" >"$T/rules"
+		run env TCPREMOTEIP=127.0.0.1 hostcheck "$T/rules" touch "$T/ran"
+		[ "$status" -eq 2 ]
+		[ "$output" = "hostcheck: fatal: $T/rules:3: $msg" ]
+		[ ! -e "$T/ran" ]
+		run hostcheck -c "$T/rules"
+		[ "$status" -eq 2 ] && [ "$output" = "hostcheck: fatal: $T/rules:3: $msg" ]
+	done <<'CASES'
+allw 10.0.0.0/8|unknown action "allw" (allow, deny, warn or trust)
+allow 10.1.0.0/8|"10.1.0.0/8": address has bits set beyond the prefix length
+allow 192.168.1.|"192.168.1.": not an IP address (write a prefix as 192.0.2.0/24)
+allow 2001:db8::/129|"2001:db8::/129": bad prefix length
+deny|action without a pattern
+allow mail..example.org|"mail..example.org" is not a host name, .domain, address or prefix
+allow default X_GREETING="unclosed|unterminated quote
+allow default TCPREMOTEIP=1.2.3.4|variable TCPREMOTEIP is set by hostcheck itself
+CASES
+	run env TCPREMOTEIP=127.0.0.1 hostcheck "$T/missing" true
+	[ "$status" -eq 2 ] && [ "$output" = "hostcheck: fatal: $T/missing: open: No such file or directory" ]
+	printf 'allow 127.0.0.1\n' >"$T/good"
+	run hostcheck -c "$T/good"
+	[ "$status" -eq 0 ] && [ "$output" = "" ]
+}
+
+@test "compiled rules: same decisions; a bad text leaves the old database in place" {
+	cat >"$T/rules" <<'R'
+allow 10.0.0.0/8 X_RULE=ten
+deny 10.9.9.9
+allow 2001:db8::/32 X_RULE=six
+deny default
+R
+	hostcheck-rules "$T/rules" "$T/rules.cdb"
+	[ ! -e "$T/rules.cdb.tmp" ]
+	run check 10.1.1.1 "$T/rules.cdb"; [ "$status" -eq 0 ] && [ "$output" = "X_RULE=ten" ]
+	run check 10.9.9.9 "$T/rules.cdb"; [ "$status" -eq 1 ]
+	run check 2001:db8::7 "$T/rules.cdb"; [ "$status" -eq 0 ] && [ "$output" = "X_RULE=six" ]
+	run check 192.0.2.1 "$T/rules.cdb"; [ "$status" -eq 1 ]
+	cp "$T/rules.cdb" "$T/before.cdb"
+	printf 'allow 10.0.0.0/8\nallow everything\nallow !\n' >"$T/bad"
+	run hostcheck-rules "$T/bad" "$T/rules.cdb"
+	[ "$status" -eq 2 ] && [ "$output" = "hostcheck-rules: fatal: $T/bad:3: \"!\" is not a host name, .domain, address or prefix" ]
+	cmp "$T/before.cdb" "$T/rules.cdb"
+	[ ! -e "$T/rules.cdb.tmp" ]
+	printf 'allow 10.0.0.0/8\ndeny 10.0.0.0/8\n' >"$T/dup"
+	run hostcheck-rules "$T/dup" "$T/dup.cdb"
+	[ "$status" -eq 0 ] && [ "$output" = "hostcheck-rules: warning: $T/dup:2: this pattern repeats an earlier rule, which wins" ]
+	# a file that is not a rules database is refused, not read as empty
+	printf 'junk' >"$T/junk.cdb"
+	run env TCPREMOTEIP=10.1.1.1 hostcheck "$T/junk.cdb" true
+	[ "$status" -eq 2 ]
+}
+
+@test "host names and .suffixes, forward-confirmed through nss_wrapper" {
+	cat >"$T/rules" <<'R'
+allow mail.example.org X_RULE=name
+deny .dialup.example.net
+allow .example.com X_RULE=suffix
+allow six.example.org X_RULE=six
+allow default X_RULE=default
+R
+	run with_dns check 192.0.2.10 "$T/rules"
+	[ "$status" -eq 0 ] && [ "$output" = $'TCPREMOTEHOST=mail.example.org\nX_RULE=name' ]
+	[ "$(cat "$T/err")" = 'hostcheck: allow ip=192.0.2.10 port=40000 host=mail.example.org dns=ok match=name rule=1' ]
+	run with_dns check 192.0.2.11 "$T/rules"
+	[ "$status" -eq 1 ]
+	[ "$(cat "$T/err")" = 'hostcheck: deny ip=192.0.2.11 port=40000 host=a.dialup.example.net dns=ok match=suffix rule=2' ]
+	run with_dns check 198.51.100.20 "$T/rules"
+	[ "$status" -eq 0 ] && [ "$output" = $'TCPREMOTEHOST=shop.example.com\nX_RULE=suffix' ]
+	run with_dns check 2001:db8::10 "$T/rules"
+	[ "$status" -eq 0 ] && [ "$output" = $'TCPREMOTEHOST=six.example.org\nX_RULE=six' ]
+	# no PTR: the default, and no TCPREMOTEHOST even if tcpserver set one
+	TCPREMOTEHOST=stale.example run with_dns check 192.0.2.99 "$T/rules"
+	[ "$status" -eq 0 ] && [ "$output" = 'X_RULE=default' ]
+	grep -q ' dns=noname match=default rule=5$' "$T/err"
+}
+
+@test "a PTR record that does not resolve back is no name at all" {
+	printf 'allow mail.example.org X_RULE=name\ndeny default\n' >"$T/rules"
+	HOSTCHECK_TEST_PTR="203.0.113.66 mail.example.org" run with_dns check 203.0.113.66 "$T/rules"
+	[ "$status" -eq 1 ]
+	[ "$(cat "$T/err")" = 'hostcheck: deny ip=203.0.113.66 port=40000 dns=unconfirmed match=default rule=2' ]
+}
+
+@test "-r refuses clients without forward-confirmed DNS; trust rules are exempt" {
+	printf 'trust 192.0.2.128/25\nallow default\n' >"$T/rules"
+	run with_dns check 192.0.2.10 "$T/rules" -r
+	[ "$status" -eq 0 ]
+	run with_dns check 192.0.2.99 "$T/rules" -r
+	[ "$status" -eq 1 ] && [ "$output" = $'-ERR access denied\r' ]
+	[ "$(cat "$T/err")" = 'hostcheck: deny ip=192.0.2.99 port=40000 dns=noname match=default rule=2 reason=no-fcrdns' ]
+	run with_dns check 192.0.2.200 "$T/rules" -r
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/err")" = 'hostcheck: trust ip=192.0.2.200 port=40000 dns=skipped match=prefix rule=1' ]
+}
+
+@test "DNS timeout: a hung resolver costs -t seconds, then the address rules decide" {
+	printf 'allow mail.example.org X_RULE=name\nallow 192.0.2.0/24 X_RULE=net\ntrust 198.51.100.0/24 X_RULE=trusted\n' >"$T/rules"
+	local start=$SECONDS
+	HOSTCHECK_TEST_DNS_DELAY=30 run with_dns check 192.0.2.10 "$T/rules" -t 1
+	[ "$status" -eq 0 ] && [ "$output" = 'X_RULE=net' ]
+	[ $((SECONDS - start)) -lt 10 ]
+	[ "$(cat "$T/err")" = 'hostcheck: allow ip=192.0.2.10 port=40000 dns=timeout match=prefix rule=2' ]
+	# a trusted network never waits for DNS at all
+	start=$SECONDS
+	HOSTCHECK_TEST_DNS_DELAY=30 run with_dns check 198.51.100.20 "$T/rules" -t 20
+	[ "$status" -eq 0 ] && [ "$output" = 'X_RULE=trusted' ]
+	[ $((SECONDS - start)) -lt 10 ]
+	grep -q ' dns=skipped ' "$T/err"
+}
+
+@test "PROXY v1 from a listed balancer: the next link sees the real client, and its first line unread" {
+	printf 'allow 192.0.2.0/24 X_RULE=proxied\ndeny default\n' >"$T/rules"
+	local port; port=$(free_port)
+	start_tcpserver "$port" hostcheck -p 127.0.0.0/8 "$T/rules" "$T/link" "$T/env"
+	run client "$port" "$(hex $'PROXY TCP4 192.0.2.7 198.51.100.1 56324 110\r\nCAPA\r\n')"
+	[ "$output" = "$(hex $'+OK\r\n')" ]
+	[ "$(cat "$T/env")" = $'PROTO=TCP\nTCPLOCALHOST=127.0.0.1\nTCPLOCALIP=198.51.100.1\nTCPLOCALPORT=110\nTCPREMOTEIP=192.0.2.7\nTCPREMOTEPORT=56324\nX_RULE=proxied' ]
+	[ "$(cat "$T/env.line")" = $'CAPA\r' ]
+	grep -q "^hostcheck: allow ip=192.0.2.7 port=56324 proxy=127.0.0.1 dns=skipped match=prefix rule=1\$" "$T/log"
+}
+
+@test "PROXY v2 (TCP6, with a TLV) from a listed balancer" {
+	printf 'allow 2001:db8::/32 X_RULE=six\ndeny default\n' >"$T/rules"
+	local port; port=$(free_port)
+	start_tcpserver "$port" hostcheck -p 127.0.0.1 "$T/rules" "$T/link" "$T/env"
+	# signature, v2 PROXY, TCP6, 36 + 4 octets: 2001:db8::9 -> 2001:db8::1, 4000 -> 995, a NOOP TLV
+	local header=0d0a0d0a000d0a515549540a2121002820010db80000000000000000000000092001
+	header+=0db8000000000000000000000001 # destination's last 14 octets
+	header+=0fa003e3040001ff
+	run client "$port" "${header}$(hex $'STAT\r\n')"
+	[ "$output" = "$(hex $'+OK\r\n')" ]
+	[ "$(cat "$T/env")" = $'PROTO=TCP6\nTCPLOCALHOST=127.0.0.1\nTCPLOCALIP=2001:db8::1\nTCPLOCALPORT=995\nTCPREMOTEIP=2001:db8::9\nTCPREMOTEPORT=4000\nX_RULE=six' ]
+	[ "$(cat "$T/env.line")" = $'STAT\r' ]
+}
+
+@test "PROXY malformed, or never sent, from a balancer: the connection drops with no answer" {
+	printf 'allow default\n' >"$T/rules"
+	local port; port=$(free_port)
+	start_tcpserver "$port" hostcheck -t 1 -p 127.0.0.1 "$T/rules" "$T/link" "$T/env"
+	run client "$port" "$(hex $'PROXY TCP4 192.0.2.7 198.51.100.1 56324 99999\r\nCAPA\r\n')"
+	[ "$output" = "" ]
+	run client "$port" "$(hex $'CAPA\r\n')"
+	[ "$output" = "" ]
+	run client "$port" ""
+	[ "$output" = "" ]
+	[ ! -e "$T/env" ]
+	[ "$(grep -c '^hostcheck: drop ip=127.0.0.1 proxy=bad reason=malformed$' "$T/log")" -eq 2 ]
+	[ "$(grep -c '^hostcheck: drop ip=127.0.0.1 proxy=bad reason=timeout$' "$T/log")" -eq 1 ]
+}
+
+@test "PROXY from an unlisted address is not read: the client is who the socket says" {
+	printf 'allow 127.0.0.1 X_RULE=local\nallow 192.0.2.7 X_RULE=forged\n' >"$T/rules"
+	local port; port=$(free_port)
+	start_tcpserver "$port" hostcheck -p 10.0.0.0/8 "$T/rules" "$T/link" "$T/env"
+	run client "$port" "$(hex $'PROXY TCP4 192.0.2.7 198.51.100.1 56324 110\r\nCAPA\r\n')"
+	[ "$output" = "$(hex $'+OK\r\n')" ]
+	grep -qx 'TCPREMOTEIP=127.0.0.1' "$T/env"
+	grep -qx 'X_RULE=local' "$T/env"
+	[ "$(cat "$T/env.line")" = $'PROXY TCP4 192.0.2.7 198.51.100.1 56324 110\r' ]
+}
+
+@test "a denied client over TCP: exactly one -ERR line, then the close" {
+	printf 'deny 127.0.0.0/8\nallow default\n' >"$T/rules"
+	local port; port=$(free_port)
+	start_tcpserver "$port" hostcheck "$T/rules" "$T/link" "$T/env"
+	# a client waits for the greeting before it speaks
+	run client "$port" ""
+	[ "$output" = "$(hex $'-ERR access denied\r\n')" ]
+	[ ! -e "$T/env" ]
+}
+
+# xinetd in the foreground on a private configuration and a free port.
+start_xinetd() {
+	local port=$1; shift
+	cat >"$T/xinetd.conf" <<CONF
+service hostcheck-test
+{
+	type        = UNLISTED
+	socket_type = stream
+	protocol    = tcp
+	wait        = no
+	user        = root
+	bind        = 127.0.0.1
+	port        = $port
+	flags       = IPv4
+	server      = $(command -v hostcheck)
+	server_args = $*
+}
+CONF
+	xinetd -dontfork -stayalive -f "$T/xinetd.conf" -pidfile "$T/xinetd.pid" \
+		2>>"$T/xinetd.log" &
+	echo $! >>"$T/pids"
+	wait_port "$port"
+}
+
+@test "the same chain under tcpserver and under xinetd: the same environment" {
+	command -v xinetd >/dev/null || skip "xinetd not installed"
+	printf 'allow 127.0.0.0/8 X_RULE=loopback X_GREETING="hello there"\ndeny default\n' >"$T/rules"
+	local tport xport
+	tport=$(free_port)
+	start_tcpserver "$tport" hostcheck "$T/rules" "$T/link" "$T/env.tcpserver"
+	run client "$tport" "$(hex $'CAPA\r\n')"
+	[ "$output" = "$(hex $'+OK\r\n')" ]
+	xport=$(free_port)
+	start_xinetd "$xport" -l 127.0.0.1 "$T/rules" "$T/link" "$T/env.xinetd"
+	# under xinetd fd 2 is the client too: nothing but +OK may arrive
+	run client "$xport" "$(hex $'CAPA\r\n')"
+	[ "$output" = "$(hex $'+OK\r\n')" ]
+	[ "$(cat "$T/env.xinetd.line")" = $'CAPA\r' ]
+	# the ports differ by construction; everything else is the same
+	grep -qx "TCPLOCALPORT=$tport" "$T/env.tcpserver"
+	grep -qx "TCPLOCALPORT=$xport" "$T/env.xinetd"
+	grep -Eqx 'TCPREMOTEPORT=[1-9][0-9]*' "$T/env.xinetd"
+	sed -E 's/^(TCPLOCALPORT|TCPREMOTEPORT)=.*/\1=N/' "$T/env.tcpserver" >"$T/a"
+	sed -E 's/^(TCPLOCALPORT|TCPREMOTEPORT)=.*/\1=N/' "$T/env.xinetd" >"$T/b"
+	diff "$T/a" "$T/b"
+	[ "$(cat "$T/a")" = $'PROTO=TCP\nTCPLOCALHOST=127.0.0.1\nTCPLOCALIP=127.0.0.1\nTCPLOCALPORT=N\nTCPREMOTEIP=127.0.0.1\nTCPREMOTEPORT=N\nX_GREETING=hello there\nX_RULE=loopback' ]
+}
+
+@test "under xinetd a denied client gets the -ERR line and no diagnostics" {
+	command -v xinetd >/dev/null || skip "xinetd not installed"
+	printf 'deny 127.0.0.0/8\n' >"$T/rules"
+	local xport; xport=$(free_port)
+	start_xinetd "$xport" "$T/rules" "$T/link" "$T/env"
+	run client "$xport" ""
+	[ "$output" = "$(hex $'-ERR access denied\r\n')" ]
+	# a broken rules file: the client hears nothing at all, not the error
+	printf 'allow 127.0.0.1/8\n' >"$T/rules"
+	run client "$xport" ""
+	[ "$output" = "" ]
+	[ ! -e "$T/env" ]
+}
+
+@test "inetd mode without a TCP socket on fd 0 refuses to guess" {
+	printf 'allow default\n' >"$T/rules"
+	run env -u TCPREMOTEIP hostcheck "$T/rules" true </dev/null
+	[ "$status" -eq 2 ]
+	[ "$output" = "hostcheck: fatal: no TCPREMOTEIP, and fd 0 is not a TCP connection" ]
+}
+
+@test "mpopd2hostcheck converts mpopd_allow_deny and mpopd_trusted" {
+	cat >"$T/allow_deny" <<'M'
+# mpopd rules
+ALLOW 192.168.1.
+deny 10.0.0.13
+WARN 172.16.
+allow mail.example.org
+DENY ALL
+M
+	printf '127.0.0.1\n10.1.\n' >"$T/trusted"
+	run "$TESTS_DIR/../hostcheck/mpopd2hostcheck" "$T/allow_deny" "$T/trusted"
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" >"$T/rules"
+	[ "$(grep -v '^#' "$T/rules")" = $'trust 127.0.0.1\ntrust 10.1.0.0/16\nallow 192.168.1.0/24\ndeny 10.0.0.13\nwarn 172.16.0.0/16\nallow mail.example.org\ndeny default' ]
+	hostcheck -c "$T/rules"
+}
