@@ -194,5 +194,7 @@ int main(int argc, char **argv)
 	        user, ip, (unsigned long)s->drop.count, (unsigned long long)s->drop.octets,
 	        (unsigned long)e->n_retrieved, (unsigned long long)s->out.written,
 	        (unsigned long)e->committed_deletions, (long)(t1.tv_sec - t0.tv_sec), how);
+	maildrop_free(&s->drop);
+	free(s);
 	return EXIT_DONE;
 }

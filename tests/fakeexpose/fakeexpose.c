@@ -215,6 +215,11 @@ int main(int argc, char **argv)
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			fatal("waitpid");
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(size);
+	free(off);
+	free(len);
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return 111;
