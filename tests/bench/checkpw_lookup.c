@@ -1,0 +1,68 @@
+/* checkpw_lookup FILE.cdb COUNT USERS: the lookup work checkpw does per
+ * login against a virtual-user file, without the hash: open, cdb_init,
+ * find the dummy and the user, copy and parse the record, close.  Looks
+ * up COUNT names userN (N pseudo-random below USERS, a tenth of them
+ * absent) and prints lookups per second. */
+#include "../../checkpw/vuser.h"
+
+#include <cdb.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int lookup_once(const char *path, const char *key)
+{
+	char value[VUSER_RECORD_MAX + 1];
+	struct vrecord rec;
+	struct cdb db;
+	int found = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || cdb_init(&db, fd) != 0) {
+		perror(path);
+		exit(111);
+	}
+	(void)cdb_find(&db, VUSER_DUMMY_KEY, sizeof VUSER_DUMMY_KEY - 1);
+	if (cdb_find(&db, key, (unsigned)strlen(key)) > 0) {
+		unsigned n = cdb_datalen(&db);
+		const char *v = cdb_get(&db, n, cdb_datapos(&db));
+		if (v && n <= VUSER_RECORD_MAX) {
+			memcpy(value, v, n);
+			found = vuser_parse_record(value, n, &rec);
+		}
+	}
+	cdb_free(&db);
+	close(fd);
+	return found;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 4) {
+		fprintf(stderr, "usage: checkpw_lookup FILE.cdb COUNT USERS\n");
+		return 2;
+	}
+	long count = atol(argv[2]), users = atol(argv[3]), found = 0;
+	unsigned long state = 12345;
+	struct timespec t0, t1;
+	char key[32];
+
+	if (count <= 0 || users <= 0)
+		return 2;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (long i = 0; i < count; i++) {
+		state = state * 6364136223846793005UL + 1442695040888963407UL;
+		/* A tenth of the names are beyond USERS: unknown users. */
+		long n = (long)((state >> 33) % (unsigned long)(users + users / 10));
+		snprintf(key, sizeof key, "user%ld", n);
+		found += lookup_once(argv[1], key);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) +
+		      (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("lookups=%ld found=%ld seconds=%.3f per_second=%.0f\n", count,
+	       found, secs, (double)count / secs);
+	return 0;
+}
