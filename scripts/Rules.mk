@@ -1,0 +1,20 @@
+# scripts/: the control tool, the statistics command, the demo, and the
+# run scripts and units for each way of starting the chain.
+SCRIPTS  += scripts/pop3ctl scripts/pop3stats
+MANPAGES += doc/pop3ctl.8 doc/pop3stats.8
+
+# Beyond the top Makefile's install: the overview page goes to man7, and
+# the configuration template and the service files to share/, where
+# pop3ctl(8) and pop3-toolkit(7) point.
+SHARE_DIR := $(DESTDIR)$(PREFIX)/share/pop3-toolkit
+.PHONY: install-scripts-share
+install: install-scripts-share
+install-scripts-share:
+	install -d $(DESTDIR)$(PREFIX)/share/man/man7 $(SHARE_DIR)/systemd \
+		$(SHARE_DIR)/xinetd.d $(SHARE_DIR)/daemontools/log
+	install -m 644 doc/pop3-toolkit.7 $(DESTDIR)$(PREFIX)/share/man/man7/
+	install -m 644 scripts/pop3d.conf scripts/inetd.conf $(SHARE_DIR)/
+	install -m 644 scripts/systemd/pop3d.socket scripts/systemd/pop3d@.service $(SHARE_DIR)/systemd/
+	install -m 644 scripts/xinetd.d/pop3 $(SHARE_DIR)/xinetd.d/
+	install -m 755 scripts/daemontools/run $(SHARE_DIR)/daemontools/
+	install -m 755 scripts/daemontools/log/run $(SHARE_DIR)/daemontools/log/
