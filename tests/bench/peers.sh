@@ -1,6 +1,6 @@
 # tests/bench/peers.sh: sourced by tests/bench/run and the stress and
 # fault drivers.  Finds or installs the peers (Dovecot, popa3d), makes the
-# benchmark user, and starts each server on its own loopback port:
+# benchmark users, and starts each server on its own loopback port:
 # Dovecot under its own master (its normal way of running), popa3d and
 # the toolkit under tcpserver.  Every pid started is appended to
 # $PEER_PIDS so that peers_stop stops exactly those.
@@ -9,26 +9,50 @@
 
 : "${BENCH_DIR:?}"
 : "${POP3_BIN:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../build" && pwd)}"
-BENCH_USER=${BENCH_USER:-popbench}
 BENCH_PASS=${BENCH_PASS:-bench-pass-1}
 PEER_PIDS=$BENCH_DIR/pids
 POPA3D_ROOT=${POPA3D_ROOT:-$BENCH_DIR/popa3d-root}
 
-# The same user for every server: a system account (popa3d and checkpw
-# read /etc/shadow), hash SHA-512 unless BENCH_HASH=yescrypt; Dovecot gets
-# the very same hash in its passwd-file.
+# The same users for every server: system accounts (popa3d and checkpw
+# read /etc/shadow) PREFIX1..PREFIX$BENCH_USERS, one password, hashed
+# SHA-512 unless BENCH_HASH=yescrypt; Dovecot gets the very same hashes
+# in its passwd-file.  BENCH_USER is the first.
+BENCH_PREFIX=${BENCH_PREFIX:-popbench}
+BENCH_USERS=${BENCH_USERS:-8}
+BENCH_USER=${BENCH_PREFIX}1
 bench_user() {
-	local method=SHA512
+	local method=SHA512 i u
 	[ "${BENCH_HASH:-sha512}" = yescrypt ] && method=YESCRYPT
-	if ! id "$BENCH_USER" >/dev/null 2>&1; then
-		useradd -M -d "$BENCH_DIR/home" -s /bin/sh "$BENCH_USER"
-	fi
 	mkdir -p "$BENCH_DIR/home"
+	for i in $(seq 1 "$BENCH_USERS"); do
+		u=$BENCH_PREFIX$i
+		id "$u" >/dev/null 2>&1 || useradd -M -d "$BENCH_DIR/home" -s /bin/sh "$u"
+		echo "$u:$BENCH_PASS" | chpasswd -c "$method"
+	done
 	chown "$BENCH_USER:" "$BENCH_DIR/home"
-	echo "$BENCH_USER:$BENCH_PASS" | chpasswd -c "$method"
-	BENCH_HASHED=$(getent shadow "$BENCH_USER" | cut -d: -f2)
 	BENCH_UID=$(id -u "$BENCH_USER")
 	BENCH_GID=$(id -g "$BENCH_USER")
+}
+
+# Removes the users bench_user made.
+bench_user_remove() {
+	local i
+	for i in $(seq 1 "$BENCH_USERS"); do
+		userdel "$BENCH_PREFIX$i" >/dev/null 2>&1 || true
+	done
+}
+
+# dovecot_passwd FILE: Dovecot's passwd-file from /etc/shadow as it is now.
+dovecot_passwd() {
+	local i u
+	for i in $(seq 1 "$BENCH_USERS"); do
+		u=$BENCH_PREFIX$i
+		printf '%s:{CRYPT}%s:%s:%s::%s\n' "$u" "$(getent shadow "$u" | cut -d: -f2)" \
+			"$(id -u "$u")" "$(id -g "$u")" "$BENCH_DIR/home"
+	done >"$1.new"
+	chmod 640 "$1.new"
+	chgrp dovecot "$1.new"
+	mv "$1.new" "$1"
 }
 
 # Dovecot and popa3d from Debian.  popa3d conflicts with dovecot-pop3d
@@ -61,83 +85,96 @@ peer_wait_port() {
 	return 1
 }
 
-# dovecot_start PORT MAILBOX: MAILBOX a file (mbox) or a dir/ (Maildir).
+# dovecot_start PORT TEMPLATE: TEMPLATE a file (mbox) or a dir/
+# (Maildir), %u the user.  Indexes go to $BENCH_DIR/dovecot-PORT/index/
+# USER, which dovecot_forget PORT removes (for a "first" STAT).
 dovecot_start() {
 	local port=$1 mailbox=$2 d=$BENCH_DIR/dovecot-$1 loc
 	mkdir -p "$d/run" "$d/index"
-	chown "$BENCH_USER:" "$d/index"
+	chmod 777 "$d/index"
 	case $mailbox in
-	*/) loc="maildir:${mailbox%/}:INDEX=$d/index" ;;
-	*) loc="mbox:$d/index/mail:INBOX=$mailbox:INDEX=$d/index" ;;
+	*/) loc="maildir:${mailbox%/}:INDEX=$d/index/%u" ;;
+	*) loc="mbox:$d/index/%u/mail:INBOX=$mailbox:INDEX=$d/index/%u" ;;
 	esac
-	printf '%s:%s\n' "$BENCH_USER" "{CRYPT}$BENCH_HASHED" >"$d/passwd"
-	chmod 640 "$d/passwd"
-	chgrp dovecot "$d/passwd"
-	cat >"$d/dovecot.conf" <<EOF
-protocols = pop3
-listen = 127.0.0.1
-base_dir = $d/run
-state_dir = $d/run
-log_path = $d/log
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain
-mail_location = $loc
-mail_privileged_group = mail
-pop3_uidl_format = %08Xu%08Xv
-passdb {
-  driver = passwd-file
-  args = $d/passwd
-}
-userdb {
-  driver = static
-  args = uid=$BENCH_UID gid=$BENCH_GID home=$BENCH_DIR/home
-}
-service pop3-login {
-  inet_listener pop3 {
-    address = 127.0.0.1
-    port = $port
-  }
-  inet_listener pop3s {
-    port = 0
-  }
-}
-service imap-login {
-  inet_listener imap {
-    port = 0
-  }
-  inet_listener imaps {
-    port = 0
-  }
-}
-EOF
+	dovecot_passwd "$d/passwd"
+	{
+		echo "protocols = pop3"
+		echo "listen = 127.0.0.1"
+		echo "base_dir = $d/run"
+		echo "state_dir = $d/run"
+		echo "log_path = $d/log"
+		echo "ssl = no"
+		echo "disable_plaintext_auth = no"
+		echo "auth_mechanisms = plain"
+		echo "mail_location = $loc"
+		echo "mail_privileged_group = mail"
+		echo "pop3_uidl_format = %08Xu%08Xv"
+		echo "passdb {"
+		echo "  driver = passwd-file"
+		echo "  args = $d/passwd"
+		echo "}"
+		echo "userdb {"
+		echo "  driver = passwd-file"
+		echo "  args = $d/passwd"
+		echo "}"
+		echo "service pop3-login {"
+		echo "  inet_listener pop3 {"
+		echo "    address = 127.0.0.1"
+		echo "    port = $port"
+		echo "  }"
+		echo "  inet_listener pop3s {"
+		echo "    port = 0"
+		echo "  }"
+		echo "}"
+		echo "service imap-login {"
+		echo "  inet_listener imap {"
+		echo "    port = 0"
+		echo "  }"
+		echo "  inet_listener imaps {"
+		echo "    port = 0"
+		echo "  }"
+		echo "}"
+	} >"$d/dovecot.conf"
 	dovecot -F -c "$d/dovecot.conf" 2>>"$d/log" &
-	echo $! >>"$PEER_PIDS"
+	DOVECOT_PID=$!
+	echo "$DOVECOT_PID" >>"$PEER_PIDS"
 	peer_wait_port "$port"
 }
 
-# popa3d_start PORT: serves /var/mail/$BENCH_USER (its compiled-in spool).
+dovecot_forget() {
+	rm -rf "$BENCH_DIR/dovecot-$1/index/"*
+}
+
+# Dovecot re-reads its passwd-file when it changes (after a rehash).
+dovecot_rehash() {
+	dovecot_passwd "$BENCH_DIR/dovecot-$1/passwd"
+}
+
+# popa3d_start PORT: serves /var/mail/USER (its compiled-in spool).
 popa3d_start() {
 	tcpserver -D -R -H -l 127.0.0.1 127.0.0.1 "$1" \
 		"$POPA3D_ROOT/usr/sbin/popa3d" 2>>"$BENCH_DIR/popa3d.log" &
-	echo $! >>"$PEER_PIDS"
+	POPA3D_PID=$!
+	echo "$POPA3D_PID" >>"$PEER_PIDS"
 	peer_wait_port "$1"
 }
 
-# toolkit_start PORT MAILBOX: the chain, checkpw told the mailbox path.
-# TOOLKIT_CHAIN overrides the part after pop3login (for the fault drivers).
+# toolkit_start PORT TEMPLATE: the chain, checkpw given the mailbox
+# template (%u the user); TOOLKIT_EXPOSER=maildirscan for Maildirs;
+# TOOLKIT_CHAIN replaces everything after pop3login's host name.
 toolkit_start() {
 	local port=$1 mailbox=$2
 	# shellcheck disable=SC2086
 	tcpserver -D -R -H -l 127.0.0.1 127.0.0.1 "$port" \
 		"$POP3_BIN/pop3login" bench.localhost \
-		${TOOLKIT_CHAIN:-"$POP3_BIN/checkpw" -g mail -m "$mailbox" "$POP3_BIN/mboxsplit" "$POP3_BIN/pop3d"} \
+		${TOOLKIT_CHAIN:-"$POP3_BIN/checkpw" -g mail -m "$mailbox" "$POP3_BIN/${TOOLKIT_EXPOSER:-mboxsplit}" "$POP3_BIN/pop3d"} \
 		2>>"$BENCH_DIR/toolkit.log" &
-	echo $! >>"$PEER_PIDS"
+	TOOLKIT_PID=$!
+	echo "$TOOLKIT_PID" >>"$PEER_PIDS"
 	peer_wait_port "$port"
 }
 
-# Stops what these functions started, by pid, and their sessions.
+# Stops what these functions started, by pid.
 peers_stop() {
 	local pid
 	[ -f "$PEER_PIDS" ] || return 0

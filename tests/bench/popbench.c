@@ -4,7 +4,8 @@
  *            [-k msgno] [-x command]
  *
  *   login  each of -c threads runs -n sessions USER, PASS, STAT, QUIT;
- *          session latency percentiles and sessions per second
+ *          session latency percentiles and sessions per second; "%d" in
+ *          the user name is the client's number from 1 (one mailbox each)
  *   stat   one session: time from PASS to the STAT answer (the server
  *          opens and scans the mailbox in between), then QUIT
  *   retr   one session: RETR of every message, in order, one at a time;
@@ -176,12 +177,24 @@ static bool cmd_ok(struct conn *c, const char *cmd)
 	return send_all(c, cmd, strlen(cmd)) && get_line(c) && strncmp(c->line, "+OK", 3) == 0;
 }
 
-static bool login(struct conn *c)
+/* The user name of client K: "%d" in -u becomes K + 1, so that each
+ * client of the login test has a mailbox of its own. */
+static void user_of(uint32_t k, char *out, size_t size)
 {
-	char cmd[600];
+	const char *mark = strstr(user, "%d");
+	if (!mark)
+		snprintf(out, size, "%s", user);
+	else
+		snprintf(out, size, "%.*s%" PRIu32 "%s", (int)(mark - user), user, k + 1, mark + 2);
+}
+
+static bool login(struct conn *c, uint32_t k)
+{
+	char cmd[600], name[256];
 	if (!get_line(c) || strncmp(c->line, "+OK", 3) != 0)
 		return false;
-	snprintf(cmd, sizeof cmd, "USER %s\r\n", user);
+	user_of(k, name, sizeof name);
+	snprintf(cmd, sizeof cmd, "USER %s\r\n", name);
 	if (!cmd_ok(c, cmd))
 		return false;
 	snprintf(cmd, sizeof cmd, "PASS %s\r\n", pass);
@@ -210,13 +223,14 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void *login_thread(void *arg)
 {
-	size_t slot = (size_t)(uintptr_t)arg * per_client;
+	uint32_t k = (uint32_t)(uintptr_t)arg;
+	size_t slot = (size_t)k * per_client;
 	struct conn c = { 0 };
 	uint32_t m;
 	uint64_t o;
 	for (uint32_t i = 0; i < per_client; i++) {
 		double t0 = now();
-		bool ok = conn_open(&c) && login(&c) && stat_count(&c, &m, &o) && cmd_ok(&c, "QUIT\r\n");
+		bool ok = conn_open(&c) && login(&c, k) && stat_count(&c, &m, &o) && cmd_ok(&c, "QUIT\r\n");
 		latencies[slot + i] = now() - t0;
 		if (c.fd >= 0)
 			close(c.fd);
@@ -269,8 +283,9 @@ static void open_session(struct conn *c)
 		die_sys(EXIT_TEMP, "cannot connect");
 	if (!get_line(c) || strncmp(c->line, "+OK", 3) != 0)
 		fail(c, "greeting");
-	char cmd[600];
-	snprintf(cmd, sizeof cmd, "USER %s\r\n", user);
+	char cmd[600], name[256];
+	user_of(0, name, sizeof name);
+	snprintf(cmd, sizeof cmd, "USER %s\r\n", name);
 	if (!cmd_ok(c, cmd))
 		fail(c, "USER");
 }
