@@ -8,7 +8,8 @@ alone.  Driven by the environment:
   FAKE_DUMP=DIR     DIR/N gets message N's bytes as read from fd 6
   FAKE_DELE="1 3"   after the list, report these as deleted, then ".",
                     and print the exposer's answer on stdout; unset:
-                    no QUIT (end of file on the control socket)
+                    no QUIT (end of file on the control socket);
+                    "every:K" deletes messages 1, 1+K, 1+2K ... of the list
   FAKE_WAIT=FILE    before reporting, wait (at most 60 s) until FILE exists
 """
 import os
@@ -40,7 +41,11 @@ def main():
             time.sleep(0.01)
     if "FAKE_DELE" not in os.environ:
         return 0
-    report = "".join("D %s\n" % n for n in os.environ["FAKE_DELE"].split())
+    dele = os.environ["FAKE_DELE"]
+    if dele.startswith("every:"):
+        count = int(scan.split(b"\n")[0].split(b" ")[2])
+        dele = " ".join(str(n) for n in range(1, count + 1, int(dele[6:])))
+    report = "".join("D %s\n" % n for n in dele.split())
     os.write(5, (report + ".\n").encode())
     answer = b""
     while not answer.endswith(b"\n"):
