@@ -269,19 +269,20 @@ static int parse_line(struct loader *l, const char *line, size_t len)
 	return parse_message(l, line, len);
 }
 
+/* Checks the totals; on any failure frees what was loaded. */
 static int finish(struct loader *l, int r)
 {
 	free(l->uid_hash);
 	l->uid_hash = NULL;
+	if (r == 0 && !l->header_seen)
+		r = fail(l, "empty scan list");
+	else if (r == 0 && l->next != l->m->count)
+		r = fail(l, "fewer messages than the header says");
+	else if (r == 0 && l->sum != l->m->octets)
+		r = fail(l, "octet sum differs from the header");
 	if (r < 0)
-		return -1;
-	if (!l->header_seen)
-		return fail(l, "empty scan list");
-	if (l->next != l->m->count)
-		return fail(l, "fewer messages than the header says");
-	if (l->sum != l->m->octets)
-		return fail(l, "octet sum differs from the header");
-	return 0;
+		maildrop_free(l->m);
+	return r;
 }
 
 static void loader_init(struct loader *l, struct maildrop *m)

@@ -49,8 +49,8 @@ struct maildrop {
 };
 
 /* Reads the scan list from FD to its end.  Returns 0, or -1 with a
- * short reason in *WHY (a static string) for the log.  Line numbers of
- * errors go to *LINENO. */
+ * short reason in *WHY (a static string) for the log and nothing left
+ * allocated.  Line numbers of errors go to *LINENO. */
 int maildrop_load(struct maildrop *m, int fd, const char **why, uint64_t *lineno);
 
 /* Parses a scan list held in memory (fuzzers and tests). */
