@@ -10,9 +10,10 @@ want=" $* "
 procs=""
 max=0
 walk() {
+	local child name hwm
 	for child in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
 		name=$(cat /proc/"$child"/comm 2>/dev/null) || continue
-		hwm=$(sed -n 's/^VmHWM: *\([0-9]*\) kB/\1/p' /proc/"$child"/status 2>/dev/null)
+		hwm=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' /proc/"$child"/status 2>/dev/null)
 		if [ -n "$hwm" ] && { [ "$want" = "  " ] || case $want in *" $name "*) true ;; *) false ;; esac; }; then
 			procs="$procs${procs:+,}$name:$hwm"
 			[ "$hwm" -gt "$max" ] && max=$hwm
