@@ -177,7 +177,9 @@ static enum verdict decide(const struct options *o, const struct login *login,
 		else
 			v = vuser_check(b->arg, login, getenv("TCPLOCALHOST"),
 					getenv("TCPLOCALIP"), acct);
-		if (i == 0 || rank[v] > rank[result]) {
+		/* Ties go to the later backend: "unknown" everywhere is
+		 * logged as the last backend saw it. */
+		if (i == 0 || rank[v] >= rank[result]) {
 			result = v;
 			why = acct->why;
 			*which = i;
