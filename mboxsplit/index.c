@@ -289,7 +289,11 @@ enum mbox_index_result mbox_index_mem(struct mbox_index *ix,
 	return r;
 }
 
-enum mbox_index_result mbox_index_fd(struct mbox_index *ix, int fd)
+/* The read loop: SOURCE fills at most N bytes and returns the count,
+ * 0 at end of file, -1 on error. */
+typedef ssize_t (*source_fn)(void *ctx, char *buf, size_t n);
+
+static enum mbox_index_result index_stream(struct mbox_index *ix, source_fn source, void *ctx)
 {
 	struct scanner *s = malloc(sizeof *s);
 	char *buf = malloc(MBOX_READ_BLOCK);
@@ -299,10 +303,8 @@ enum mbox_index_result mbox_index_fd(struct mbox_index *ix, int fd)
 	scanner_init(s, ix);
 	size_t have = 0;
 	for (;;) {
-		ssize_t got = read(fd, buf + have, MBOX_READ_BLOCK - have);
+		ssize_t got = source(ctx, buf + have, MBOX_READ_BLOCK - have);
 		if (got < 0) {
-			if (errno == EINTR)
-				continue;
 			r = MBOX_READ_ERROR;
 			goto out;
 		}
@@ -320,6 +322,46 @@ out:
 	free(buf);
 	free(s);
 	return r;
+}
+
+static ssize_t fd_source(void *ctx, char *buf, size_t n)
+{
+	int fd = *(int *)ctx;
+	for (;;) {
+		ssize_t got = read(fd, buf, n);
+		if (got >= 0 || errno != EINTR)
+			return got;
+	}
+}
+
+enum mbox_index_result mbox_index_fd(struct mbox_index *ix, int fd)
+{
+	return index_stream(ix, fd_source, &fd);
+}
+
+struct chunk_source {
+	const char *data;
+	size_t len, pos, chunk;
+};
+
+static ssize_t chunk_source(void *ctx, char *buf, size_t n)
+{
+	struct chunk_source *c = ctx;
+	size_t take = c->len - c->pos;
+	if (take > c->chunk)
+		take = c->chunk;
+	if (take > n)
+		take = n;
+	memcpy(buf, c->data + c->pos, take);
+	c->pos += take;
+	return (ssize_t)take;
+}
+
+enum mbox_index_result mbox_index_chunks(struct mbox_index *ix, const char *data,
+                                         size_t len, size_t chunk)
+{
+	struct chunk_source c = { data, len, 0, chunk ? chunk : 1 };
+	return index_stream(ix, chunk_source, &c);
 }
 
 /* The id before any suffix: the X-UIDL, else the digest in hex. */

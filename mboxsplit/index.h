@@ -68,9 +68,12 @@ void mbox_index_free(struct mbox_index *ix);
 /* Reads FD from its current offset (which must be 0) to end of file. */
 enum mbox_index_result mbox_index_fd(struct mbox_index *ix, int fd);
 
-/* The same over bytes in memory (tests and the fuzzer). */
+/* The same over bytes in memory (tests and the fuzzer): all at once,
+ * or as reads of at most CHUNK bytes, which must give the same index. */
 enum mbox_index_result mbox_index_mem(struct mbox_index *ix,
                                       const char *data, size_t len);
+enum mbox_index_result mbox_index_chunks(struct mbox_index *ix, const char *data,
+                                         size_t len, size_t chunk);
 
 /* Makes every id unique, in file order: the first message with an id
  * keeps it, later ones get "-2", "-3" ... (an X-UIDL too long for a

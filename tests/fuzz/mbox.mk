@@ -1,0 +1,5 @@
+# Fuzz harness for mboxsplit's indexer (issue 4).
+FUZZERS += fuzz_mbox
+$(B)/fuzz_mbox: $(B)/tests/fuzz/fuzz_mbox.o $(B)/obj/mboxsplit/index.o $(LIBA)
+	$(FUZZ_LINK) -lmd
+$(B)/tests/fuzz/fuzz_mbox.o: XCFLAGS += -Imboxsplit
