@@ -20,7 +20,7 @@ struct loader {
 	uint32_t next;           /* messages read so far */
 	uint64_t sum;
 	uint32_t *uid_hash;      /* index + 1, 0 = empty; freed after loading */
-	uint32_t hash_mask;
+	uint32_t hash_cap;
 	int header_seen;
 	const char *why;
 };
@@ -82,11 +82,11 @@ static int parse_header(struct loader *l, const char *line, size_t len)
 	m->msgs = malloc(((size_t)count + 1) * sizeof *m->msgs);
 	m->deleted = calloc((size_t)count / 8 + 1, 1);
 	m->retrieved = calloc((size_t)count / 8 + 1, 1);
-	size_t cap = 4;
-	while (cap < (size_t)count + count / 4 + 1)
-		cap *= 2;
+	/* Linear probing at a load of 8/9 at most: a few probes per UID
+	 * once, for 4.5 octets per message instead of 8 with a power of 2. */
+	size_t cap = (size_t)count + count / 8 + 1;
 	l->uid_hash = calloc(cap, sizeof *l->uid_hash);
-	l->hash_mask = (uint32_t)(cap - 1);
+	l->hash_cap = (uint32_t)cap;
 	if (!m->msgs || !m->deleted || !m->retrieved || !l->uid_hash)
 		return fail(l, "out of memory");
 	l->header_seen = 1;
@@ -175,13 +175,13 @@ static uint32_t uid_hash_of(const char *uid, size_t len)
 /* Records message INDEX's UID; -1 if another message has it. */
 static int uid_unique(struct loader *l, uint32_t index, const char *uid, size_t len)
 {
-	uint32_t slot = uid_hash_of(uid, len) & l->hash_mask;
+	uint32_t slot = uid_hash_of(uid, len) % l->hash_cap;
 	while (l->uid_hash[slot]) {
 		size_t olen;
 		const char *other = maildrop_uid(l->m, l->uid_hash[slot] - 1, &olen);
 		if (olen == len && memcmp(other, uid, len) == 0)
 			return -1;
-		slot = (slot + 1) & l->hash_mask;
+		slot = slot + 1 == l->hash_cap ? 0 : slot + 1;
 	}
 	l->uid_hash[slot] = index + 1;
 	return 0;
