@@ -1,0 +1,260 @@
+/* faultshim.so: an LD_PRELOAD library that makes chosen file system calls
+ * fail, to prove that a full disk or an I/O error never costs mail.
+ *
+ * Calls it can fail: write pwrite writev (regular files only, never a
+ * socket, pipe or terminal, and never fds 0-2), rename renameat renameat2, fsync fdatasync,
+ * unlink unlinkat, ftruncate.  Everything is chosen by the environment,
+ * so it rides through a whole chain (tcpserver ... mboxsplit pop3d):
+ *
+ *   FAULT_CALLS    comma list of the call names above, or "all"
+ *                  (default write,rename,fsync)
+ *   FAULT_ERRNO    ENOSPC, EIO, EDQUOT or EROFS (default EIO)
+ *   FAULT_PROGS    comma list of program names to act in (default: all);
+ *                  e.g. "mboxsplit,maildirscan"
+ *   FAULT_PATH     act only on paths containing this string
+ *   FAULT_NTH      fail from the Nth matching call of each process
+ *                  (default 1)
+ *   FAULT_TIMES    how many calls to fail after that (default 1, 0: all)
+ *   FAULT_PERMILLE instead of NTH: fail each matching call with this
+ *                  probability in 1/1000
+ *   FAULT_ARMED    a path: act only while that file exists, so a test
+ *                  can disarm a running server
+ *   FAULT_LOG      append one line per injected failure:
+ *                  "PID PROG CALL ERRNO TARGET"
+ *
+ * Writes made inside glibc (stdio's flush) do not pass through here:
+ * only the program's own calls do, which is where the toolkit writes. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char *program_invocation_short_name;
+
+static unsigned long matching_calls, failed_calls;
+static unsigned long rng;
+
+static int env_errno(void)
+{
+	const char *e = getenv("FAULT_ERRNO");
+	if (!e || strcmp(e, "EIO") == 0)
+		return EIO;
+	if (strcmp(e, "ENOSPC") == 0)
+		return ENOSPC;
+	if (strcmp(e, "EDQUOT") == 0)
+		return EDQUOT;
+	if (strcmp(e, "EROFS") == 0)
+		return EROFS;
+	return EIO;
+}
+
+/* Is NAME in the comma list LIST? */
+static int listed(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+	for (const char *p = list; p && *p;) {
+		const char *comma = strchr(p, ',');
+		size_t item = comma ? (size_t)(comma - p) : strlen(p);
+		if ((item == len && strncmp(p, name, len) == 0) || (item == 3 && strncmp(p, "all", 3) == 0))
+			return 1;
+		p = comma ? comma + 1 : NULL;
+	}
+	return 0;
+}
+
+static ssize_t (*real_write)(int, const void *, size_t);
+
+static void log_fault(const char *call, int err, const char *target)
+{
+	const char *path = getenv("FAULT_LOG");
+	if (!path)
+		return;
+	int (*real_open)(const char *, int, ...) = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
+	if (!real_write)
+		real_write = (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
+	if (!real_open || !real_write)
+		return;
+	char line[600];
+	int n = snprintf(line, sizeof line, "%d %s %s %s %.400s\n", (int)getpid(),
+		program_invocation_short_name, call, err == ENOSPC ? "ENOSPC" : strerrorname_np(err),
+		target ? target : "-");
+	int fd = real_open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return;
+	if (n > 0)
+		real_write(fd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+	close(fd);
+}
+
+/* Decides whether this call of CALL on TARGET fails; sets errno if so. */
+static int inject(const char *call, const char *target)
+{
+	const char *calls = getenv("FAULT_CALLS");
+	if (!listed(calls ? calls : "write,rename,fsync", call))
+		return 0;
+	const char *progs = getenv("FAULT_PROGS");
+	if (progs && !listed(progs, program_invocation_short_name))
+		return 0;
+	const char *want = getenv("FAULT_PATH");
+	if (want && (!target || !strstr(target, want)))
+		return 0;
+	const char *armed = getenv("FAULT_ARMED");
+	if (armed && access(armed, F_OK) != 0)
+		return 0;
+	matching_calls++;
+	const char *permille = getenv("FAULT_PERMILLE");
+	int fail;
+	if (permille) {
+		if (!rng)
+			rng = (unsigned long)getpid() * 2654435761UL ^ (unsigned long)time(NULL);
+		rng = rng * 6364136223846793005UL + 1442695040888963407UL;
+		fail = (long)((rng >> 33) % 1000) < atol(permille);
+	} else {
+		const char *nth = getenv("FAULT_NTH"), *times = getenv("FAULT_TIMES");
+		unsigned long from = nth ? strtoul(nth, NULL, 10) : 1;
+		unsigned long count = times ? strtoul(times, NULL, 10) : 1;
+		fail = matching_calls >= from && (count == 0 || failed_calls < count);
+	}
+	if (!fail)
+		return 0;
+	failed_calls++;
+	int err = env_errno();
+	log_fault(call, err, target);
+	errno = err;
+	return 1;
+}
+
+/* The path of a regular file open on FD, or NULL for anything else.
+ * Descriptors 0 to 2 never count: under tcpserver fd 2 is often the log
+ * file, and a failing log is not what these tests are about. */
+static const char *regular_fd(int fd, char *buf, size_t size)
+{
+	struct stat st;
+	int saved = errno;
+	if (fd <= 2 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		errno = saved;
+		return NULL;
+	}
+	char link[64];
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, buf, size - 1);
+	buf[n > 0 ? n : 0] = 0;
+	errno = saved;
+	return buf;
+}
+
+/* The libc function this one stands in front of. */
+#define REAL(fn) \
+	static __typeof__(&fn) real; \
+	if (!real) \
+		real = (__typeof__(&fn))dlsym(RTLD_NEXT, #fn)
+
+ssize_t write(int fd, const void *data, size_t len)
+{
+	REAL(write);
+	char path[512];
+	const char *target = regular_fd(fd, path, sizeof path);
+	if (target && inject("write", target))
+		return -1;
+	return real(fd, data, len);
+}
+
+ssize_t pwrite(int fd, const void *data, size_t len, off_t off)
+{
+	REAL(pwrite);
+	char path[512];
+	const char *target = regular_fd(fd, path, sizeof path);
+	if (target && inject("pwrite", target))
+		return -1;
+	return real(fd, data, len, off);
+}
+
+ssize_t writev(int fd, const struct iovec *iov, int count)
+{
+	REAL(writev);
+	char path[512];
+	const char *target = regular_fd(fd, path, sizeof path);
+	if (target && inject("writev", target))
+		return -1;
+	return real(fd, iov, count);
+}
+
+int fsync(int fd)
+{
+	REAL(fsync);
+	char path[512];
+	const char *target = regular_fd(fd, path, sizeof path);
+	if (inject("fsync", target ? target : "-"))
+		return -1;
+	return real(fd);
+}
+
+int fdatasync(int fd)
+{
+	REAL(fdatasync);
+	char path[512];
+	const char *target = regular_fd(fd, path, sizeof path);
+	if (inject("fdatasync", target ? target : "-"))
+		return -1;
+	return real(fd);
+}
+
+int ftruncate(int fd, off_t len)
+{
+	REAL(ftruncate);
+	char path[512];
+	const char *target = regular_fd(fd, path, sizeof path);
+	if (inject("ftruncate", target ? target : "-"))
+		return -1;
+	return real(fd, len);
+}
+
+int rename(const char *from, const char *to)
+{
+	REAL(rename);
+	const char *want = getenv("FAULT_PATH");
+	const char *target = want && strstr(from, want) && !strstr(to, want) ? from : to;
+	if (inject("rename", target))
+		return -1;
+	return real(from, to);
+}
+
+int renameat(int dfrom, const char *from, int dto, const char *to)
+{
+	REAL(renameat);
+	if (inject("rename", to))
+		return -1;
+	return real(dfrom, from, dto, to);
+}
+
+int renameat2(int dfrom, const char *from, int dto, const char *to, unsigned flags)
+{
+	REAL(renameat2);
+	if (inject("rename", to))
+		return -1;
+	return real(dfrom, from, dto, to, flags);
+}
+
+int unlink(const char *path)
+{
+	REAL(unlink);
+	if (inject("unlink", path))
+		return -1;
+	return real(path);
+}
+
+int unlinkat(int dir, const char *path, int flags)
+{
+	REAL(unlinkat);
+	if (inject("unlink", path))
+		return -1;
+	return real(dir, path, flags);
+}
