@@ -239,6 +239,16 @@ R
 	grep -q ' dns=noname match=default rule=5$' "$T/err"
 }
 
+@test "-h looks the name up for TCPREMOTEHOST; without a lookup the listener's value passes unchanged" {
+	printf 'allow 192.0.2.0/24 X_RULE=net\n' >"$T/rules"
+	TCPREMOTEHOST=from.tcpserver run with_dns check 192.0.2.10 "$T/rules"
+	[ "$status" -eq 0 ] && [ "$output" = $'TCPREMOTEHOST=from.tcpserver\nX_RULE=net' ]
+	grep -q ' dns=skipped ' "$T/err"
+	TCPREMOTEHOST=from.tcpserver run with_dns check 192.0.2.10 "$T/rules" -h
+	[ "$status" -eq 0 ] && [ "$output" = $'TCPREMOTEHOST=mail.example.org\nX_RULE=net' ]
+	[ "$(cat "$T/err")" = 'hostcheck: allow ip=192.0.2.10 port=40000 host=mail.example.org dns=ok match=prefix rule=1' ]
+}
+
 @test "a PTR record that does not resolve back is no name at all" {
 	printf 'allow mail.example.org X_RULE=name\ndeny default\n' >"$T/rules"
 	HOSTCHECK_TEST_PTR="203.0.113.66 mail.example.org" run with_dns check 203.0.113.66 "$T/rules"

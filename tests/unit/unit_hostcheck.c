@@ -340,7 +340,8 @@ static size_t v2_header(uint8_t *buf, uint8_t ver_cmd, uint8_t family, const uin
 	buf[13] = family;
 	buf[14] = (uint8_t)(body_len >> 8);
 	buf[15] = (uint8_t)body_len;
-	memcpy(buf + 16, body, body_len);
+	if (body_len > 0)
+		memcpy(buf + 16, body, body_len);
 	return 16 + body_len;
 }
 
