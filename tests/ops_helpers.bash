@@ -64,6 +64,16 @@ port_closed() {
 	return 1
 }
 
+# open_path DIR: bats's temporary directories are private; let the
+# users the chain becomes reach homes made below DIR.
+open_path() {
+	local dir=$1
+	while [ "$dir" != / ] && [ "$dir" != /tmp ]; do
+		chmod o+x "$dir"
+		dir=$(dirname "$dir")
+	done
+}
+
 # have_chain: the real programs are built (skips the test otherwise).
 have_chain() {
 	local p
@@ -80,12 +90,7 @@ chain_setup() {
 	D=$BATS_TEST_TMPDIR
 	PORT=$(free_port)
 	make_user "$OPS_USER"
-	# bats's temporary directories are private: let the user reach its home
-	local dir=$D
-	while [ "$dir" != / ] && [ "$dir" != /tmp ]; do
-		chmod o+x "$dir"
-		dir=$(dirname "$dir")
-	done
+	open_path "$D"
 	local home="$D/home-$OPS_USER" md
 	md=$home/Maildir
 	mkdir -p "$md/new" "$md/cur" "$md/tmp"
