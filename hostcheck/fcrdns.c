@@ -51,6 +51,25 @@ static bool resolves_to(const char *name, const struct netaddr *addr)
 	return found;
 }
 
+/* A "name" whose last label is all digits is an address in disguise:
+ * getaddrinfo would resolve "192.0.2.1" to itself and confirm any PTR
+ * record that merely repeats the address. */
+static bool numeric_name(const char *name)
+{
+	size_t len = strlen(name);
+	if (len > 0 && name[len - 1] == '.')
+		len--;
+	size_t start = len;
+	while (start > 0 && name[start - 1] != '.')
+		start--;
+	if (start == len)
+		return true;
+	for (size_t i = start; i < len; i++)
+		if (!isdigit((unsigned char)name[i]))
+			return false;
+	return true;
+}
+
 static _Noreturn void child(int out, const struct netaddr *addr)
 {
 	char answer[1 + NI_MAXHOST];
@@ -61,7 +80,7 @@ static _Noreturn void child(int out, const struct netaddr *addr)
 	int r = getnameinfo((struct sockaddr *)&ss, len, answer + 1, NI_MAXHOST, NULL, 0, NI_NAMEREQD);
 	if (r != 0) {
 		answer[0] = r == EAI_NONAME ? FCRDNS_NONAME : FCRDNS_ERROR;
-	} else if (!resolves_to(answer + 1, addr)) {
+	} else if (numeric_name(answer + 1) || !resolves_to(answer + 1, addr)) {
 		answer[0] = FCRDNS_UNCONFIRMED;
 	} else {
 		answer[0] = FCRDNS_OK;

@@ -254,6 +254,10 @@ R
 	HOSTCHECK_TEST_PTR="203.0.113.66 mail.example.org" run with_dns check 203.0.113.66 "$T/rules"
 	[ "$status" -eq 1 ]
 	[ "$(cat "$T/err")" = 'hostcheck: deny ip=203.0.113.66 port=40000 dns=unconfirmed match=default rule=2' ]
+	# a PTR record that repeats the address resolves to itself: no name either
+	HOSTCHECK_TEST_PTR="203.0.113.66 203.0.113.66." run with_dns check 203.0.113.66 "$T/rules" -h
+	[ "$status" -eq 1 ]
+	[ "$(cat "$T/err")" = 'hostcheck: deny ip=203.0.113.66 port=40000 dns=unconfirmed match=default rule=2' ]
 }
 
 @test "-r refuses clients without forward-confirmed DNS; trust rules are exempt" {
