@@ -12,12 +12,13 @@ setup() {
 	T=$BATS_TEST_TMPDIR
 	# The later link: dumps the variables the chain passes on, sorted,
 	# then the first line it reads from the client, then answers +OK.
+	# A connection that sends nothing (wait_port's probe) leaves no dump.
 	cat >"$T/link" <<'SH'
 #!/bin/sh
-env | grep -E '^(PROTO|TCP|X_)' | sort >"$1.tmp"
-IFS= read -r line || line="(eof)"
+env | grep -E '^(PROTO|TCP|X_)' | sort >"$1.tmp.$$"
+IFS= read -r line || exit 0
 printf '%s\n' "$line" >"$1.line"
-mv "$1.tmp" "$1"
+mv "$1.tmp.$$" "$1"
 echo "link: diagnostics stay off the client's socket" >&2
 printf '+OK\r\n'
 SH
@@ -372,7 +373,7 @@ CONF
 	wait_port "$port"
 }
 
-@test "the same chain under tcpserver and under xinetd: the same environment" {
+@test "the same chain under tcpserver, xinetd and systemd socket activation: the same environment" {
 	command -v xinetd >/dev/null || skip "xinetd not installed"
 	printf 'allow 127.0.0.0/8 X_RULE=loopback X_GREETING="hello there"\ndeny default\n' >"$T/rules"
 	local tport xport
@@ -393,6 +394,20 @@ CONF
 	sed -E 's/^(TCPLOCALPORT|TCPREMOTEPORT)=.*/\1=N/' "$T/env.tcpserver" >"$T/a"
 	sed -E 's/^(TCPLOCALPORT|TCPREMOTEPORT)=.*/\1=N/' "$T/env.xinetd" >"$T/b"
 	diff "$T/a" "$T/b"
+	# and under systemd's Accept=yes (fd 0 the connection), where available
+	if command -v systemd-socket-activate >/dev/null; then
+		local sport; sport=$(free_port)
+		systemd-socket-activate --inetd -a -l "127.0.0.1:$sport" \
+			"$(command -v hostcheck)" -l 127.0.0.1 "$T/rules" "$T/link" "$T/env.systemd" \
+			2>>"$T/log" &
+		echo $! >>"$T/pids"
+		wait_port "$sport"
+		run client "$sport" "$(hex $'CAPA\r\n')"
+		[ "$output" = "$(hex $'+OK\r\n')" ]
+		grep -qx "TCPLOCALPORT=$sport" "$T/env.systemd"
+		sed -E 's/^(TCPLOCALPORT|TCPREMOTEPORT)=.*/\1=N/' "$T/env.systemd" >"$T/c"
+		diff "$T/a" "$T/c"
+	fi
 	[ "$(cat "$T/a")" = $'PROTO=TCP\nTCPLOCALHOST=127.0.0.1\nTCPLOCALIP=127.0.0.1\nTCPLOCALPORT=N\nTCPREMOTEIP=127.0.0.1\nTCPREMOTEPORT=N\nX_GREETING=hello there\nX_RULE=loopback' ]
 }
 
