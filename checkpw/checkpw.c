@@ -307,7 +307,8 @@ int main(int argc, char **argv)
 
 	enum verdict v = decide(&opt, &login, &acct, &which);
 	explicit_bzero(buf, sizeof buf);
-	if (v == V_ACCEPT && acct.uid == 0 && !opt.allow_root) {
+	/* Root's uid or group, by a system account or a virtual record. */
+	if (v == V_ACCEPT && (acct.uid == 0 || acct.gid == 0) && !opt.allow_root) {
 		v = V_REFUSE;
 		acct.why = "root";
 	}

@@ -43,6 +43,13 @@ static int converse(int n, const struct pam_message **msg,
 	return PAM_SUCCESS;
 }
 
+/* Modules such as pam_unix ask for a delay after a failure; pop3login
+ * has its own failure delay, so PAM's is not added to it. */
+static void no_fail_delay(int status, unsigned usec, void *data)
+{
+	(void)status, (void)usec, (void)data;
+}
+
 /* Which PAM answers mean "no" and which mean "cannot say now". */
 static enum verdict classify(int rc)
 {
@@ -74,6 +81,8 @@ enum verdict pamauth_check(const char *service, const struct login *login,
 		acct->why = "pam-start";
 		return V_TEMP;
 	}
+	/* Linux-PAM takes the function through its void * item. */
+	(void)pam_set_item(pamh, PAM_FAIL_DELAY, (const void *)no_fail_delay);
 	rc = pam_authenticate(pamh, PAM_SILENT | PAM_DISALLOW_NULL_AUTHTOK);
 	acct->why = "badpass";
 	if (rc == PAM_SUCCESS) {

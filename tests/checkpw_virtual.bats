@@ -19,6 +19,7 @@ joe:5001:5001:$V/a:/var/spool/popmail/%1/%d/%u:{plain}tanstaaf
 ann:5001:5001:$V/a:%h/Maildir/:$(hash '$6$' annpw)
 locked:5001:5001:$V/a::!$(hash '$6$' lockpw)
 root:0:0:$V/a::{plain}rootpw
+wheel:5001:0:$V/a::{plain}wheelpw
 EOF
 	cat >"$V/b.example.src" <<EOF
 joe:5002:5002:$V/b::{plain}other:pw
@@ -177,6 +178,16 @@ ARGS=" ]
 	ck -r -v "$V/%d.cdb" "$PROG"
 	[ "$status" -eq 0 ]
 	grep -q '^uid=0 gid=0 groups=0 $' "$V/a/out"
+}
+
+@test "virtual: gid 0 refused unless -r" {
+	creds wheel@a.example wheelpw
+	ck -v "$V/%d.cdb" "$PROG"
+	[ "$status" -eq 1 ]
+	[ "$err" = "checkpw: user=wheel@a.example ip=127.0.0.3 backend=virtual result=refuse why=root" ]
+	ck -r -v "$V/%d.cdb" "$PROG"
+	[ "$status" -eq 0 ]
+	grep -q '^uid=5001 gid=0 groups=0 $' "$V/a/out"
 }
 
 @test "virtual: traversal through the domain never opens a file" {
