@@ -49,6 +49,15 @@ static int fd_is_open(int fd)
 	return fcntl(fd, F_GETFD) >= 0;
 }
 
+/* Whole seconds between two monotonic times, rounded down. */
+static long elapsed_seconds(const struct timespec *t0, const struct timespec *t1)
+{
+	long s = (long)(t1->tv_sec - t0->tv_sec);
+	if (t1->tv_nsec < t0->tv_nsec)
+		s--;
+	return s;
+}
+
 static void usage(void)
 {
 	die(EXIT_MISUSE, "usage: pop3d [-l] [-n] [-t SECONDS]");
@@ -196,7 +205,7 @@ int main(int argc, char **argv)
 	        "deleted=%lu seconds=%ld how=%s",
 	        user, ip, (unsigned long)drop.count, (unsigned long long)drop.octets,
 	        (unsigned long)e->n_retrieved, (unsigned long long)s->out.written,
-	        (unsigned long)e->committed_deletions, (long)(t1.tv_sec - t0.tv_sec), how);
+	        (unsigned long)e->committed_deletions, elapsed_seconds(&t0, &t1), how);
 	maildrop_free(&drop);
 	free(s);
 	return EXIT_DONE;

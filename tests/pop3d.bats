@@ -34,7 +34,7 @@ golden() {
 @test "pop3d: every command, pipelined in one write, exact bytes" {
 	golden commands
 	cmp "$BATS_TEST_TMPDIR/report" "$T/commands.report"
-	grep -qx 'pop3d: end user=- ip=- messages=4 octets=382 retrieved=4 sent=1579 deleted=1 seconds=0 how=quit' "$BATS_TEST_TMPDIR/err"
+	grep -Eqx 'pop3d: end user=- ip=- messages=4 octets=382 retrieved=4 sent=1579 deleted=1 seconds=[0-9]+ how=quit' "$BATS_TEST_TMPDIR/err"
 }
 
 @test "pop3d: messages as fd 6 ranges give the same bytes as files" {
@@ -71,7 +71,7 @@ golden() {
 @test "pop3d: end of input without QUIT reports and deletes nothing" {
 	golden eof
 	[ ! -e "$BATS_TEST_TMPDIR/report" ]
-	grep -q ' retrieved=1 sent=218 deleted=0 seconds=0 how=eof$' "$BATS_TEST_TMPDIR/err"
+	grep -Eq ' retrieved=1 sent=218 deleted=0 seconds=[0-9]+ how=eof$' "$BATS_TEST_TMPDIR/err"
 }
 
 @test "pop3d: nothing is read after QUIT" {
@@ -170,7 +170,7 @@ golden() {
 	[ "$status" -eq 0 ]
 	[ "${lines[2]}" = $'-ERR [SYS/TEMP] idle timeout\r' ]
 	[ ! -e "$BATS_TEST_TMPDIR/report" ]
-	grep -q ' deleted=0 seconds=1 how=timeout$' "$BATS_TEST_TMPDIR/err"
+	grep -Eq ' deleted=0 seconds=[12] how=timeout$' "$BATS_TEST_TMPDIR/err"
 }
 
 @test "pop3d: bad options exit 2 with one line and no answer" {
@@ -184,7 +184,8 @@ golden() {
 
 @test "pop3d: the summary log line names user and address, quoting spaces" {
 	run bash -c "printf 'RETR 1\r\nQUIT\r\n' | USER='bob smith' TCPREMOTEIP=127.0.0.9 '$FAKE' '$T/mail' pop3d 2>&1 >/dev/null"
-	[ "$output" = 'pop3d: end user="bob smith" ip=127.0.0.9 messages=4 octets=382 retrieved=1 sent=206 deleted=0 seconds=0 how=quit' ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" =~ ^'pop3d: end user="bob smith" ip=127.0.0.9 messages=4 octets=382 retrieved=1 sent=206 deleted=0 seconds='[0-9]+' how=quit'$ ]]
 }
 
 @test "pop3d: python poplib over tcpserver gets the stored messages" {
