@@ -448,3 +448,17 @@ M
 	[ "$(grep -v '^#' "$T/rules")" = $'trust 127.0.0.1\ntrust 10.1.0.0/16\nallow 192.168.1.0/24\ndeny 10.0.0.13\nwarn 172.16.0.0/16\nallow mail.example.org\ndeny default' ]
 	hostcheck -c "$T/rules"
 }
+
+@test "rule variables take effect in pop3login: TLS required and LOGIN-DELAY for one network only" {
+	[ -x "$POP3_BIN/pop3login" ] || skip "pop3login not built"
+	printf 'allow 192.0.2.0/24 POP3_REQUIRE_TLS=1 LOGIN_DELAY=30\nallow default\n' >"$T/rules"
+	printf 'CAPA\r\nUSER alice\r\nQUIT\r\n' >"$T/in"
+	TCPREMOTEIP=192.0.2.5 hostcheck "$T/rules" pop3login mail.example.org false \
+		<"$T/in" >"$T/out" 2>/dev/null
+	grep -qx $'LOGIN-DELAY 30\r' "$T/out"
+	grep -qxF -e $'-ERR [AUTH] cleartext login refused: use STLS first\r' "$T/out"
+	TCPREMOTEIP=198.51.100.5 hostcheck "$T/rules" pop3login mail.example.org false \
+		<"$T/in" >"$T/out" 2>/dev/null
+	! grep -q 'LOGIN-DELAY' "$T/out"
+	! grep -q 'cleartext login refused' "$T/out"
+}
