@@ -91,5 +91,4 @@ compare virtual user4242@example.org nosuchuser@example.org -v "$work/%d.cdb"
 printf 'virtual_unknown_domain: '
 compare virtual-domain user4242@example.org user4242@nosuch.example -v "$work/%d.cdb"
 
-printf 'lookup: '
 "$BIN/tests/checkpw_lookup" "$work/example.org.cdb" 200000 $users
