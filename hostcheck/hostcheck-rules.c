@@ -14,45 +14,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
-
-enum { TEXT_MAX = 256 * 1024 * 1024 };
 
 static const char *text_path;
 
 static void warn_line(unsigned long line, const char *text)
 {
 	logline("warning: %s:%lu: %s", text_path, line, text);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		die_sys(EXIT_MISUSE, "unable to open %s", path);
-	struct stat st;
-	if (fstat(fd, &st) < 0)
-		die_sys(EXIT_TEMP, "unable to stat %s", path);
-	if (!S_ISREG(st.st_mode) || st.st_size > TEXT_MAX)
-		die(EXIT_MISUSE, "%s: not a regular file of at most %d octets", path, TEXT_MAX);
-	size_t size = (size_t)st.st_size, got = 0;
-	char *buf = malloc(size + 1);
-	if (!buf)
-		die_nomem();
-	while (got < size) {
-		ssize_t r = read(fd, buf + got, size - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			die_sys(EXIT_TEMP, "unable to read %s", path);
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	*len = got;
-	return buf;
 }
 
 int main(int argc, char **argv)
@@ -63,7 +31,10 @@ int main(int argc, char **argv)
 	text_path = argv[1];
 	const char *cdb_path = argv[2];
 	size_t len;
-	char *text = slurp(text_path, &len);
+	struct rules_error err;
+	char *text = rules_read_text(text_path, &len, &err);
+	if (!text)
+		die(EXIT_MISUSE, "%s: %s", text_path, err.text);
 
 	size_t tmp_len = strlen(cdb_path) + sizeof ".tmp";
 	char *tmp_path = malloc(tmp_len);
@@ -74,7 +45,6 @@ int main(int argc, char **argv)
 	if (fd < 0)
 		die_sys(EXIT_TEMP, "unable to create %s", tmp_path);
 
-	struct rules_error err;
 	if (rules_compile(text, len, fd, &err, warn_line) < 0) {
 		unlink(tmp_path);
 		if (err.line)

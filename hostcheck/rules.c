@@ -417,7 +417,7 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 /* Reads a whole text file into a fresh buffer. */
-static char *read_file(int fd, size_t *len, struct rules_error *err)
+static char *read_whole(int fd, size_t *len, struct rules_error *err)
 {
 	struct stat st;
 	if (fstat(fd, &st) < 0) {
@@ -451,6 +451,18 @@ static char *read_file(int fd, size_t *len, struct rules_error *err)
 	return buf;
 }
 
+char *rules_read_text(const char *path, size_t *len, struct rules_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fail_sys(err, "open");
+		return NULL;
+	}
+	char *text = read_whole(fd, len, err);
+	close(fd);
+	return text;
+}
+
 int rules_open(struct rules *rules, const char *path, struct rules_error *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -459,7 +471,7 @@ int rules_open(struct rules *rules, const char *path, struct rules_error *err)
 	if (ends_with(path, ".cdb"))
 		return open_db(rules, fd, err);
 	size_t len;
-	char *text = read_file(fd, &len, err);
+	char *text = read_whole(fd, &len, err);
 	close(fd);
 	if (!text)
 		return -1;

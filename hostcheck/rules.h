@@ -74,6 +74,9 @@ int rules_compile(const char *text, size_t len, int fd, struct rules_error *err,
 /* Opens a compiled file (name ending in ".cdb") or compiles a text file
  * in memory.  Returns 0, or -1 with *ERR filled. */
 int rules_open(struct rules *rules, const char *path, struct rules_error *err);
+/* Reads the rules text at PATH whole (a regular file, at most 256 MB)
+ * into a fresh buffer for the caller to free; NULL with *ERR filled. */
+char *rules_read_text(const char *path, size_t *len, struct rules_error *err);
 /* As rules_open, from text in memory. */
 int rules_open_text(struct rules *rules, const char *text, size_t len,
 		    struct rules_error *err);
