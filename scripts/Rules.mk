@@ -18,3 +18,9 @@ install-scripts-share:
 	install -m 644 scripts/xinetd.d/pop3 $(SHARE_DIR)/xinetd.d/
 	install -m 755 scripts/daemontools/run $(SHARE_DIR)/daemontools/
 	install -m 755 scripts/daemontools/log/run $(SHARE_DIR)/daemontools/log/
+
+# pop3trace: per-user protocol logs (doc/pop3trace.8).
+PROGRAMS += pop3trace
+MANPAGES += doc/pop3trace.8
+$(B)/pop3trace: $(B)/scripts/pop3trace.o $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^

@@ -94,3 +94,43 @@ XI
 		! echo "$output" | grep -i 'unknown\|invalid'
 	fi
 }
+
+@test "ops_chain: pop3trace records a traced user's session and changes no byte of it" {
+	[ -x "$POP3_BIN/pop3trace" ] || skip "pop3trace not built"
+	mkdir -p "$D/traces/demo@pop.test" "$D/traces/other"
+	chown "$OPS_USER" "$D/traces/demo@pop.test"
+	echo "TRACE_DIR=$D/traces" >>"$CONF"
+	"$POP3CTL" -f "$CONF" start
+	session_ok "$PORT"
+	"$POP3CTL" -f "$CONF" stop
+	f=$(ls "$D/traces/demo@pop.test")
+	[[ "$f" =~ ^[0-9]{8}T[0-9]{6}Z\.[0-9]+$ ]]
+	[ "$(stat -c '%U %a' "$D/traces/demo@pop.test/$f")" = "$OPS_USER 600" ]
+	run sed 's/^[0-9]*\.[0-9]* //' "$D/traces/demo@pop.test/$f"
+	[ "${lines[0]}" = "# pop3trace user=demo@pop.test ip=127.0.0.1 pid=${f##*.}" ]
+	[ "$(printf '%s\n' "${lines[@]:1}" | grep '^C: ')" = "C: STAT
+C: LIST
+C: RETR 2
+C: DELE 1
+C: QUIT" ]
+	[ "$(printf '%s\n' "${lines[@]:1}" | grep '^S: ')" = "S: +OK 2 messages (104 octets)
+S: +OK 2 104
+S: +OK 2 messages (104 octets)
+S: +OK 55 octets
+S: +OK message 1 deleted
+S: +OK 1 messages deleted" ]
+	[[ "${lines[12]}" =~ ^end\ client_octets=34\ server_octets=[0-9]+$ ]]
+	grep -q "^pop3trace: trace user=demo@pop.test pid=" "$D/log"
+	[ -z "$(ls "$D/traces/other")" ]
+}
+
+@test "ops_chain: pop3trace leaves untraced users alone and ignores a directory the user does not own" {
+	[ -x "$POP3_BIN/pop3trace" ] || skip "pop3trace not built"
+	mkdir -p "$D/traces/demo@pop.test"   # root's, not the user's
+	echo "TRACE_DIR=$D/traces" >>"$CONF"
+	"$POP3CTL" -f "$CONF" start
+	session_ok "$PORT"
+	"$POP3CTL" -f "$CONF" stop
+	[ -z "$(ls "$D/traces/demo@pop.test")" ]
+	grep -q "^pop3trace: skip user=demo@pop.test why=\"$D/traces/demo@pop.test is not the user's\"$" "$D/log"
+}
