@@ -5,3 +5,11 @@ UNITTESTS += $(addprefix tests/,$(filter $(LIB_UNITS),$(patsubst tests/unit/%.c,
 $(B)/tests/unit_%: $(B)/tests/unit/unit_%.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lmd
+
+# pop3d's engine and maildrop, driven directly.
+UNITTESTS += tests/unit_engine
+$(B)/tests/unit/unit_engine.o: XCFLAGS += -Ipop3d
+$(B)/tests/unit_engine: $(B)/tests/unit/unit_engine.o $(B)/obj/pop3d/engine.o \
+		$(B)/obj/pop3d/maildrop.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lmd
