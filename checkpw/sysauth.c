@@ -95,7 +95,7 @@ enum verdict sysauth_check(const struct login *login, time_t now,
 		return V_REFUSE;
 	}
 	if (!ok) {
-		acct->why = login->apop_shaped ? "badpass-or-apop" : "badpass";
+		acct->why = "badpass";
 		return V_REFUSE;
 	}
 	if (expired) {

@@ -24,13 +24,18 @@ static const char *next_field(const char *p, const char *end, size_t *len)
 	return colon + 1;
 }
 
+/* Absolute or a template; no control characters, which would only
+ * come from a damaged file and would reach MAILBOX and the logs. */
 static bool path_field_ok(const char *s, size_t len, bool may_be_empty)
 {
 	if (len == 0)
 		return may_be_empty;
-	if (len >= PATH_LIMIT)
+	if (len >= PATH_LIMIT || (s[0] != '/' && s[0] != '%'))
 		return false;
-	return s[0] == '/' || s[0] == '%';
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return true;
 }
 
 bool vuser_parse_record(const char *val, size_t len, struct vrecord *out)

@@ -90,6 +90,10 @@ static void read_source(struct compile *c, FILE *in)
 		size_t len = (size_t)n;
 		if (len > 0 && line[len - 1] == '\n')
 			len--;
+		/* A file edited on DOS keeps CR LF: the CR is no part of
+		 * the secret. */
+		if (len > 0 && line[len - 1] == '\r')
+			len--;
 		if (memchr(line, '\0', len))
 			die(EXIT_MISUSE, "%s:%lu: NUL in line", c->source,
 			    c->line_no);

@@ -240,6 +240,15 @@ ARGS=" ]
 	[ "$(cdb -q "$V/a.example.cdb" joe)" = "5002:5002:$V/b::{plain}other:pw" ]
 }
 
+@test "vusers-make: CR LF line ends are read as LF" {
+	printf 'crlf:5001:5001:%s::{plain}dospw\r\n' "$V/a" >"$V/dos.src"
+	"$POP3_BIN/vusers-make" "$V/dos.src" "$V/dos.cdb" 2>/dev/null
+	[ "$(cdb -q "$V/dos.cdb" crlf)" = "5001:5001:$V/a::{plain}dospw" ]
+	creds crlf dospw
+	ck -v "$V/dos.cdb" "$PROG"
+	[ "$status" -eq 0 ]
+}
+
 @test "vusers-make: the first hash becomes the dummy for unknown users" {
 	h=$(hash '$5$' x)
 	printf 'a:1:1:/h::{plain}p\nb:1:1:/h::%s\nc:1:1:/h::%s\n' "$h" "$(hash '$6$' y)" >"$V/d.src"

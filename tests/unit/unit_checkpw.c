@@ -199,6 +199,8 @@ static void test_records(void)
 	ok(!RECORD("1:2:/h:{plain}x"), "record: missing field refused");
 	ok(!RECORD("1:2:/h::$6$a:b"), "record: colon in a hash refused");
 	ok(!RECORD("1:2:/h::{plain}a\0b"), "record: NUL refused");
+	ok(!RECORD("1:2:/h\tx::{plain}a"), "record: control character in HOME refused");
+	ok(!RECORD("1:2:/h:/m\r:{plain}a"), "record: CR in MAILBOX refused");
 	ok(vuser_parse_line("joe@example.org:1:2:/h::{plain}x", 32, &name_len,
 			    &r) && name_len == 15,
 	   "line: name and record");
