@@ -462,3 +462,40 @@ M
 	! grep -q 'LOGIN-DELAY' "$T/out"
 	! grep -q 'cleartext login refused' "$T/out"
 }
+
+@test "inetd mode over IPv6 (systemd Accept=yes on ::1): PROTO=TCP6 and the v6 rules" {
+	command -v systemd-socket-activate >/dev/null || skip "systemd-socket-activate not installed"
+	python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null ||
+		skip "no IPv6 loopback"
+	printf 'allow ::1 X_RULE=v6loopback\ndeny default\n' >"$T/rules"
+	local port; port=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1",0)); print(s.getsockname()[1])')
+	systemd-socket-activate --inetd -a -l "[::1]:$port" \
+		"$(command -v hostcheck)" "$T/rules" "$T/link" "$T/env" 2>>"$T/log" &
+	echo $! >>"$T/pids"
+	run python3 - "$port" <<'PY'
+import socket, sys, time
+for attempt in range(100):
+    try:
+        s = socket.create_connection(("::1", int(sys.argv[1])), timeout=5)
+        break
+    except ConnectionRefusedError:
+        time.sleep(0.05)
+s.sendall(b"CAPA\r\n")
+data = b""
+while not data.endswith(b"+OK\r\n"):
+    chunk = s.recv(100)
+    if not chunk:
+        break
+    data += chunk
+print(data.hex(), s.getsockname()[1])
+PY
+	local cport=${output#* }
+	[ "${output% *}" = "$(hex $'+OK\r\n')" ]
+	[ "$(cat "$T/env")" = "PROTO=TCP6
+TCPLOCALIP=::1
+TCPLOCALPORT=$port
+TCPREMOTEIP=::1
+TCPREMOTEPORT=$cport
+X_RULE=v6loopback" ]
+	grep -qx "hostcheck: allow ip=::1 port=$cport dns=skipped match=address rule=1" "$T/log"
+}
