@@ -447,6 +447,17 @@ M
 	printf '%s\n' "$output" >"$T/rules"
 	[ "$(grep -v '^#' "$T/rules")" = $'trust 127.0.0.1\ntrust 10.1.0.0/16\nallow 192.168.1.0/24\ndeny 10.0.0.13\nwarn 172.16.0.0/16\nallow mail.example.org\ndeny default' ]
 	hostcheck -c "$T/rules"
+	# mpopd's text prefixes without a final dot, domain wildcards, and a
+	# line that cannot be converted (left as a comment; exit 1)
+	printf 'allow 10.2\nDENY *.example.net\nallow 1.2.3.4.5\n' >"$T/allow_deny2"
+	run "$TESTS_DIR/../hostcheck/mpopd2hostcheck" "$T/allow_deny2"
+	[ "$status" -eq 1 ]
+	[ "$output" = '# converted from mpopd by mpopd2hostcheck
+# mpopd matched "10.2" as text, also longer numbers; converted as a prefix of whole octets
+allow 10.2.0.0/16
+deny .example.net
+# could not convert: allow 1.2.3.4.5
+allow default' ]
 }
 
 @test "rule variables take effect in pop3login: TLS required and LOGIN-DELAY for one network only" {
