@@ -44,7 +44,8 @@ struct backend {
 struct options {
 	struct backend backend[BACKENDS_MAX];
 	int backends;
-	const char *keep_group;
+	bool keep_group;    /* -g: keep_gid as a supplementary group */
+	gid_t keep_gid;
 	bool allow_root;
 	const char *mailbox_template;
 	const char *maildir_name;
@@ -65,18 +66,30 @@ static void add_backend(struct options *o, enum backend_kind kind,
 	o->backends++;
 }
 
+/* Resolved now, so that a typo is misuse, not a failure per login. */
+static void keep_group(struct options *o, const char *name)
+{
+	errno = 0;
+	struct group *gr = getgrnam(name);
+	if (!gr)
+		die(errno ? EXIT_TEMP : EXIT_MISUSE, "no group %s", name);
+	o->keep_group = true;
+	o->keep_gid = gr->gr_gid;
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	int c;
 	*o = (struct options){ .mailbox_template = "/var/mail/%u",
 			       .maildir_name = "Maildir" };
+	opterr = 0;  /* one line for a bad option: ours */
 	while ((c = getopt(argc, argv, "+sPp:v:g:rm:M:d:")) != -1) {
 		switch (c) {
 		case 's': add_backend(o, BACKEND_SYSTEM, NULL); break;
 		case 'P': add_backend(o, BACKEND_PAM, "pop3"); break;
 		case 'p': add_backend(o, BACKEND_PAM, optarg); break;
 		case 'v': add_backend(o, BACKEND_VIRTUAL, optarg); break;
-		case 'g': o->keep_group = optarg; break;
+		case 'g': keep_group(o, optarg); break;
 		case 'r': o->allow_root = true; break;
 		case 'm': o->mailbox_template = optarg; break;
 		case 'M': o->maildir_name = optarg; break;
@@ -192,8 +205,8 @@ static enum verdict decide(const struct options *o, const struct login *login,
 }
 
 /* Groups: the user's own (initgroups for system accounts, the primary
- * group alone for virtual ones) plus KEEP_GROUP; nothing of root's. */
-static void set_groups(const struct account *a, const char *keep_group)
+ * group alone for virtual ones) plus -g's; nothing of root's. */
+static void set_groups(const struct account *a, const struct options *o)
 {
 	static gid_t groups[NGROUPS_MAX + 1];
 	int n = 1;
@@ -205,20 +218,15 @@ static void set_groups(const struct account *a, const char *keep_group)
 		if (n < 0)
 			die_sys(EXIT_TEMP, "getgroups");
 	}
-	if (keep_group) {
-		errno = 0;
-		struct group *gr = getgrnam(keep_group);
-		if (!gr)
-			die(EXIT_TEMP, "no group %s", keep_group);
-		groups[n++] = gr->gr_gid;
-	}
+	if (o->keep_group)
+		groups[n++] = o->keep_gid;
 	if (setgroups((size_t)n, groups) != 0)
 		die_sys(EXIT_TEMP, "setgroups");
 }
 
-static void become(const struct account *a, const char *keep_group)
+static void become(const struct account *a, const struct options *o)
 {
-	set_groups(a, keep_group);
+	set_groups(a, o);
 	if (setgid(a->gid) != 0)
 		die_sys(EXIT_TEMP, "setgid %u", (unsigned)a->gid);
 	if (setuid(a->uid) != 0)
@@ -257,6 +265,24 @@ static void pick_mailbox(struct account *a, const struct login *login,
 		    o->mailbox_template);
 }
 
+/* The login as the backends see it: split once at AT, domain in lower
+ * case.  The lengths were bounded by login_split(). */
+static void make_login(const struct creds *c, size_t at, struct login *l)
+{
+	l->whole = c->user;
+	memcpy(l->local, c->user, at);
+	l->local[at] = '\0';
+	if (at < c->user_len) {
+		strcpy(l->domain, c->user + at + 1);
+		lower(l->domain);
+	}
+	l->secret = c->secret;
+	l->secret_len = c->secret_len;
+	l->timestamp = c->timestamp;
+	l->timestamp_len = c->timestamp_len;
+	l->apop_shaped = creds_is_apop_shaped(c);
+}
+
 static void set_env(const char *name, const char *value)
 {
 	if (setenv(name, value, 1) != 0)
@@ -293,17 +319,7 @@ int main(int argc, char **argv)
 			log_user, log_ip);
 		return EXIT_REFUSED;
 	}
-	login.whole = creds.user;
-	memcpy(login.local, creds.user, at);
-	if (at < creds.user_len) {
-		strcpy(login.domain, creds.user + at + 1);
-		lower(login.domain);
-	}
-	login.secret = creds.secret;
-	login.secret_len = creds.secret_len;
-	login.timestamp = creds.timestamp;
-	login.timestamp_len = creds.timestamp_len;
-	login.apop_shaped = creds_is_apop_shaped(&creds);
+	make_login(&creds, at, &login);
 
 	enum verdict v = decide(&opt, &login, &acct, &which);
 	explicit_bzero(buf, sizeof buf);
@@ -320,7 +336,7 @@ int main(int argc, char **argv)
 	if (v != V_ACCEPT)
 		return EXIT_REFUSED;
 
-	become(&acct, opt.keep_group);
+	become(&acct, &opt);
 	if (chdir(acct.home) != 0)
 		die_sys(EXIT_TEMP, "cannot chdir to %s", acct.home);
 	pick_mailbox(&acct, &login, &opt);

@@ -102,5 +102,6 @@ enum verdict sysauth_check(const struct login *login, time_t now,
 		acct->why = "expired";
 		return V_REFUSE;
 	}
+	acct->why = "ok";
 	return V_ACCEPT;
 }

@@ -29,7 +29,7 @@ accepts() {
 	ck "$PROG"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
-	[ "$err" = "checkpw: user=$U ip=127.0.0.2 backend=system result=accept why=-" ]
+	[ "$err" = "checkpw: user=$U ip=127.0.0.2 backend=system result=accept why=ok" ]
 	[ -f "$H/out" ]
 	rm -f "$H/out"
 	creds $U "pw-$1x"
@@ -213,6 +213,13 @@ ARGS=one two words" ]
 	[ "$status" -eq 2 ]
 	ck -x "$PROG"
 	[ "$status" -eq 2 ]
+	[ "$err" = "checkpw: fatal: usage: checkpw [-s] [-P | -p SERVICE] [-v FILE] [-g GROUP] [-r] [-m TEMPLATE] [-M NAME] [-d SETTING] PROG [ARG...]" ]
+	ck -g ckpwnosuchgroup "$PROG"
+	[ "$status" -eq 2 ]
+	[ "$err" = "checkpw: fatal: no group ckpwnosuchgroup" ]
+	ck -d '$unknown$' "$PROG"
+	[ "$status" -eq 2 ]
+	[ "$err" = "checkpw: fatal: libxcrypt refuses the dummy setting" ]
 	set_password $U '$6$' secret
 	ck "$BATS_TEST_TMPDIR/nosuchprog"
 	[ "$status" -eq 111 ]

@@ -209,7 +209,7 @@ ARGS=" ]
 	creds ckpwvirt1 syspw
 	ck -s -v "$V/%d.cdb" "$PROG"
 	[ "$status" -eq 0 ]
-	[ "$err" = "checkpw: user=ckpwvirt1 ip=127.0.0.3 backend=system result=accept why=-" ]
+	[ "$err" = "checkpw: user=ckpwvirt1 ip=127.0.0.3 backend=system result=accept why=ok" ]
 	creds ckpwvirt1 wrong
 	ck -s -v "$V/%d.cdb" "$PROG"
 	[ "$status" -eq 1 ]
