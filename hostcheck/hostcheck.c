@@ -265,10 +265,13 @@ static void read_proxy_header(const struct options *opt, struct connection *conn
 	conn->have_local = true;
 }
 
-/* Whether a lookup is needed beyond what the rules ask for. */
+/* Whether -r or -h want a lookup the rules do not: not for a trusted
+ * client, and not for one already denied (a refused client costs no
+ * DNS query). */
 static bool options_want_name(const struct options *opt, const struct rule_hit *hit)
 {
-	return (opt->require_name || opt->always_lookup) && hit->action != RULE_TRUST;
+	return (opt->require_name || opt->always_lookup) && hit->action != RULE_TRUST &&
+	       hit->action != RULE_DENY && hit->action != RULE_NONE;
 }
 
 struct decision {
@@ -289,9 +292,9 @@ static void decide(const struct options *opt, struct rules *rules, const struct 
 		d->dns = fcrdns_lookup(client, opt->timeout_ms, d->name);
 		rules_decide(rules, client, d->dns == FCRDNS_OK ? d->name : NULL, true, &d->hit);
 	}
-	if (opt->require_name && d->hit.action != RULE_TRUST && d->dns != FCRDNS_OK) {
+	bool admitted = d->hit.action == RULE_ALLOW || d->hit.action == RULE_WARN;
+	if (opt->require_name && admitted && (!d->looked_up || d->dns != FCRDNS_OK))
 		d->refused_for_name = true;
-	}
 }
 
 static bool allowed(const struct decision *d)

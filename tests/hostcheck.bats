@@ -271,6 +271,11 @@ R
 	run with_dns check 192.0.2.200 "$T/rules" -r
 	[ "$status" -eq 0 ]
 	[ "$(cat "$T/err")" = 'hostcheck: trust ip=192.0.2.200 port=40000 dns=skipped match=prefix rule=1' ]
+	# a client the rules deny costs no DNS query, -r or not
+	printf 'deny 192.0.2.10\nallow default\n' >"$T/rules"
+	run with_dns check 192.0.2.10 "$T/rules" -r
+	[ "$status" -eq 1 ]
+	[ "$(cat "$T/err")" = 'hostcheck: deny ip=192.0.2.10 port=40000 dns=skipped match=address rule=1' ]
 }
 
 @test "DNS timeout: a hung resolver costs -t seconds, then the address rules decide" {
