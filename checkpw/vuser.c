@@ -152,8 +152,7 @@ static bool check_secret(const struct login *login, const struct vrecord *r,
 	switch (r->kind) {
 	case SECRET_LOCKED:
 		spend(login, dummy, true);
-		*why = "locked";
-		return false;
+		break;
 	case SECRET_PLAIN:
 		/* A 32-hex-digit secret with a <...> timestamp is an APOP
 		 * digest or, for some callers, a password of that shape:
@@ -173,7 +172,7 @@ static bool check_secret(const struct login *login, const struct vrecord *r,
 		break;
 	}
 	explicit_bzero(secret, sizeof secret);
-	*why = ok ? "ok" : "badpass";
+	*why = r->kind == SECRET_LOCKED ? "locked" : ok ? "ok" : "badpass";
 	return ok;
 }
 
@@ -251,9 +250,12 @@ enum verdict vuser_check(const char *path_template, const struct login *login,
 	bool per_domain = template_uses(path_template, 'd') ||
 			  template_uses(path_template, 'i');
 
+	/* TCPLOCALHOST stands in for the domain only where the file is
+	 * chosen by domain; a whole-login file keeps bare names bare. */
 	if (login->domain[0])
 		vars.domain = login->domain;
-	else if (env_name(localhost, domain, sizeof domain))
+	else if (template_uses(path_template, 'd') &&
+		 env_name(localhost, domain, sizeof domain))
 		vars.domain = domain;
 	if (env_name(localip, ip, sizeof ip))
 		vars.ip = ip;

@@ -93,7 +93,7 @@ ARGS=" ]
 	[ "$status" -eq 0 ]
 	grep -qx "HOME=$V/a" "$V/a/out"
 	creds joe two
-	ck -v "$V/all.cdb" "$PROG"
+	TCPLOCALHOST=mail.example ck -v "$V/all.cdb" "$PROG"
 	[ "$status" -eq 0 ]
 	grep -qx "USER=joe" "$V/b/out"
 	creds joe one
