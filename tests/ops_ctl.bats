@@ -271,3 +271,18 @@ CONF
 	run pop_talk "$PORT"
 	[ "$output" = $'+OK stub pop.test ready\r' ]
 }
+
+@test "ops_ctl: two starts at once launch one server" {
+	"$POP3CTL" -f "$CONF" start >"$D/out1" 2>&1 &
+	p1=$!
+	"$POP3CTL" -f "$CONF" start >"$D/out2" 2>&1 &
+	p2=$!
+	s1=0; wait "$p1" || s1=$?
+	s2=0; wait "$p2" || s2=$?
+	[ $((s1 + s2)) -eq 1 ]
+	pid=$(head -n 1 "$D/run/pop3d.pid")
+	cat "$D/out1" "$D/out2" | sort >"$D/out"
+	[ "$(cat "$D/out")" = "pop3ctl: already running, pid $pid
+pop3ctl: started pid $pid on 127.0.0.1 port $PORT" ]
+	[ "$(pgrep -f -c "^$(command -v tcpserver) .* 127.0.0.1 $PORT ")" -eq 1 ]
+}
