@@ -18,6 +18,13 @@ void linein_init(struct linein *in, int fd, char *buf, size_t cap,
 	in->timeout_ms = timeout_ms;
 	in->flags = flags;
 	in->is_socket = -1;
+	in->max_line = cap - 1;
+}
+
+void linein_set_max(struct linein *in, size_t max)
+{
+	if (max < in->cap)
+		in->max_line = max;
 }
 
 int linein_buffered(const struct linein *in)
@@ -120,10 +127,10 @@ int linein_get(struct linein *in, const char **line, size_t *len)
 			*len = (size_t)(nl - *line);
 			in->start = (size_t)(nl - in->buf) + 1;
 			in->scanned = 0;
-			return LINEIN_LINE;
+			return *len > in->max_line ? LINEIN_TOOLONG : LINEIN_LINE;
 		}
 		in->scanned = in->end - in->start;
-		if (in->scanned >= in->cap)
+		if (in->scanned > in->max_line)
 			return skip_line(in);
 		int r = fill(in);
 		if (r != LINEIN_LINE)

@@ -38,6 +38,7 @@ struct linein {
 	size_t start;       /* first unread octet */
 	size_t end;         /* end of the octets read */
 	size_t scanned;     /* octets from start known to hold no LF */
+	size_t max_line;    /* longest line accepted, LF excluded */
 	int eof;
 	int is_socket;      /* -1 unknown */
 };
@@ -46,6 +47,11 @@ struct linein {
  * octets before its LF. */
 void linein_init(struct linein *in, int fd, char *buf, size_t cap,
                  int timeout_ms, unsigned flags);
+
+/* Lowers the longest line accepted to MAX octets (MAX < CAP), so that a
+ * larger buffer can take a whole burst of pipelined short lines in one
+ * read. */
+void linein_set_max(struct linein *in, size_t max);
 
 /* Returns one of the codes above.  *line points into the buffer and
  * stays valid until the next call. */

@@ -31,6 +31,8 @@
 #define DEFAULT_TIMEOUT_S 600
 #define MAX_TIMEOUT_S 86400
 #define OUTPUT_BUFFER 65536
+/* Holds many pipelined commands, so their answers go out in one write. */
+#define INPUT_BUFFER 4096
 /* The exposer may take long to rewrite a large mbox after QUIT. */
 #define MIN_CONTROL_TIMEOUT_MS 600000
 
@@ -40,7 +42,7 @@ struct session {
 	struct engine engine;
 	struct outbuf out;
 	struct linein in;
-	char inbuf[POP3_LINE_MAX];
+	char inbuf[INPUT_BUFFER];
 	char outbuf[OUTPUT_BUFFER];
 };
 
@@ -149,6 +151,7 @@ int main(int argc, char **argv)
 	int timeout_ms = (int)(timeout_s * 1000);
 	outbuf_init(&s->out, 1, s->outbuf, sizeof s->outbuf, timeout_ms);
 	linein_init(&s->in, 0, s->inbuf, sizeof s->inbuf, timeout_ms, 0);
+	linein_set_max(&s->in, POP3_LINE_MAX - 1);
 	struct engine *e = &s->engine;
 	engine_init(e, &drop, &s->out, mailbox_fd, control_fd);
 	e->last_enabled = (unsigned char)last_enabled;

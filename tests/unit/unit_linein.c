@@ -86,6 +86,35 @@ int main(void)
 	ok(r == LINEIN_EOF, "EOF again");
 	close(p[0]);
 
+	/* A large buffer with a lower line bound reads a burst at once. */
+	if (pipe(p) < 0)
+		return 1;
+	char wide[64];
+	linein_init(&in, p[0], wide, sizeof wide, 1000, 0);
+	linein_set_max(&in, 5);
+	put(p[1], "12345\n123456\nab\n1234567890123456789012345678901234567890\nok\n", 60);
+	r = linein_get(&in, &line, &len);
+	ok(is_line(r, line, len, "12345", 5), "line at the lowered bound accepted");
+	ok(in.end == 60, "whole burst read at once");
+	r = linein_get(&in, &line, &len);
+	ok(r == LINEIN_TOOLONG, "line over the lowered bound refused");
+	r = linein_get(&in, &line, &len);
+	ok(is_line(r, line, len, "ab", 2), "next line after it");
+	r = linein_get(&in, &line, &len);
+	ok(r == LINEIN_TOOLONG, "longer line refused");
+	r = linein_get(&in, &line, &len);
+	ok(is_line(r, line, len, "ok", 2), "in step after it");
+	char many[100];
+	memset(many, 'x', sizeof many);
+	put(p[1], many, sizeof many);
+	put(p[1], "\nend\n", 5);
+	r = linein_get(&in, &line, &len);
+	ok(r == LINEIN_TOOLONG, "line longer than the buffer refused");
+	r = linein_get(&in, &line, &len);
+	ok(is_line(r, line, len, "end", 3), "in step after it too");
+	close(p[0]);
+	close(p[1]);
+
 	/* Exact mode on a socket: the next line stays in the socket. */
 	int s[2];
 	char big[600];
