@@ -166,3 +166,36 @@ while True:
 sys.stdout.write(out.decode())"
 	[ "$output" = $'+OK pop.test POP3 server ready\r\n-ERR [AUTH] cleartext login refused: use STLS first\r\n-ERR [AUTH] cleartext login refused: use STLS first\r\n+OK bye\r' ]
 }
+
+# start_ucspitls: the chain behind tests/ops_ucspitls.py, a stand-in for
+# s6-ucspitlsd or sslserver's delayed mode (UCSPI-TLS: SSLCTLFD...).
+start_ucspitls() {
+	# shellcheck disable=SC2046
+	python3 "$TESTS_DIR/ops_ucspitls.py" "$PORT" "$D/tls.pem" $(chain_argv) 2>>"$D/log" &
+	echo $! >>"$BATS_TEST_TMPDIR/pids"
+	wait_port "$PORT"
+}
+
+@test "ops_tls: STLS over UCSPI-TLS (SSLCTLFD) with python3 poplib stls()" {
+	start_ucspitls
+	run py_pop stls
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "capa before: AUTH-RESP-CODE IMPLEMENTATION PIPELINING RESP-CODES SASL STLS TOP UIDL USER" ]
+	[ "${lines[1]}" = "+OK begin TLS negotiation" ]
+	[ "${lines[2]}" = "tls: TLSv1.3" ]
+	[ "${lines[3]}" = "capa: AUTH-RESP-CODE IMPLEMENTATION PIPELINING RESP-CODES SASL TOP UIDL USER" ]
+	[ "${lines[6]}" = "stat: (2, 104)" ]
+	[ "${lines[7]}" = "+OK 55 octets From: b@example.org|Subject: two||Hello two.|.dot 55" ]
+	[ "${lines[9]}" = "+OK 1 messages deleted" ]
+	[ "$(ls "$MAILDIR/cur")" = "1700000001.2.host:2," ]
+	grep -q '^pop3login: login user=demo ip=127.0.0.1 method=pass tls=yes result=ok$' "$D/log"
+}
+
+@test "ops_tls: UCSPI-TLS with curl --ssl-reqd, and nothing pipelined after STLS is answered" {
+	start_ucspitls
+	run curl -sS -k --ssl-reqd --max-time 10 "pop3://demo:secret@127.0.0.1:$PORT/2"
+	[ "$status" -eq 0 ]
+	[ "$output" = $'From: b@example.org\r\nSubject: two\r\n\r\nHello two.\r\n.dot\r' ]
+	run pop_talk "$PORT" "STLS" "CAPA"
+	[ "$output" = $'+OK pop.test POP3 server ready\r\n+OK begin TLS negotiation\r' ]
+}
