@@ -284,5 +284,11 @@ CONF
 	cat "$D/out1" "$D/out2" | sort >"$D/out"
 	[ "$(cat "$D/out")" = "pop3ctl: already running, pid $pid
 pop3ctl: started pid $pid on 127.0.0.1 port $PORT" ]
-	[ "$(pgrep -f -c "^$(command -v tcpserver) .* 127.0.0.1 $PORT ")" -eq 1 ]
+	n=0
+	for c in /proc/[0-9]*/cmdline; do
+		case $(tr '\0' ' ' <"$c" 2>/dev/null) in
+		"$(command -v tcpserver) "*" 127.0.0.1 $PORT "*) n=$((n + 1)) ;;
+		esac
+	done
+	[ "$n" -eq 1 ]
 }
