@@ -33,6 +33,13 @@ struct scanner {
 	size_t carry_len;
 	struct uiddigest digest;
 	int header_done;
+	/* Past the header and without mboxrd, a line's CRLF size is its
+	 * length plus one for an LF without CR: counted here, one line per
+	 * call, sparing msgfilter's second pass over the body. */
+	int fast_body;
+	uint64_t body_octets;
+	int body_last_cr;         /* the body's last byte so far was CR */
+	int body_open;            /* the body's last line has no LF yet */
 	enum mbox_index_result error;
 };
 
@@ -96,15 +103,37 @@ static void filter_push(struct scanner *s, const char *p, size_t n)
 	}
 }
 
+/* P is at most one line, or part of one: an LF can only be its last byte. */
+static inline void body_count(struct scanner *s, const char *p, size_t n)
+{
+	s->body_octets += n;
+	if (p[n - 1] == '\n') {
+		int cr = n >= 2 ? p[n - 2] == '\r' : s->body_last_cr;
+		s->body_octets += !cr;
+		s->body_open = 0;
+		s->body_last_cr = 0;
+	} else {
+		s->body_open = 1;
+		s->body_last_cr = p[n - 1] == '\r';
+	}
+}
+
 static void msg_feed(struct scanner *s, const char *p, size_t n)
 {
 	if (n == 0)
 		return;
 	struct mbox_msg *m = &s->ix->msgs[s->ix->count - 1];
 	m->length += n;
+	if (s->fast_body) {
+		body_count(s, p, n);
+		return;
+	}
 	if (!s->header_done)
 		s->header_done = uiddigest_feed(&s->digest, p, n);
 	filter_push(s, p, n);
+	if (s->header_done && !s->filter.in_header && s->carry_len == 0 &&
+	    !(s->ix->flags & MSGF_MBOXRD))
+		s->fast_body = 1;
 }
 
 static int hexval(char c)
@@ -142,6 +171,8 @@ static void end_message(struct scanner *s)
 	msgfilter_feed(&s->filter, s->carry, s->carry_len, 1, NULL, &outlen);
 	s->carry_len = 0;
 	m->size = s->filter.octets;
+	if (s->fast_body)
+		m->size += s->body_octets + (s->body_open ? 2 : 0);
 	s->ix->octets += m->size;
 	char hex[UIDDIGEST_HEXLEN + 1];
 	uiddigest_final(&s->digest, hex);
@@ -184,6 +215,10 @@ static void start_message(struct scanner *s, size_t from_seg)
 	s->carry_len = 0;
 	uiddigest_init(&s->digest);
 	s->header_done = 0;
+	s->fast_body = 0;
+	s->body_octets = 0;
+	s->body_last_cr = 0;
+	s->body_open = 0;
 }
 
 static void flush_pending(struct scanner *s)
@@ -235,9 +270,14 @@ static size_t scan_feed(struct scanner *s, const char *p, size_t n, int eof)
 					FLUSH_RUN();
 					flush_pending(s);
 				}
-				if (!run_len)
-					run = i;
-				run_len += seg;
+				if (s->fast_body) {
+					s->ix->msgs[s->ix->count - 1].length += seg;
+					body_count(s, p + i, seg);
+				} else {
+					if (!run_len)
+						run = i;
+					run_len += seg;
+				}
 			}
 			s->prev_blank = is_blank;
 		} else if (s->in_from) {
@@ -247,6 +287,9 @@ static size_t scan_feed(struct scanner *s, const char *p, size_t n, int eof)
 				break;
 			}
 			m->from_len += (uint32_t)seg;
+		} else if (s->fast_body) {
+			s->ix->msgs[s->ix->count - 1].length += seg;
+			body_count(s, p + i, seg);
 		} else {
 			if (!run_len)
 				run = i;
