@@ -17,6 +17,7 @@
 #include "vuser.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <signal.h>
@@ -32,6 +33,7 @@ enum {
 	READ_TIMEOUT_SECONDS = 60,  /* the caller writes and closes at once */
 	BACKENDS_MAX = 8,
 	LOG_NAME_MAX = 64,          /* octets of a login that reach the log */
+	FD_SCAN_MAX = 1024,         /* descriptors watched for leaks from PAM */
 };
 
 enum backend_kind { BACKEND_SYSTEM, BACKEND_PAM, BACKEND_VIRTUAL };
@@ -204,6 +206,22 @@ static enum verdict decide(const struct options *o, const struct login *login,
 	return result;
 }
 
+/* Descriptors a backend (a PAM module, NSS) opened as root and left open
+ * without close-on-exec must not reach PROG; those the caller gave us
+ * (above fd 3) must.  So: note which are open before, close the new. */
+static void fds_note(bool open_before[FD_SCAN_MAX])
+{
+	for (int fd = 0; fd < FD_SCAN_MAX; fd++)
+		open_before[fd] = fcntl(fd, F_GETFD) != -1;
+}
+
+static void fds_close_new(const bool open_before[FD_SCAN_MAX])
+{
+	for (int fd = CREDS_FD + 1; fd < FD_SCAN_MAX; fd++)
+		if (!open_before[fd] && fcntl(fd, F_GETFD) != -1)
+			close(fd);
+}
+
 /* Groups: the user's own (initgroups for system accounts, the primary
  * group alone for virtual ones) plus -g's; nothing of root's. */
 static void set_groups(const struct account *a, const struct options *o)
@@ -321,7 +339,10 @@ int main(int argc, char **argv)
 	}
 	make_login(&creds, at, &login);
 
+	static bool open_before[FD_SCAN_MAX];
+	fds_note(open_before);
 	enum verdict v = decide(&opt, &login, &acct, &which);
+	fds_close_new(open_before);
 	explicit_bzero(buf, sizeof buf);
 	/* Root's uid or group, by a system account or a virtual record. */
 	if (v == V_ACCEPT && (acct.uid == 0 || acct.gid == 0) && !opt.allow_root) {

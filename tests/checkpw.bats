@@ -243,3 +243,18 @@ EOS
 	[ "$status" -eq 0 ]
 	[ "$(od -c "$H/stdin")" = "$(od -c "$BATS_TEST_TMPDIR/client")" ]
 }
+
+@test "checkpw: fd 3 is closed for PROG, the caller's other descriptors pass" {
+	set_password $U '$6$' secret
+	creds $U secret
+	cat >"$BATS_TEST_TMPDIR/fds" <<'EOS'
+#!/bin/sh
+# dash keeps its own descriptors at 10 and above.
+ls /proc/$$/fd | awk '$1 < 10' | sort -n | tr '\n' ' ' >"$HOME/fds"
+EOS
+	chmod 755 "$BATS_TEST_TMPDIR/fds"
+	# (bats itself may leave other descriptors open: closed here.)
+	"$POP3_BIN/checkpw" "$BATS_TEST_TMPDIR/fds" 3<"$BATS_TEST_TMPDIR/creds" \
+		4<&- 5<&- 6<&- 8<&- 9<&- 7</dev/null 2>/dev/null
+	[ "$(cat "$H/fds")" = "0 1 2 7 " ]
+}

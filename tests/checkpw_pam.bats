@@ -129,3 +129,15 @@ ARGS=x" ]
 	[ "$status" -eq 1 ]
 	[ "$err" = "checkpw: user=$U ip=127.0.0.4 backend=pam result=refuse why=badpass" ]
 }
+
+@test "pam: nothing PAM opened as root reaches PROG" {
+	cat >"$BATS_TEST_TMPDIR/fds" <<'EOS'
+#!/bin/sh
+ls /proc/$$/fd | awk '$1 < 10' | sort -n | tr '\n' ' ' >"$HOME/fds"
+EOS
+	chmod 755 "$BATS_TEST_TMPDIR/fds"
+	creds $U pampw
+	pamck -P "$BATS_TEST_TMPDIR/fds" 4<&- 5<&- 6<&- 7<&- 8<&- 9<&-
+	[ "$status" -eq 0 ]
+	[ "$(cat "$H/fds")" = "0 1 2 " ]
+}
