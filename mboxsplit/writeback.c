@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #define WB_RW_BUF (1u << 20)
+#define VERIFY_SPAN 256   /* From_ line bytes read in one go */
 
 static int temp_path(const char *mailbox, char *path, size_t size, char *dir, size_t dsize)
 {
@@ -69,24 +70,31 @@ static int unchanged_but_appended(int fd, const struct mbox_index *ix, uint64_t 
 		return 0;
 	for (size_t i = 0; i < ix->count; i++) {
 		const struct mbox_msg *m = &ix->msgs[i];
-		char buf[8];
+		/* One read: the 3 bytes before, the From_ line up to its LF
+		 * (or its first VERIFY_SPAN bytes, the LF then read alone). */
+		char buf[VERIFY_SPAN + 3];
 		uint64_t back = m->from_start < 3 ? m->from_start : 3;
-		if (pread_all(fd, buf, (size_t)back + 5, m->from_start - back) < 0)
+		uint64_t line_end = m->from_start + m->from_len;   /* after the LF */
+		int lf_inside = line_end < ix->end && m->from_len <= VERIFY_SPAN;
+		size_t want = (size_t)back + (lf_inside ? m->from_len : (m->from_len < 5 ? m->from_len : 5));
+		if (want < back + 5)
+			return 0;  /* a From_ line shorter than "From ": impossible unless changed */
+		if (pread_all(fd, buf, want, m->from_start - back) < 0)
 			return -1;
-		if (memcmp(buf + back, "From ", 5) != 0)
+		const char *p = buf + back;
+		if (memcmp(p, "From ", 5) != 0)
 			return 0;
 		if (back > 0) {
-			const char *p = buf + back;
 			int blank = (back >= 2 && p[-1] == '\n' && p[-2] == '\n') ||
 			            (back >= 3 && p[-1] == '\n' && p[-2] == '\r' && p[-3] == '\n');
 			if (!blank)
 				return 0;
 		}
-		uint64_t lf = m->from_start + m->from_len - 1;
-		if (lf + 1 < ix->end) {
-			if (pread_all(fd, buf, 1, lf) < 0)
+		if (line_end < ix->end) {
+			char lf = p[m->from_len - 1];
+			if (!lf_inside && pread_all(fd, &lf, 1, line_end - 1) < 0)
 				return -1;
-			if (buf[0] != '\n')
+			if (lf != '\n')
 				return 0;
 		}
 	}
