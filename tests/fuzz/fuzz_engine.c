@@ -62,6 +62,14 @@ static void build_default_list(void)
 
 static int null_fd = -1, mailbox_fd = -1;
 
+static char temp_dir[32];
+
+static void remove_temp(void)
+{
+	unlink(file_path);
+	rmdir(temp_dir);
+}
+
 static void setup(void)
 {
 	if (null_fd >= 0)
@@ -72,10 +80,11 @@ static void setup(void)
 	    write(mailbox_fd, mailbox_text, sizeof mailbox_text - 1) < 0)
 		abort();
 	/* No chdir: libFuzzer writes its corpus to relative paths. */
-	static char dir[] = "/tmp/fuzz_engine.XXXXXX";
-	if (!mkdtemp(dir))
+	snprintf(temp_dir, sizeof temp_dir, "/tmp/fuzz_engine.XXXXXX");
+	if (!mkdtemp(temp_dir))
 		abort();
-	snprintf(file_path, sizeof file_path, "%s/file1", dir);
+	snprintf(file_path, sizeof file_path, "%s/file1", temp_dir);
+	atexit(remove_temp);
 	FILE *f = fopen(file_path, "w");
 	if (!f)
 		abort();
