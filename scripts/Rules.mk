@@ -14,7 +14,8 @@ install-scripts-share:
 		$(SHARE_DIR)/xinetd.d $(SHARE_DIR)/daemontools/log
 	install -m 644 doc/pop3-toolkit.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 	install -m 644 scripts/pop3d.conf scripts/inetd.conf $(SHARE_DIR)/
-	install -m 644 scripts/systemd/pop3d.socket scripts/systemd/pop3d@.service $(SHARE_DIR)/systemd/
+	install -m 644 scripts/systemd/pop3d.socket scripts/systemd/pop3d@.service \
+		scripts/systemd/pop3d-tcpserver.service $(SHARE_DIR)/systemd/
 	install -m 644 scripts/xinetd.d/pop3 $(SHARE_DIR)/xinetd.d/
 	install -m 755 scripts/daemontools/run $(SHARE_DIR)/daemontools/
 	install -m 755 scripts/daemontools/log/run $(SHARE_DIR)/daemontools/log/
