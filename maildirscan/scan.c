@@ -173,8 +173,9 @@ static void list_cur(struct scan *s)
 	closedir(d);
 }
 
-/* Reads NAME once: its CR LF size if SIZE is not NULL, its header
- * digest (or X-UIDL) if UID is not NULL.  Returns 0, or -1 if the file
+/* Reads NAME once: its CR LF size if SIZE is not NULL, and if UID is
+ * not NULL its ids: "XUIDL\0DIGEST\0", or "DIGEST\0\0" without a valid
+ * X-UIDL (room: UID_MAX + UIDDIGEST_HEXLEN + 2).  Returns 0, or -1 if the file
  * is gone or is not a regular file (skipped: another program renamed
  * or removed it between readdir and here). */
 static int measure(int cur_fd, const char *name, uint64_t *size, char *uid)
@@ -222,10 +223,17 @@ static int measure(int cur_fd, const char *name, uint64_t *size, char *uid)
 	if (size)
 		*size = f.octets;
 	if (uid) {
-		if (d.xuidl[0])
-			strcpy(uid, d.xuidl);
-		else
-			uiddigest_final(&d, uid);
+		/* UID gets the X-UIDL (if valid), then the digest: mboxsplit's
+		 * choice, so that moved mail keeps its id. */
+		char *digest = uid;
+		if (d.xuidl[0]) {
+			size_t n = strlen(d.xuidl);
+			memcpy(uid, d.xuidl, n + 1);
+			digest = uid + n + 1;
+		} else {
+			uid[UIDDIGEST_HEXLEN + 1] = '\0';
+		}
+		uiddigest_final(&d, digest);
 	}
 	return 0;
 }
@@ -234,7 +242,7 @@ static int measure(int cur_fd, const char *name, uint64_t *size, char *uid)
 static void measure_all(struct scan *s, const struct scan_options *opt)
 {
 	size_t kept = 0;
-	char uid[UID_MAX + 1];
+	char uid[UID_MAX + UIDDIGEST_HEXLEN + 2];
 	for (size_t i = 0; i < s->count; i++) {
 		struct scan_message *m = &s->msgs[i];
 		const char *name = s->arena + m->name_off;
@@ -249,7 +257,12 @@ static void measure_all(struct scan *s, const struct scan_options *opt)
 			m->size_known = 1;
 		}
 		if (opt->uid_digest) {
-			m->uid_off = arena_add(s, uid, strlen(uid));
+			/* The digest goes right after the X-UIDL (or an empty
+			 * string after the digest): the fallback for a
+			 * duplicate X-UIDL too long to take a suffix. */
+			size_t n = strlen(uid);
+			m->uid_off = arena_add(s, uid, n);
+			arena_add(s, uid + n + 1, strlen(uid + n + 1));
 		} else {
 			maildir_uid(s->arena + m->name_off, m->unique_len, uid);
 			m->uid_off = arena_add(s, uid, strlen(uid));
@@ -280,40 +293,59 @@ static uint64_t hash_str(const char *p)
 	return h;
 }
 
+/* The slot of UID in TABLE (indexes + 1 into S->msgs), or of the empty
+ * slot where it would go. */
+static size_t uid_slot(const struct scan *s, const uint32_t *table,
+                       size_t mask, const char *uid)
+{
+	size_t at = hash_str(uid) & mask;
+	while (table[at] && strcmp(s->arena + s->msgs[table[at] - 1].uid_off, uid))
+		at = (at + 1) & mask;
+	return at;
+}
+
 /* Keeps the first (oldest) of messages with one id.  Same unique part
- * means the same message (a second link, or a reader's leftover); with
- * digest ids two copies of one message get ".2", ".3" ... in order so
- * that both are served and ids stay unique. */
+ * means the same message (a second link, or a reader's leftover), so by
+ * name the later ones are dropped.  By digest two copies of one message
+ * are both served, the later ones as "ID-2", "ID-3" ... in order, as
+ * mboxsplit does; an X-UIDL too long for a suffix gives way to the
+ * digest. */
 static void drop_duplicates(struct scan *s, int uid_digest)
 {
 	size_t slots = 16;
 	while (slots < 2 * s->count + 2)
 		slots *= 2;
-	uint32_t *table = calloc(slots, sizeof *table); /* index + 1 */
+	uint32_t *table = calloc(slots, sizeof *table);
 	if (!table)
 		die_nomem();
 	size_t kept = 0;
 	for (size_t i = 0; i < s->count; i++) {
 		struct scan_message m = s->msgs[i];
-		for (unsigned copy = 2;; copy++) {
-			const char *uid = s->arena + m.uid_off;
-			size_t at = hash_str(uid) & (slots - 1);
-			while (table[at] && strcmp(s->arena + s->msgs[table[at] - 1].uid_off, uid))
-				at = (at + 1) & (slots - 1);
-			if (!table[at]) {
-				s->msgs[kept] = m;
-				table[at] = (uint32_t)(kept + 1);
-				kept++;
+		uint32_t base_off = m.uid_off;
+		size_t at = uid_slot(s, table, slots - 1, s->arena + base_off);
+		for (unsigned suffix = 2; table[at] && uid_digest && suffix < 100000; suffix++) {
+			char alt[UID_MAX + 16];
+			const char *base = s->arena + base_off;
+			size_t blen = strlen(base);
+			const char *digest = base + blen + 1;
+			int n = snprintf(alt, sizeof alt, "%s-%u", base, suffix);
+			if (n > UID_MAX && *digest) {
+				base_off = (uint32_t)(digest - s->arena);
+				suffix = 1;
+				snprintf(alt, sizeof alt, "%s", digest);
+			} else if (n > UID_MAX) {
 				break;
 			}
-			if (!uid_digest || copy > 999) {
-				s->stats.duplicates++;
-				break;
-			}
-			char alt[UID_MAX + 8];
-			snprintf(alt, sizeof alt, "%.*s.%u", UID_MAX - 4, s->arena + s->msgs[i].uid_off, copy);
 			m.uid_off = arena_add(s, alt, strlen(alt));
+			at = uid_slot(s, table, slots - 1, s->arena + m.uid_off);
 		}
+		if (table[at]) {
+			s->stats.duplicates++;
+			continue;
+		}
+		s->msgs[kept] = m;
+		table[at] = (uint32_t)(kept + 1);
+		kept++;
 	}
 	s->count = kept;
 	free(table);
