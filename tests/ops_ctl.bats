@@ -292,3 +292,21 @@ pop3ctl: started pid $pid on 127.0.0.1 port $PORT" ]
 	done
 	[ "$n" -eq 1 ]
 }
+
+@test "ops_ctl: edit rules keeps a broken edit out" {
+	[ -x "$POP3_BIN/hostcheck-rules" ] || skip "hostcheck-rules not built"
+	printf 'trust 127.0.0.0/8\ndeny default\n' >"$D/rules"
+	cp "$D/rules" "$D/rules.orig"
+	echo "RULES=$D/rules" >>"$CONF"
+	printf '#!/bin/sh\necho "allow 300.1.2.3" >>"$1"\n' >"$D/bad-editor"
+	printf '#!/bin/sh\necho "allow 192.0.2.0/24" >>"$1"\n' >"$D/good-editor"
+	chmod 755 "$D/bad-editor" "$D/good-editor"
+	EDITOR=$D/bad-editor run "$POP3CTL" -f "$CONF" edit rules
+	[ "$status" -eq 1 ]
+	echo "${lines[0]}" | grep -q '^pop3ctl: RULES: .*:3: '
+	cmp "$D/rules" "$D/rules.orig"
+	EDITOR=$D/good-editor run "$POP3CTL" -f "$CONF" edit rules
+	[ "$status" -eq 0 ]
+	[ "$output" = "pop3ctl: $D/rules updated; \"pop3ctl reload\" applies it" ]
+	[ "$(tail -n 1 "$D/rules")" = "allow 192.0.2.0/24" ]
+}
