@@ -150,6 +150,6 @@ void commit_report(const struct scan *s, const struct expose_report *r,
 		         "-ERR [SYS/TEMP] %zu of %zu messages could not be deleted",
 		         res->failed, r->n_deleted);
 	else
-		snprintf(answer, answer_size, "+OK %zu messages deleted",
-		         r->n_deleted);
+		snprintf(answer, answer_size, "+OK %zu message%s deleted",
+		         r->n_deleted, r->n_deleted == 1 ? "" : "s");
 }

@@ -1,0 +1,246 @@
+#!/usr/bin/env bats
+# maildirscan with the real pop3d: whole sessions, mail vanishing and
+# arriving (maildrop) while sessions run, concurrent sessions.
+
+load helpers
+
+setup() {
+	MD=$BATS_TEST_TMPDIR/Maildir
+	mkdir -p "$MD/cur" "$MD/new" "$MD/tmp"
+	export MAILBOX=$MD/
+	CLIENT=$BATS_TEST_TMPDIR/client.py
+	# client.py STEP...: runs "maildirscan [$MD_OPTS] pop3d" and plays the
+	# steps: a POP3 command (its answer is printed with LF line ends),
+	# "!CMD" a shell command, "@touch FILE" / "@wait FILE" to order two
+	# sessions, "@eof" to hang up without QUIT.  Exit status: maildirscan's.
+	cat >"$CLIENT" <<'PY'
+import os, subprocess, sys, time
+args = ['maildirscan'] + os.environ.get('MD_OPTS', '').split() + ['pop3d']
+p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+out = sys.stdout.buffer
+def line():
+    l = p.stdout.readline()
+    if not l.endswith(b'\r\n'):
+        raise SystemExit('bad or missing line: %r' % l)
+    return l[:-2] + b'\n'
+def send(cmd):
+    p.stdin.write(cmd.encode() + b'\r\n')
+    p.stdin.flush()
+def answer(cmd):
+    first = line()
+    out.write(first)
+    word = cmd.split()[0].upper() if cmd.split() else ''
+    multi = word in ('RETR', 'TOP', 'CAPA') or (word in ('LIST', 'UIDL') and len(cmd.split()) == 1)
+    body = 0
+    if first.startswith(b'+OK') and multi:
+        while True:
+            l = line()
+            out.write(l)
+            if l == b'.\n':
+                break
+            body += len(l) + 1 - (1 if l.startswith(b'.') else 0)
+    # The octet count announced is the one sent (RFC 1939, exact here).
+    if word == 'RETR' and first.startswith(b'+OK') and int(first.split()[1]) != body:
+        raise SystemExit('RETR announced %s octets, sent %d' % (first.split()[1], body))
+    return first
+first = line()
+out.write(first)
+for step in sys.argv[1:]:
+    if step.startswith('!'):
+        subprocess.run(step[1:], shell=True, check=True)
+    elif step.startswith('@touch '):
+        open(step[7:], 'w').close()
+    elif step.startswith('@wait '):
+        for _ in range(1000):
+            if os.path.exists(step[6:]):
+                break
+            time.sleep(0.01)
+        else:
+            raise SystemExit('waited too long for ' + step[6:])
+    elif step == '@eof':
+        break
+    elif step == '@all':
+        # RETR and DELE every message, then QUIT.
+        send('STAT')
+        n = int(answer('STAT').split()[1])
+        for i in range(1, n + 1):
+            send('RETR %d' % i)
+            answer('RETR %d' % i)
+            send('DELE %d' % i)
+            answer('DELE %d' % i)
+        send('QUIT')
+        answer('QUIT')
+    else:
+        send(step)
+        answer(step)
+p.stdin.close()
+rest = p.stdout.read()
+out.write(rest)
+out.flush()
+sys.exit(p.wait())
+PY
+	unset MD_OPTS
+}
+
+teardown() {
+	stop_started
+	remove_users
+}
+
+msg() {
+	printf "$2" >"$MD/$1"
+}
+
+@test "maildir session: STAT LIST UIDL RETR TOP exact, DELE committed at QUIT" {
+	msg 'new/1700000002.M1P2.host' 'From: a\nSubject: two\n\nline\n.dot\n'
+	msg 'cur/1700000001.M1P1.host,S=26,W=29:2,S' 'From: b\r\nSubject: one\r\n\r\nbody'
+	run python3 "$CLIENT" STAT LIST UIDL 'RETR 2' 'TOP 1 0' 'DELE 2' QUIT
+	[ "$status" -eq 0 ]
+	[ "$(sed '/^maildirscan: \|^pop3d: /d' <<<"$output")" = "+OK 2 messages (66 octets)
++OK 2 66
++OK 2 messages (66 octets)
+1 29
+2 37
+.
++OK unique-id listing follows
+1 1700000001.M1P1.host
+2 1700000002.M1P2.host
+.
++OK 37 octets
+From: a
+Subject: two
+
+line
+..dot
+.
++OK top of message follows
+From: b
+Subject: one
+
+.
++OK message 2 deleted
++OK 1 message deleted" ]
+	[ "$(ls "$MD/cur")" = "1700000001.M1P1.host,S=26,W=29:2,S" ]
+	[ "$(ls "$MD/new")" = "" ]
+}
+
+@test "maildir session: a hang-up deletes nothing" {
+	msg 'cur/1.a:2,' 'a\n'
+	run python3 "$CLIENT" 'DELE 1' @eof
+	[ "$status" -eq 0 ]
+	[ -f "$MD/cur/1.a:2," ]
+}
+
+@test "maildir session: messages vanishing mid-session (reader deletes one, renames another)" {
+	msg 'cur/1.a:2,' 'a\n'
+	msg 'cur/2.b:2,' 'b\n'
+	msg 'cur/3.c:2,' 'c\n'
+	run python3 "$CLIENT" "!rm '$MD/cur/1.a:2,'; mv '$MD/cur/2.b:2,' '$MD/cur/2.b:2,S'" \
+		'RETR 1' 'DELE 1' 'DELE 2' 'RETR 3' QUIT
+	[ "$status" -eq 0 ]
+	[ "$(sed '/^maildirscan: \|^pop3d: /d' <<<"$output")" = "+OK 3 messages (9 octets)
+-ERR message 1 is gone
++OK message 1 deleted
++OK message 2 deleted
++OK 3 octets
+c
+.
++OK 2 messages deleted" ]
+	[ "$(ls "$MD/cur")" = "3.c:2," ]
+	grep -q 'commit deleted=1 gone=1 failed=0' <<<"$output"
+}
+
+@test "maildir session: two concurrent sessions on one Maildir" {
+	msg 'cur/1.a:2,' 'a\n'
+	msg 'cur/2.b:2,' 'b\n'
+	msg 'cur/3.c:2,' 'c\n'
+	local sync=$BATS_TEST_TMPDIR/sync
+	python3 "$CLIENT" STAT "@touch $sync.a" "@wait $sync.b" 'DELE 1' 'DELE 2' QUIT \
+		>"$BATS_TEST_TMPDIR/a.out" 2>/dev/null &
+	local a=$!
+	python3 "$CLIENT" STAT "@touch $sync.b" "@wait $sync.a" "@wait $sync.done" \
+		'RETR 1' 'RETR 3' 'DELE 1' 'DELE 3' QUIT >"$BATS_TEST_TMPDIR/b.out" 2>/dev/null &
+	local b=$!
+	wait "$a"
+	touch "$sync.done"
+	wait "$b"
+	[ "$(cat "$BATS_TEST_TMPDIR/a.out")" = "+OK 3 messages (9 octets)
++OK 3 9
++OK message 1 deleted
++OK message 2 deleted
++OK 2 messages deleted" ]
+	[ "$(cat "$BATS_TEST_TMPDIR/b.out")" = "+OK 3 messages (9 octets)
++OK 3 9
+-ERR message 1 is gone
++OK 3 octets
+c
+.
++OK message 1 deleted
++OK message 3 deleted
++OK 2 messages deleted" ]
+	[ "$(ls "$MD/cur")" = "" ]
+}
+
+@test "maildir session: with -x the second session is refused with exit 4, then served" {
+	msg 'cur/1.a:2,' 'a\n'
+	local sync=$BATS_TEST_TMPDIR/sync
+	MD_OPTS=-x python3 "$CLIENT" STAT "@touch $sync.a" "@wait $sync.done" QUIT \
+		>"$BATS_TEST_TMPDIR/a.out" 2>/dev/null &
+	local a=$!
+	local i
+	for i in $(seq 1 500); do [ -e "$sync.a" ] && break; sleep 0.01; done
+	run maildirscan -x pop3d </dev/null
+	touch "$sync.done"
+	wait "$a"
+	[ "$status" -eq 4 ]
+	[ "$output" = "maildirscan: fatal: $MD/ is in use by another POP3 session" ]
+	MD_OPTS=-x run python3 "$CLIENT" QUIT
+	[ "$status" -eq 0 ]
+}
+
+# deliver FIRST LAST: maildrop delivers messages FIRST..LAST into $MD.
+deliver() {
+	local i
+	for i in $(seq "$1" "$2"); do
+		printf 'From: sender@example.org\nTo: user@example.org\nSubject: msg %d\nMessage-ID: <%d@maildrop.test>\n\nThis is message %d.\n.leading dot\n' \
+			"$i" "$i" "$i" | maildrop "$BATS_TEST_TMPDIR/mailfilter" || return 1
+	done
+}
+
+@test "maildir session: maildrop delivering while two session loops retrieve and delete: nothing lost or altered" {
+	printf 'to "%s"\n' "$MD/" >"$BATS_TEST_TMPDIR/mailfilter"
+	chmod 600 "$BATS_TEST_TMPDIR/mailfilter"
+	local n=80 log=$BATS_TEST_TMPDIR/sessions
+	deliver 1 "$n" &
+	local d=$!
+	echo $d >>"$BATS_TEST_TMPDIR/pids"
+	local loop
+	for loop in 1 2; do
+		(
+			local k
+			for k in $(seq 1 60); do
+				python3 "$CLIENT" @all >>"$log.$loop" 2>/dev/null || exit 1
+				[ -e "$BATS_TEST_TMPDIR/delivered" ] && [ -z "$(ls "$MD/cur" "$MD/new" | grep -v '^$\|:$')" ] && break
+			done
+			exit 0
+		) &
+		eval "s$loop=\$!"
+	done
+	wait "$d"
+	touch "$BATS_TEST_TMPDIR/delivered"
+	wait "$s1"
+	wait "$s2"
+	# Every message retrieved was delivered whole ...
+	cat "$log.1" "$log.2" | grep -c '^Subject: msg ' >"$BATS_TEST_TMPDIR/count"
+	local subj body
+	subj=$(cat "$log.1" "$log.2" | grep '^Subject: msg ' | sed 's/.* //' | sort -n)
+	body=$(cat "$log.1" "$log.2" | grep '^This is message ' | sed 's/.* //; s/\.$//' | sort -n)
+	[ "$subj" = "$body" ]
+	[ "$(cat "$log.1" "$log.2" | grep -c '^\.\.leading dot$')" -eq "$(cat "$BATS_TEST_TMPDIR/count")" ]
+	# ... and every message delivered was retrieved or is still there.
+	local left
+	left=$(cat "$MD"/cur/* "$MD"/new/* 2>/dev/null | grep '^Subject: msg ' | sed 's/.* //')
+	[ "$(printf '%s\n' $subj $left | sort -nu)" = "$(seq 1 "$n")" ]
+	# At least a few sessions saw mail arrive between them.
+	[ "$(cat "$log.1" "$log.2" | grep -c '^+OK [1-9][0-9]* messages\? (')" -ge 2 ]
+}
