@@ -25,6 +25,9 @@ setup() {
 teardown() {
 	stop_started
 	remove_users
+	if [ -f "$BATS_TEST_TMPDIR/mboxes" ]; then
+		while read -r f; do rm -f "$f" "$f.lock"; done <"$BATS_TEST_TMPDIR/mboxes"
+	fi
 }
 
 # mk_maildir DOMAIN USER UID TEXT: a Maildir with one message.
@@ -157,4 +160,35 @@ sys.stdout.write(data.decode().replace("\r\n", "|\n"))
 	[[ "${lines[2]}" == "+OK"*"|" ]]
 	[ "${lines[3]}" = "+OK 1 $(cat "$V/size-a.example")|" ]
 	[[ "${lines[4]}" == "+OK"*"|" ]]
+}
+
+@test "chain: a system user's mbox in root:mail /var/mail, dotlocked with -g mail" {
+	[ -f "$POP3_BIN/mboxsplit" ] || skip "mboxsplit not built yet"
+	[ "$(stat -c %G /var/mail)" = mail ] || skip "/var/mail is not group mail"
+	make_user ckpwmbox1
+	usermod -p "$(hash '$6$' mboxpw)" ckpwmbox1
+	MBOX=/var/mail/ckpwmbox1
+	echo "$MBOX" >>"$BATS_TEST_TMPDIR/mboxes"
+	make_mbox "$MBOX" 2
+	chown ckpwmbox1:mail "$MBOX"
+	chmod 660 "$MBOX"
+	PORT=$(free_port)
+	start_tcpserver "$PORT" pop3login -d 0 mail.test \
+		checkpw -s -g mail -M '' mboxsplit pop3d
+	run python3 -c '
+import poplib, sys
+p = poplib.POP3("127.0.0.1", int(sys.argv[1]), timeout=10)
+p.user("ckpwmbox1")
+p.pass_("mboxpw")
+print(p.stat()[0])
+p.dele(1)
+print(p.quit().decode()[:3])
+' "$PORT"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 2 ]
+	[ "${lines[1]}" = "+OK" ]
+	[ "$(grep -c '^From ' "$MBOX")" -eq 1 ]
+	grep -q '^Subject: message 2$' "$MBOX"
+	[ ! -e "$MBOX.lock" ]
+	grep -q '^checkpw: user=ckpwmbox1 ip=127.0.0.1 backend=system result=accept why=ok$' "$BATS_TEST_TMPDIR/log"
 }
