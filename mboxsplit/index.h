@@ -28,7 +28,8 @@ enum {
 	MBOX_TAG_XUIDL = 1u << 31,     /* the id is the X-UIDL value */
 	MBOX_TAG_DELETED = 1u << 30,
 	MBOX_TAG_RETRIEVED = 1u << 29,
-	MBOX_TAG_SUFFIX = (1u << 29) - 1,  /* duplicate suffix, 0 = none */
+	MBOX_TAG_MARK = 1u << 28,      /* write-back gives it "Status: RO" */
+	MBOX_TAG_SUFFIX = (1u << 28) - 1,  /* duplicate suffix, 0 = none */
 };
 
 struct mbox_msg {

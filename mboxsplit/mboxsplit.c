@@ -32,11 +32,12 @@
 
 #define SPOOL_DIR "/var/mail/"
 #define OPEN_RETRIES 5              /* the mailbox replaced under us */
-#define MAX_MESSAGES_LIMIT (1u << 28)
+#define MAX_MESSAGES_LIMIT ((1u << 28) - 2)   /* suffixes fit MBOX_TAG_SUFFIX */
 
 struct options {
 	const char *mailbox;
 	unsigned flags;               /* MSGF_MBOXRD, MSGF_HIDE_STATUS */
+	int mark_read;                /* -R: retrieved mail gets Status: RO */
 	struct lock_config lock;
 	size_t max_messages;
 	char **prog;                  /* pop3d and its arguments */
@@ -44,7 +45,7 @@ struct options {
 
 static void usage(void)
 {
-	die(EXIT_MISUSE, "usage: mboxsplit [-m mailbox] [-r] [-s] [-l dotlock,fcntl] "
+	die(EXIT_MISUSE, "usage: mboxsplit [-m mailbox] [-r] [-s] [-R] [-l dotlock,fcntl] "
 	    "[-w seconds] [-t seconds] [-n max] prog [args...]");
 }
 
@@ -65,11 +66,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->max_messages = MBOX_MAX_MESSAGES_DEFAULT;
 	int c;
 	uint32_t n;
-	while ((c = getopt(argc, argv, "+m:rsl:w:t:n:")) != -1) {
+	while ((c = getopt(argc, argv, "+m:rsRl:w:t:n:")) != -1) {
 		switch (c) {
 		case 'm': o->mailbox = optarg; break;
 		case 'r': o->flags |= MSGF_MBOXRD; break;
 		case 's': o->flags |= MSGF_HIDE_STATUS; break;
+		case 'R': o->mark_read = 1; break;
 		case 'l':
 			if (lock_methods_parse(optarg, &o->lock.methods) < 0)
 				usage();
@@ -204,12 +206,14 @@ static void build_index(struct mbox_index *ix, int fd, const char *mailbox,
 
 /* Commits the deletions; returns the answer to QUIT in BUF. */
 static void commit(const char *mailbox, int fd, const struct options *o,
-                   const struct mbox_index *ix, char *buf, size_t size)
+                   struct mbox_index *ix, char *buf, size_t size)
 {
-	size_t deleted = 0;
-	for (size_t i = 0; i < ix->count; i++)
+	size_t deleted = 0, retrieved = 0;
+	for (size_t i = 0; i < ix->count; i++) {
 		deleted += (ix->msgs[i].tag & MBOX_TAG_DELETED) != 0;
-	if (deleted == 0) {
+		retrieved += (ix->msgs[i].tag & MBOX_TAG_RETRIEVED) != 0;
+	}
+	if (deleted == 0 && !(o->mark_read && retrieved > 0)) {
 		snprintf(buf, size, "+OK bye, nothing deleted");
 		return;
 	}
@@ -225,16 +229,20 @@ static void commit(const char *mailbox, int fd, const struct options *o,
 	fault_point("locked");
 	struct wb_stats st;
 	const char *what;
-	enum wb_result r = writeback(mailbox, fd, ix, &st, &what);
+	enum wb_result r = writeback(mailbox, fd, ix, o->mark_read, &st, &what);
 	int e = errno;
 	fault_point("unlock");
 	spool_unlock(&lk);
 	switch (r) {
 	case WB_DONE:
-		logline("writeback mailbox=%s deleted=%llu kept_bytes=%llu appended_bytes=%llu ms=%lld",
-		        mailbox, (unsigned long long)st.deleted, (unsigned long long)st.kept_bytes,
+		logline("writeback mailbox=%s deleted=%llu marked=%llu kept_bytes=%llu appended_bytes=%llu ms=%lld",
+		        mailbox, (unsigned long long)st.deleted, (unsigned long long)st.marked,
+		        (unsigned long long)st.kept_bytes,
 		        (unsigned long long)st.appended_bytes, (long long)(now_ms() - t0));
-		snprintf(buf, size, "+OK bye, %zu message%s deleted", deleted, deleted == 1 ? "" : "s");
+		if (deleted == 0)
+			snprintf(buf, size, "+OK bye, nothing deleted");
+		else
+			snprintf(buf, size, "+OK bye, %zu message%s deleted", deleted, deleted == 1 ? "" : "s");
 		break;
 	case WB_CHANGED:
 		logline("writeback_abandoned mailbox=%s reason=\"changed other than by appending\"", mailbox);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define WB_RW_BUF (1u << 20)
@@ -107,6 +108,101 @@ static int unchanged_but_appended(int fd, const struct mbox_index *ix, uint64_t 
 	return 1;
 }
 
+/* If LINE (LEN octets, no LF) is a "Status:" field, returns 1 and sets
+ * *IS_RO when its value is exactly "RO". */
+static int status_field(const char *line, size_t len, int *is_ro)
+{
+	if (len < 7 || strncasecmp(line, "Status", 6) != 0)
+		return 0;
+	size_t i = 6;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	if (i >= len || line[i] != ':')
+		return 0;
+	i++;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	size_t end = len;
+	while (end > i && (line[end - 1] == ' ' || line[end - 1] == '\t' || line[end - 1] == '\r'))
+		end--;
+	*is_ro = end - i == 2 && line[i] == 'R' && line[i + 1] == 'O';
+	return 1;
+}
+
+/* Message M's header with "Status: RO": 1 and a new header (the empty
+ * line included) in *OUT, malloc'd, if it must change; 0 if it already
+ * says so, or has no end within WB_MARK_HEADER_MAX; -1 on error.
+ * *OLD_LEN is the length of the header it replaces. */
+static int status_header(int fd, const struct mbox_msg *m, char **out, size_t *out_len,
+                         size_t *old_len)
+{
+	size_t want = m->length < WB_MARK_HEADER_MAX ? (size_t)m->length : WB_MARK_HEADER_MAX;
+	char *buf = malloc(want + 1);
+	if (!buf)
+		return -1;
+	if (pread_all(fd, buf, want, m->from_start + m->from_len) < 0) {
+		free(buf);
+		return -1;
+	}
+	size_t pos = 0, header_end = 0;
+	int found = 0;
+	while (pos < want) {
+		char *lf = memchr(buf + pos, '\n', want - pos);
+		if (!lf)
+			break;
+		size_t len = (size_t)(lf - (buf + pos));
+		if (len == 0 || (len == 1 && buf[pos] == '\r')) {
+			header_end = pos;
+			*old_len = pos + len + 1;
+			found = 1;
+			break;
+		}
+		pos += len + 1;
+	}
+	if (!found) {
+		free(buf);
+		return 0;
+	}
+	const char *eol = *old_len - header_end == 2 ? "\r\n" : "\n";
+	char *new = malloc(header_end + 16 + (*old_len - header_end));
+	if (!new) {
+		free(buf);
+		return -1;
+	}
+	size_t n = 0;
+	int in_status = 0, status_lines = 0, status_ro = 0;
+	for (pos = 0; pos < header_end;) {
+		char *lf = memchr(buf + pos, '\n', header_end - pos);
+		size_t len = (size_t)(lf - (buf + pos));
+		int cont = buf[pos] == ' ' || buf[pos] == '\t';
+		int ro = 0;
+		if (!cont) {
+			in_status = status_field(buf + pos, len, &ro);
+			status_lines += in_status;
+			status_ro += in_status && ro;
+		} else if (in_status) {
+			status_ro = -1;  /* a folded Status: rewrite it */
+		}
+		if (!in_status) {
+			memcpy(new + n, buf + pos, len + 1);
+			n += len + 1;
+		}
+		pos += len + 1;
+	}
+	if (status_lines == 1 && status_ro == 1) {
+		free(buf);
+		free(new);
+		return 0;
+	}
+	n += (size_t)sprintf(new + n, "Status: RO%s", eol);
+	memcpy(new + n, buf + header_end, *old_len - header_end);
+	n += *old_len - header_end;
+	free(buf);
+	*out = new;
+	*out_len = n;
+	return 1;
+}
+
 struct copier {
 	int in, out;
 	int use_cfr;
@@ -168,22 +264,52 @@ static int copy_range(struct copier *c, uint64_t off, uint64_t len)
 	return 0;
 }
 
-/* The kept messages, runs of neighbours as one range, then the tail
- * appended since indexing. */
+/* A kept message that gets "Status: RO": its From_ line, the new
+ * header, the rest of its range as it is. */
+static int copy_marked(struct copier *c, const struct mbox_index *ix, size_t i)
+{
+	const struct mbox_msg *m = &ix->msgs[i];
+	char *header;
+	size_t header_len, old_len;
+	int r = status_header(c->in, m, &header, &header_len, &old_len);
+	if (r < 0)
+		return -1;
+	if (r == 0) {  /* cannot happen: the check found the same bytes */
+		errno = EIO;
+		return -1;
+	}
+	uint64_t body = m->from_start + m->from_len + old_len;
+	uint64_t end = i + 1 < ix->count ? ix->msgs[i + 1].from_start : ix->end;
+	int ok = copy_range(c, m->from_start, m->from_len) == 0 &&
+	         write_all(c->out, header, header_len) == 0 &&
+	         copy_range(c, body, end - body) == 0;
+	free(header);
+	return ok ? 0 : -1;
+}
+
+/* The kept messages, runs of unchanged neighbours as one range, then
+ * the tail appended since indexing. */
 static int copy_kept(struct copier *c, const struct mbox_index *ix, uint64_t size,
                      struct wb_stats *stats)
 {
+	const uint32_t skip = MBOX_TAG_DELETED | MBOX_TAG_MARK;
 	size_t i = 0;
 	while (i < ix->count) {
-		if (ix->msgs[i].tag & MBOX_TAG_DELETED) {
-			stats->deleted++;
+		const struct mbox_msg *m = &ix->msgs[i];
+		if (m->tag & MBOX_TAG_DELETED) {
+			i++;
+			continue;
+		}
+		if (m->tag & MBOX_TAG_MARK) {
+			if (copy_marked(c, ix, i) < 0)
+				return -1;
 			i++;
 			continue;
 		}
 		size_t j = i;
-		while (j < ix->count && !(ix->msgs[j].tag & MBOX_TAG_DELETED))
+		while (j < ix->count && !(ix->msgs[j].tag & skip))
 			j++;
-		uint64_t start = ix->msgs[i].from_start;
+		uint64_t start = m->from_start;
 		uint64_t end = j < ix->count ? ix->msgs[j].from_start : ix->end;
 		if (copy_range(c, start, end - start) < 0)
 			return -1;
@@ -194,6 +320,33 @@ static int copy_kept(struct copier *c, const struct mbox_index *ix, uint64_t siz
 		if (copy_range(c, ix->end, size - ix->end) < 0)
 			return -1;
 		stats->appended_bytes = size - ix->end;
+	}
+	return 0;
+}
+
+/* Counts the deletions and tags the retrieved messages whose header
+ * must change.  Returns -1 on a read error. */
+static int plan(int fd, struct mbox_index *ix, int mark_read, struct wb_stats *stats)
+{
+	for (size_t i = 0; i < ix->count; i++) {
+		struct mbox_msg *m = &ix->msgs[i];
+		m->tag &= ~(uint32_t)MBOX_TAG_MARK;
+		if (m->tag & MBOX_TAG_DELETED) {
+			stats->deleted++;
+			continue;
+		}
+		if (!mark_read || !(m->tag & MBOX_TAG_RETRIEVED))
+			continue;
+		char *header;
+		size_t header_len, old_len;
+		int r = status_header(fd, m, &header, &header_len, &old_len);
+		if (r < 0)
+			return -1;
+		if (r > 0) {
+			free(header);
+			m->tag |= MBOX_TAG_MARK;
+			stats->marked++;
+		}
 	}
 	return 0;
 }
@@ -222,8 +375,8 @@ static int fsync_dir(const char *dir)
 	return r;
 }
 
-enum wb_result writeback(const char *mailbox, int fd, const struct mbox_index *ix,
-                         struct wb_stats *stats, const char **what)
+enum wb_result writeback(const char *mailbox, int fd, struct mbox_index *ix,
+                         int mark_read, struct wb_stats *stats, const char **what)
 {
 	char path[PATH_MAX], dir[PATH_MAX];
 	memset(stats, 0, sizeof *stats);
@@ -247,6 +400,10 @@ enum wb_result writeback(const char *mailbox, int fd, const struct mbox_index *i
 		return WB_FAILED;
 	if (!same)
 		return WB_CHANGED;
+	if (plan(fd, ix, mark_read, stats) < 0)
+		return WB_FAILED;
+	if (stats->deleted == 0 && stats->marked == 0)
+		return WB_DONE;
 
 	fault_point("create");
 	*what = "create";

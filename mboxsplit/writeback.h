@@ -25,14 +25,20 @@ enum wb_result {
 	WB_FAILED,       /* a system error (errno set), nothing done */
 };
 
+#define WB_MARK_HEADER_MAX 65536  /* larger headers are not marked read */
+
 struct wb_stats {
-	uint64_t deleted, kept_bytes, appended_bytes;
+	uint64_t deleted, marked, kept_bytes, appended_bytes;
 };
 
 /* FD is the mailbox as indexed into IX (messages to remove carry
- * MBOX_TAG_DELETED). */
-enum wb_result writeback(const char *mailbox, int fd, const struct mbox_index *ix,
-                         struct wb_stats *stats, const char **what);
+ * MBOX_TAG_DELETED).  With MARK_READ, kept messages that carry
+ * MBOX_TAG_RETRIEVED get the header "Status: RO" (any other Status:
+ * line is replaced; headers over WB_MARK_HEADER_MAX are left alone);
+ * every other byte is kept.  Nothing deleted and nothing to mark:
+ * WB_DONE with no file written. */
+enum wb_result writeback(const char *mailbox, int fd, struct mbox_index *ix,
+                         int mark_read, struct wb_stats *stats, const char **what);
 
 /* Removes a new file left by a killed write-back; call with the spool
  * locks held.  Returns 1 if one was removed. */

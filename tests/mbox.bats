@@ -342,3 +342,38 @@ f=open(sys.argv[1],"ab"); fcntl.lockf(f, fcntl.LOCK_EX); open(sys.argv[2],"w").c
 	run mboxsplit
 	[ "$status" -eq 2 ]
 }
+
+@test "-R: retrieved mail kept gets Status: RO (replacing another Status:), ids unchanged, the rest byte-identical" {
+	{
+		printf 'From a\nSubject: one\n\nbody 1\n\n'
+		printf 'From b\r\nSubject: two\r\nStatus: O\r\nX-Other: y\r\n\r\nbody 2\r\n\r\n'
+		printf 'From c\nSubject: three\nStatus: RO\n\nbody 3\n\n'
+		printf 'From d\nSubject: four\n\nbody 4\n\n'
+		printf 'From e\nSubject: five\n\nbody 5\n\n'
+	} >"$MB"
+	split
+	cut -d' ' -f2 scan | tail -n +2 >ids-before
+	FAKE_DELE="5" FAKE_RETR="1 2 3" split -R
+	[ "$output" = "+OK bye, 1 message deleted" ]
+	[[ "$stderr" == *"deleted=1 marked=2 "* ]]
+	{
+		printf 'From a\nSubject: one\nStatus: RO\n\nbody 1\n\n'
+		printf 'From b\r\nSubject: two\r\nX-Other: y\r\nStatus: RO\r\n\r\nbody 2\r\n\r\n'
+		printf 'From c\nSubject: three\nStatus: RO\n\nbody 3\n\n'
+		printf 'From d\nSubject: four\n\nbody 4\n\n'
+	} | cmp - "$MB"
+	split
+	cut -d' ' -f2 scan | tail -n +2 >ids-after
+	head -n 4 ids-before | cmp - ids-after
+}
+
+@test "-R with nothing to change: no write-back at all (same file)" {
+	printf 'From a\nSubject: one\nStatus: RO\n\nbody 1\n\n' >"$MB"
+	ino=$(stat -c %i "$MB")
+	FAKE_DELE="" FAKE_RETR="1" split -R
+	[ "$output" = "+OK bye, nothing deleted" ]
+	[ "$(stat -c %i "$MB")" = "$ino" ]
+	FAKE_DELE="" FAKE_RETR="1" split
+	[ "$output" = "+OK bye, nothing deleted" ]
+	[ "$(stat -c %i "$MB")" = "$ino" ]
+}

@@ -10,6 +10,7 @@ alone.  Driven by the environment:
                     and print the exposer's answer on stdout; unset:
                     no QUIT (end of file on the control socket);
                     "every:K" deletes messages 1, 1+K, 1+2K ... of the list
+  FAKE_RETR="2"     with FAKE_DELE: also report these as retrieved
   FAKE_WAIT=FILE    before reporting, wait (at most 60 s) until FILE exists
 """
 import os
@@ -46,6 +47,7 @@ def main():
         count = int(scan.split(b"\n")[0].split(b" ")[2])
         dele = " ".join(str(n) for n in range(1, count + 1, int(dele[6:])))
     report = "".join("D %s\n" % n for n in dele.split())
+    report += "".join("R %s\n" % n for n in os.environ.get("FAKE_RETR", "").split())
     os.write(5, (report + ".\n").encode())
     answer = b""
     while not answer.endswith(b"\n"):

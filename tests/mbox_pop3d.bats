@@ -91,3 +91,13 @@ print("ok")'
 	[ "$(grep -c '^From ' "$MB")" = 2 ]
 	[ "$(tail -n 4 "$MB" | head -n 1)" = "Subject: new" ]
 }
+
+@test "-R: a message retrieved with RETR (not TOP) is marked Status: RO at QUIT" {
+	make_mbox "$MB" 3
+	printf 'RETR 2\r\nTOP 3 0\r\nQUIT\r\n' | MAILBOX=$MB mboxsplit -R pop3d >out 2>log
+	[ "$(tail -n 1 out)" = $'+OK bye, nothing deleted\r' ]
+	grep -q 'writeback .*deleted=0 marked=1 ' log
+	[ "$(grep -c '^Status: RO$' "$MB")" = 1 ]
+	[ "$(grep -A1 '^Subject: message 2$' "$MB" | tail -n 1)" = "Message-ID: <2@test>" ]
+	[ "$(grep -A1 '^Message-ID: <2@test>$' "$MB" | tail -n 1)" = "Status: RO" ]
+}
