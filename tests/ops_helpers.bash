@@ -143,7 +143,7 @@ Hello two.\r
 ..dot\r
 .\r
 +OK message 1 deleted\r
-+OK 1 messages deleted\r'
++OK 1 message deleted\r'
 
 # session_ok PORT: runs the session and checks the reply and that the
 # deletion reached the Maildir.

@@ -70,7 +70,7 @@ PY
 	[ "${lines[4]}" = "stat: (2, 104)" ]
 	[ "${lines[5]}" = "+OK 55 octets From: b@example.org|Subject: two||Hello two.|.dot 55" ]
 	[ "${lines[6]}" = "+OK message 1 deleted" ]
-	[ "${lines[7]}" = "+OK 1 messages deleted" ]
+	[ "${lines[7]}" = "+OK 1 message deleted" ]
 	[ "$(ls "$MAILDIR/cur")" = "1700000001.2.host:2," ]
 }
 
@@ -93,7 +93,7 @@ PY
 	[ "${lines[4]}" = "+OK send PASS" ]
 	[ "${lines[6]}" = "stat: (2, 104)" ]
 	[ "${lines[7]}" = "+OK 55 octets From: b@example.org|Subject: two||Hello two.|.dot 55" ]
-	[ "${lines[9]}" = "+OK 1 messages deleted" ]
+	[ "${lines[9]}" = "+OK 1 message deleted" ]
 	grep -q '^pop3login: stls ip=127.0.0.1$' "$D/log"
 	grep -q '^pop3login: login user=demo ip=127.0.0.1 method=pass tls=yes result=ok$' "$D/log"
 }
@@ -186,7 +186,7 @@ start_ucspitls() {
 	[ "${lines[3]}" = "capa: AUTH-RESP-CODE IMPLEMENTATION PIPELINING RESP-CODES SASL TOP UIDL USER" ]
 	[ "${lines[6]}" = "stat: (2, 104)" ]
 	[ "${lines[7]}" = "+OK 55 octets From: b@example.org|Subject: two||Hello two.|.dot 55" ]
-	[ "${lines[9]}" = "+OK 1 messages deleted" ]
+	[ "${lines[9]}" = "+OK 1 message deleted" ]
 	[ "$(ls "$MAILDIR/cur")" = "1700000001.2.host:2," ]
 	grep -q '^pop3login: login user=demo ip=127.0.0.1 method=pass tls=yes result=ok$' "$D/log"
 }
