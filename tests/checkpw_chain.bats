@@ -166,7 +166,7 @@ sys.stdout.write(data.decode().replace("\r\n", "|\n"))
 	[ -f "$POP3_BIN/mboxsplit" ] || skip "mboxsplit not built yet"
 	[ "$(stat -c %G /var/mail)" = mail ] || skip "/var/mail is not group mail"
 	make_user ckpwmbox1
-	usermod -p "$(hash '$6$' mboxpw)" ckpwmbox1
+	usermod -p "$(mkhash '$6$' mboxpw)" ckpwmbox1
 	MBOX=/var/mail/ckpwmbox1
 	echo "$MBOX" >>"$BATS_TEST_TMPDIR/mboxes"
 	make_mbox "$MBOX" 2

@@ -39,14 +39,14 @@ ck() {
 	err=$(cat "$BATS_TEST_TMPDIR/err")
 }
 
-# hash PREFIX PASSWORD: a crypt(5) hash made by vusers-make -h.
-hash() {
+# mkhash PREFIX PASSWORD: a crypt(5) hash made by vusers-make -h.
+mkhash() {
 	printf '%s\n' "$2" | "$POP3_BIN/vusers-make" -h "$1"
 }
 
 # set_password USER PREFIX PASSWORD: stores a hash of that method.
 set_password() {
-	usermod -p "$(hash "$2" "$3")" "$1"
+	usermod -p "$(mkhash "$2" "$3")" "$1"
 }
 
 # The groups line the prog writes for a primary GID and extra groups.

@@ -16,8 +16,8 @@ setup() {
 	cat >"$V/a.example.src" <<EOF
 # domain a.example
 joe:5001:5001:$V/a:/var/spool/popmail/%1/%d/%u:{plain}tanstaaf
-ann:5001:5001:$V/a:%h/Maildir/:$(hash '$6$' annpw)
-locked:5001:5001:$V/a::!$(hash '$6$' lockpw)
+ann:5001:5001:$V/a:%h/Maildir/:$(mkhash '$6$' annpw)
+locked:5001:5001:$V/a::!$(mkhash '$6$' lockpw)
 root:0:0:$V/a::{plain}rootpw
 wheel:5001:0:$V/a::{plain}wheelpw
 EOF
@@ -134,7 +134,7 @@ ARGS=" ]
 
 @test "virtual: every hash method; mailbox template with %h" {
 	for p in '$y$' '$6$' '$5$' '$1$' '$2b$' des; do
-		echo "u:5001:5001:$V/a:%h/Maildir/:$(hash "$p" "pw$p")" >"$V/h.src"
+		echo "u:5001:5001:$V/a:%h/Maildir/:$(mkhash "$p" "pw$p")" >"$V/h.src"
 		"$POP3_BIN/vusers-make" "$V/h.src" "$V/h.cdb" 2>/dev/null
 		creds u "pw$p"
 		ck -v "$V/h.cdb" "$PROG"
@@ -201,7 +201,7 @@ ARGS=" ]
 
 @test "virtual: backends in order, system then virtual" {
 	make_user ckpwvirt1
-	usermod -p "$(hash '$6$' syspw)" ckpwvirt1
+	usermod -p "$(mkhash '$6$' syspw)" ckpwvirt1
 	creds joe@a.example tanstaaf
 	ck -s -v "$V/%d.cdb" "$PROG"
 	[ "$status" -eq 0 ]
@@ -250,8 +250,8 @@ ARGS=" ]
 }
 
 @test "vusers-make: the first hash becomes the dummy for unknown users" {
-	h=$(hash '$5$' x)
-	printf 'a:1:1:/h::{plain}p\nb:1:1:/h::%s\nc:1:1:/h::%s\n' "$h" "$(hash '$6$' y)" >"$V/d.src"
+	h=$(mkhash '$5$' x)
+	printf 'a:1:1:/h::{plain}p\nb:1:1:/h::%s\nc:1:1:/h::%s\n' "$h" "$(mkhash '$6$' y)" >"$V/d.src"
 	"$POP3_BIN/vusers-make" "$V/d.src" "$V/d.cdb" 2>/dev/null
 	[ "$(cdb -q "$V/d.cdb" ' dummy')" = "$h" ]
 }
