@@ -152,6 +152,10 @@ static int open_locked(const char *mailbox, const struct options *o, struct spoo
 			die_sys(EXIT_TEMP, "cannot stat mailbox %s", mailbox);
 		if (!S_ISREG(st.st_mode))
 			die(EXIT_MISUSE, "mailbox %s is not a regular file", mailbox);
+		/* O_NONBLOCK only kept a FIFO from hanging the open. */
+		int fl = fcntl(fd, F_GETFL);
+		if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
+			die_sys(EXIT_TEMP, "cannot set up mailbox %s", mailbox);
 		if (st.st_uid != geteuid())
 			die(EXIT_MISUSE, "mailbox %s is not owned by uid %u", mailbox, (unsigned)geteuid());
 		int s = session_lock(fd);

@@ -6,6 +6,7 @@ altered.
 Each trial builds an mbox, runs a session (mboxsplit with
 tests/mbox_fakepop3d.py) that deletes a random set of messages, often
 appends a message (as a delivery agent would) while the session runs,
+a third of the time also marks retrieved mail read (-R),
 and kills mboxsplit: at the Nth fault point it reaches
 (MBOXSPLIT_FAULT=any:N, every step of locking and write-back), or with
 SIGKILL after a random delay on a larger mailbox.  The mailbox must then
@@ -66,18 +67,28 @@ def trial(t, work):
     with open(box, "wb") as f:
         f.write(b"".join(msgs))
     before = b"".join(msgs) + appended
-    after = b"".join(m for i, m in enumerate(msgs, 1) if i not in dele) + appended
+    # A third of the trials also mark retrieved mail read (-R).
+    mark = rng.random() < 0.33
+    kept = [i for i in range(1, n + 1) if i not in dele]
+    retr = sorted(rng.sample(kept, rng.randint(0, len(kept)))) if mark else []
+
+    def marked(m):
+        cut = m.index(b"\n\n") + 1
+        return m[:cut] + b"Status: RO\n" + m[cut:]
+    after = b"".join(marked(m) if i in retr else m
+                     for i, m in enumerate(msgs, 1) if i not in dele) + appended
     go = os.path.join(work, "go")
     log = os.path.join(work, "log")
     if os.path.exists(go):
         os.unlink(go)
-    env = dict(os.environ, FAKE_DELE=" ".join(map(str, dele)), FAKE_WAIT=go)
+    env = dict(os.environ, FAKE_DELE=" ".join(map(str, dele)), FAKE_WAIT=go,
+               FAKE_RETR=" ".join(map(str, retr)))
     point = None
     if not timed:
         point = rng.randint(1, 24)
         env["MBOXSPLIT_FAULT"] = "any:%d" % point
     with open(log, "wb") as errf:
-        proc = subprocess.Popen([SPLIT, "-m", box, "-w", "5", FAKE], env=env,
+        proc = subprocess.Popen([SPLIT, "-m", box, "-w", "5"] + (["-R"] if mark else []) + [FAKE], env=env,
                                 stdout=subprocess.PIPE, stderr=errf)
     wait_indexed(proc, log)
     if appended:
@@ -99,7 +110,7 @@ def trial(t, work):
         problems.append("mailbox is neither the old nor the new one")
     if state == "after" and proc.returncode == 0 and not out.startswith(b"+OK"):
         problems.append("changed but answered %r" % out)
-    if state == "before" and out.startswith(b"+OK") and dele:
+    if state == "before" and out.startswith(b"+OK") and (dele or retr):
         problems.append("answered +OK but nothing deleted")
     # The next session cleans up and leaves the mailbox alone.
     rec = subprocess.run([SPLIT, "-m", box, "-w", "5", FAKE], env=dict(os.environ, FAKE_DELE=""),
