@@ -16,7 +16,7 @@ install-scripts-share:
 	install -m 644 scripts/pop3d.conf scripts/inetd.conf $(SHARE_DIR)/
 	install -m 644 scripts/systemd/pop3d.socket scripts/systemd/pop3d@.service \
 		scripts/systemd/pop3d-tcpserver.service $(SHARE_DIR)/systemd/
-	install -m 644 scripts/xinetd.d/pop3 $(SHARE_DIR)/xinetd.d/
+	install -m 644 scripts/xinetd/pop3 $(SHARE_DIR)/xinetd.d/
 	install -m 755 scripts/daemontools/run $(SHARE_DIR)/daemontools/
 	install -m 755 scripts/daemontools/log/run $(SHARE_DIR)/daemontools/log/
 

@@ -85,7 +85,7 @@ XI
 @test "ops_chain: the shipped unit and inetd lines name the same chain" {
 	grep -q '^Accept=yes$' "$TESTS_DIR/../scripts/systemd/pop3d.socket"
 	grep -q '^StandardInput=socket$' "$TESTS_DIR/../scripts/systemd/pop3d@.service"
-	for f in "$TESTS_DIR/../scripts/systemd/pop3d@.service" "$TESTS_DIR/../scripts/inetd.conf" "$TESTS_DIR/../scripts/xinetd.d/pop3"; do
+	for f in "$TESTS_DIR/../scripts/systemd/pop3d@.service" "$TESTS_DIR/../scripts/inetd.conf" "$TESTS_DIR/../scripts/xinetd/pop3"; do
 		grep -q 'pop3login mail.example.org.*checkpw -g mail.*mboxsplit.*pop3d' "$f"
 	done
 	if command -v systemd-analyze >/dev/null; then
