@@ -1,6 +1,6 @@
 # maildirscan/: the Maildir exposer (issue 5).  Objects go to
 # $(B)/obj/maildirscan/ because $(B)/maildirscan is the program itself.
-MAILDIRSCAN_MODS := scan commit maildirname
+MAILDIRSCAN_MODS := scan commit maildirname sizecache
 MAILDIRSCAN_OBJ  := $(patsubst %,$(B)/obj/maildirscan/%.o,$(MAILDIRSCAN_MODS))
 
 PROGRAMS += maildirscan

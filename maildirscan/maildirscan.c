@@ -177,7 +177,9 @@ int main(int argc, char **argv)
 	expose_start(&e, argv + first, -1);
 	write_list(&e, &s);
 	struct expose_report r;
-	if (expose_list_end(&e) == 0 && expose_read_report(&e, (uint32_t)s.count, &r)) {
+	int listed = expose_list_end(&e) == 0;
+	scan_save_cache(&s, &o.scan);
+	if (listed && expose_read_report(&e, (uint32_t)s.count, &r)) {
 		struct commit_result res;
 		char answer[EXPOSE_ANSWER_MAX + 1];
 		commit_report(&s, &r, o.mark_seen, &res, answer, sizeof answer);

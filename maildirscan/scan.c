@@ -12,6 +12,7 @@
 #include "maildirname.h"
 #include "msgfilter.h"
 #include "scan_num.h"
+#include "sizecache.h"
 #include "uiddigest.h"
 
 #include <dirent.h>
@@ -154,6 +155,7 @@ static void add_message(struct scan *s, const char *name)
 	if (n.has_w) {
 		m->size = n.size_w;
 		m->size_known = 1;
+		m->has_w = 1;
 	}
 }
 
@@ -241,12 +243,22 @@ static int measure(int cur_fd, const char *name, uint64_t *size, char *uid)
 /* Sizes (and, with -u, digests) what the names leave unknown. */
 static void measure_all(struct scan *s, const struct scan_options *opt)
 {
-	size_t kept = 0;
+	size_t kept = 0, cache_used = 0;
 	char uid[UID_MAX + UIDDIGEST_HEXLEN + 2];
+	struct sizecache cache = { 0 };
+	if (opt->cache_path)
+		sizecache_load(&cache, AT_FDCWD, opt->cache_path);
 	for (size_t i = 0; i < s->count; i++) {
 		struct scan_message *m = &s->msgs[i];
 		const char *name = s->arena + m->name_off;
+		if (!m->size_known && sizecache_get(&cache, name, m->unique_len, &m->size)) {
+			m->size_known = 1;
+			s->stats.cached++;
+			cache_used++;
+		}
 		int need_size = !m->size_known;
+		if (need_size && opt->cache_path)
+			s->cache_stale = 1;
 		if (need_size || opt->uid_digest) {
 			if (measure(s->cur_fd, name, need_size ? &m->size : NULL,
 			            opt->uid_digest ? uid : NULL) < 0) {
@@ -270,6 +282,34 @@ static void measure_all(struct scan *s, const struct scan_options *opt)
 		s->msgs[kept++] = *m;
 	}
 	s->count = kept;
+	if (cache_used != cache.count)
+		s->cache_stale = 1;   /* it knows messages that are gone */
+	sizecache_free(&cache);
+}
+
+void scan_save_cache(const struct scan *s, const struct scan_options *opt)
+{
+	if (!opt->cache_path || !s->cache_stale)
+		return;
+	const char **keys = calloc(s->count + 1, sizeof *keys);
+	size_t *lens = calloc(s->count + 1, sizeof *lens);
+	uint64_t *sizes = calloc(s->count + 1, sizeof *sizes);
+	if (!keys || !lens || !sizes)
+		die_nomem();
+	size_t n = 0;
+	for (size_t i = 0; i < s->count; i++) {
+		const struct scan_message *m = &s->msgs[i];
+		if (m->has_w)
+			continue;
+		keys[n] = s->arena + m->name_off;
+		lens[n] = m->unique_len;
+		sizes[n] = m->size;
+		n++;
+	}
+	sizecache_save(AT_FDCWD, opt->cache_path, n, keys, lens, sizes);
+	free(keys);
+	free(lens);
+	free(sizes);
 }
 
 static const char *order_arena;

@@ -23,6 +23,7 @@ struct scan_message {
 	uint16_t unique_len;    /* the unique part: NAME's first octets */
 	uint8_t has_seconds;
 	uint8_t size_known;
+	uint8_t has_w;          /* size from the name: not cached */
 	uint64_t seconds;
 	uint64_t usec;
 	uint64_t size;          /* CR LF octets (msgfilter.h) */
@@ -50,6 +51,7 @@ struct scan {
 	size_t arena_len, arena_cap;
 	uint64_t octets;
 	struct scan_stats stats;
+	int cache_stale;        /* the size cache should be rewritten */
 	int cur_fd, new_fd, tmp_fd;
 };
 
@@ -69,6 +71,11 @@ static inline const char *scan_uid(const struct scan *s, size_t i)
 {
 	return s->arena + s->msgs[i].uid_off;
 }
+
+/* With -c: rewrites the size cache if this scan read sizes it did not
+ * have or it holds messages no longer there.  Run after pop3d has its
+ * list, so that the first STAT does not wait for it. */
+void scan_save_cache(const struct scan *s, const struct scan_options *opt);
 
 void scan_free(struct scan *s);
 

@@ -264,3 +264,43 @@ PY
 	[ "$(sed -n 4p "$OUT/maildir_ids")" = "legacy-id-1" ]
 	[ "$(sed -n 5p "$OUT/maildir_ids")" = "$(sed -n 3p "$OUT/maildir_ids")-2" ]
 }
+
+@test "maildir: -c size cache: written once, then sizes without reading; stale and cut-short caches" {
+	msg 'cur/1700000001.a.host:2,' 'a\nb\n'
+	msg 'cur/1700000002.b.host,S=1,W=9:2,' 'x'
+	msg 'cur/1700000003.c.host:2,S' 'ccc\n'
+	run maildirscan -c "$FAKE"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *" read=2 cached=0 "* ]]
+	[ "$(cat "$MD/maildirscan.sizes")" = "maildirscan-sizes 1
+1700000001.a.host 6
+1700000003.c.host 5
+." ]
+	local list1
+	list1=$(cat "$OUT/list")
+	# The cache is believed: a wrong size in it shows (so it is used).
+	sed -i 's/^1700000003.c.host 5$/1700000003.c.host 7/' "$MD/maildirscan.sizes"
+	run maildirscan -c "$FAKE"
+	[[ "$output" == *" read=0 cached=2 "* ]]
+	[ "$(sed -n 4p "$OUT/list")" = "7 1700000003.c.host cur/1700000003.c.host:2,S" ]
+	# A message gone and one arrived: the cache is rewritten.
+	rm "$MD/cur/1700000001.a.host:2,"
+	msg 'new/1700000004.d.host' 'dd\n'
+	run maildirscan -c "$FAKE"
+	[[ "$output" == *" read=1 cached=1 "* ]]
+	[ "$(cat "$MD/maildirscan.sizes")" = "maildirscan-sizes 1
+1700000003.c.host 7
+1700000004.d.host 4
+." ]
+	# Cut short (no final dot): ignored whole, sizes read again.
+	printf 'maildirscan-sizes 1\n1700000003.c.host 7\n' >"$MD/maildirscan.sizes"
+	run maildirscan -c "$FAKE"
+	[[ "$output" == *'sizecache ignored="bad header or cut short"'* ]]
+	[[ "$output" == *" read=2 cached=0 "* ]]
+	[ "$(sed -n 3p "$OUT/list")" = "5 1700000003.c.host cur/1700000003.c.host:2,S" ]
+	# Without -c the cache is neither read nor written.
+	rm "$MD/maildirscan.sizes"
+	run maildirscan "$FAKE"
+	[ ! -e "$MD/maildirscan.sizes" ]
+	[ "$list1" != "" ]
+}
