@@ -54,6 +54,7 @@ open("after","wb").write(d[0]+b"\n"+d[2]+b"\n"+d[4])'
 	trials=${MBOX_CRASH_TRIALS:-20}
 	run python3 "$BATS_TEST_DIRNAME/mbox_crash.py" "$trials" "$BATS_TEST_TMPDIR/crash"
 	echo "$output"
+	echo "# ${output##*$'\n'}" >&3
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"trials=$trials "*" failures=0" ]]
 	# both outcomes occurred, so the kills landed on both sides of rename

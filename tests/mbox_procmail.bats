@@ -23,6 +23,7 @@ teardown() {
 @test "procmail delivering in loops while sessions delete: every message deleted once or present once, byte-identical" {
 	run python3 "$BATS_TEST_DIRNAME/mbox_procmail.py" "$BATS_TEST_TMPDIR/pm" 3 25 2
 	echo "$output"
+	echo "# ${output##*$'\n'}" >&3
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"delivered=75 "*" problems=0" ]]
 	[[ "$output" != *" deleted=0 "* ]]
