@@ -208,7 +208,7 @@ static enum verdict decide(const struct options *o, const struct login *login,
 
 /* Descriptors a backend (a PAM module, NSS) opened as root and left open
  * without close-on-exec must not reach PROG; those the caller gave us
- * (above fd 3) must.  So: note which are open before, close the new. */
+ * must.  So: note which are open before, close the new ones after. */
 static void fds_note(bool open_before[FD_SCAN_MAX])
 {
 	for (int fd = 0; fd < FD_SCAN_MAX; fd++)
@@ -217,7 +217,9 @@ static void fds_note(bool open_before[FD_SCAN_MAX])
 
 static void fds_close_new(const bool open_before[FD_SCAN_MAX])
 {
-	for (int fd = CREDS_FD + 1; fd < FD_SCAN_MAX; fd++)
+	/* From 0: fd 3 is closed by now, and a module's file may take it
+	 * (or 0..2, had the caller left them closed). */
+	for (int fd = 0; fd < FD_SCAN_MAX; fd++)
 		if (!open_before[fd] && fcntl(fd, F_GETFD) != -1)
 			close(fd);
 }

@@ -142,8 +142,13 @@ done
 echo "$out" >"$HOME/fds"
 EOS
 	chmod 755 "$BATS_TEST_TMPDIR/fds"
+	LEAK=$POP3_BIN/tests/checkpw_pamleak.so
+	[ -f "$LEAK" ] || skip "checkpw_pamleak.so not built"
+	# A module that opens /etc/shadow as root and leaves it open.
+	{ echo "auth optional $LEAK"; cat "$S/pop3"; } >"$S/leaky"
+	printf '%s:pampw:leaky\n' $U >"$BATS_TEST_TMPDIR/passdb"
 	creds $U pampw
-	pamck -P "$BATS_TEST_TMPDIR/fds" 4<&- 5<&- 6<&- 7<&- 8<&- 9<&-
+	pamck -p leaky "$BATS_TEST_TMPDIR/fds" 4<&- 5<&- 6<&- 7<&- 8<&- 9<&-
 	[ "$status" -eq 0 ]
 	[ "$(cat "$H/fds")" = "0 1 2 " ]
 }

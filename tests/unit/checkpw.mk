@@ -4,3 +4,11 @@ UNITTESTS += tests/unit_checkpw
 $(B)/tests/unit_checkpw: $(B)/tests/unit/unit_checkpw.o $(CHECKPW_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECKPW_LIBS)
+
+# A PAM module that leaks a root descriptor, for tests/checkpw_pam.bats.
+# Listed with the unit tests so that `make` builds it; tests/run runs only
+# unit_* programs, so it is never run as one.
+UNITTESTS += tests/checkpw_pamleak.so
+$(B)/tests/checkpw_pamleak.so: tests/unit/unit_checkpw_pamleak.c
+	@mkdir -p $(dir $@)
+	$(CC) $(XCFLAGS) -fPIC -shared -o $@ $<
