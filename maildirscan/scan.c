@@ -402,7 +402,8 @@ void scan_maildir(struct scan *s, int cur_fd, int new_fd, int tmp_fd,
 	move_new(s);
 	list_cur(s);
 	order_arena = s->arena;
-	qsort(s->msgs, s->count, sizeof *s->msgs, by_delivery);
+	if (s->count > 1)
+		qsort(s->msgs, s->count, sizeof *s->msgs, by_delivery);
 	if (s->count > SCAN_MESSAGES_MAX) {
 		s->stats.over_limit = s->count - SCAN_MESSAGES_MAX;
 		s->count = SCAN_MESSAGES_MAX;
