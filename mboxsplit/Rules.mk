@@ -19,3 +19,10 @@ $(B)/mboxsplit: $(B)/obj/mboxsplit/mboxsplit.o $(MBOX_OBJ) $(LIBA)
 mbox-crash: $(B)/mboxsplit
 	POP3_BIN=$(abspath $(B)) MBOX_CRASH_TRIALS=$${MBOX_CRASH_TRIALS:-240} \
 		bats --tap tests/mbox_crash.bats
+
+# The long procmail run: 4 delivery loops of 100 messages, 3 session loops.
+.PHONY: mbox-stress
+mbox-stress: $(B)/mboxsplit
+	d=$$(mktemp -d /tmp/mbox-stress.XXXXXX) && \
+	POP3_BIN=$(abspath $(B)) MBOX_MAX_SESSIONS=600 python3 tests/mbox_procmail.py $$d/w 4 100 3; \
+	r=$$?; rm -rf $$d; exit $$r

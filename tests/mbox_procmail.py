@@ -22,7 +22,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 BIN = os.environ.get("POP3_BIN", os.path.join(HERE, "..", "build"))
 SPLIT = os.path.join(BIN, "mboxsplit")
 FAKE = os.path.join(HERE, "mbox_fakepop3d.py")
-MAX_SESSIONS = 120
+MAX_SESSIONS = int(os.environ.get("MBOX_MAX_SESSIONS", 120))
 
 
 def message(d, k):
