@@ -134,3 +134,31 @@ S: +OK 1 message deleted" ]
 	[ -z "$(ls "$D/traces/demo")" ]
 	grep -q "^pop3trace: skip user=demo why=\"$D/traces/demo is not the user's\"$" "$D/log"
 }
+
+@test "ops_chain: pop3ctl stop leaves a session in progress to finish, deletions included" {
+	"$POP3CTL" -f "$CONF" start
+	run python3 - "$PORT" "$POP3CTL" "$CONF" <<'PY'
+import socket, subprocess, sys
+port, ctl, conf = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+s = socket.create_connection(("127.0.0.1", port), timeout=5)
+f = s.makefile("rb")
+def send(line):
+    s.sendall(line.encode() + b"\r\n")
+    return f.readline().decode().rstrip("\r\n")
+print(f.readline().decode().rstrip("\r\n"))
+print(send("USER demo"))
+print(send("PASS secret"))
+print(subprocess.run([ctl, "-f", conf, "stop"], capture_output=True, text=True).stdout.strip().split(" pid ")[0])
+print(send("DELE 1"))
+print(send("QUIT"))
+PY
+	[ "$status" -eq 0 ]
+	[ "$output" = "+OK pop.test POP3 server ready
++OK send PASS
++OK 2 messages (104 octets)
+pop3ctl: stopped
++OK message 1 deleted
++OK 1 message deleted" ]
+	[ "$(ls "$MAILDIR/cur")" = "1700000001.2.host:2," ]
+	port_closed "$PORT"
+}
