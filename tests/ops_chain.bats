@@ -15,6 +15,7 @@ teardown() {
 	[ -z "${CONF:-}" ] || "$POP3CTL" -f "$CONF" stop >/dev/null 2>&1 || true
 	stop_started
 	remove_users
+	rm -f /var/mail/ops7mbox /var/mail/ops7mbox.lock
 }
 
 @test "ops_chain: session under pop3ctl, and its log lines" {
@@ -161,4 +162,31 @@ pop3ctl: stopped
 +OK 1 message deleted" ]
 	[ "$(ls "$MAILDIR/cur")" = "1700000001.2.host:2," ]
 	port_closed "$PORT"
+}
+
+@test "ops_chain: the default chain (system password, checkpw -g mail, mboxsplit, /var/mail) under pop3ctl" {
+	[ -d /var/mail ] || skip "no /var/mail"
+	local u=ops7mbox
+	make_user "$u"
+	echo "$u:Secret-7" | chpasswd
+	make_mbox "/var/mail/$u" 3
+	chown "$u:mail" "/var/mail/$u"
+	chmod 660 "/var/mail/$u"
+	sed -i -e '/^USERS=/d' -e '/^CHECKPW_OPTS=/d' -e '/^EXPOSER=/d' "$CONF"
+	run "$POP3CTL" -f "$CONF" check
+	[ "$status" -eq 0 ]
+	echo "${lines[1]}" | grep -q " $POP3_BIN/checkpw -g mail $POP3_BIN/mboxsplit $POP3_BIN/pop3d$"
+	"$POP3CTL" -f "$CONF" start
+	run pop_talk "$PORT" "USER $u" "PASS Secret-7" "STAT" "DELE 1" "QUIT"
+	cp "/var/mail/$u" "$D/after"
+	rm -f "/var/mail/$u" "/var/mail/$u.lock"
+	[ "${lines[0]}" = $'+OK pop.test POP3 server ready\r' ]
+	# 3 messages of 7 lines, 124 octets with LF, 131 with CR LF
+	[ "${lines[2]}" = $'+OK 3 messages (393 octets)\r' ]
+	[ "${lines[3]}" = $'+OK 3 393\r' ]
+	[ "${lines[4]}" = $'+OK message 1 deleted\r' ]
+	[ "${lines[5]}" = $'+OK bye, 1 message deleted\r' ]
+	[ "$(grep -c '^From ' "$D/after")" -eq 2 ]
+	! grep -q '^Subject: message 1$' "$D/after"
+	grep -q "^pop3d: end user=$u ip=127.0.0.1 messages=3 " "$D/log"
 }
