@@ -124,21 +124,18 @@ static _Noreturn void die_lock(enum lock_result r, const char *mailbox)
 /* Opens the mailbox read-only and takes the session lock and the spool
  * locks, making sure the name still leads to the file we hold (a mail
  * reader or an earlier session may have renamed a new file over it).
- * Returns the descriptor, or -1 if there is no mailbox file. */
+ * Returns the descriptor, or -1 if there is no mailbox file (then no
+ * lock is held). */
 static int open_locked(const char *mailbox, const struct options *o, struct spool_lock *lk)
 {
 	for (int attempt = 0; attempt < OPEN_RETRIES; attempt++) {
 		int fd = open(mailbox, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 		if (fd < 0) {
 			if (errno == ENOENT) {
-				enum lock_result r = spool_lock(&o->lock, mailbox, -1, lk);
-				if (r != LOCK_OK)
-					die_lock(r, mailbox);
-				struct stat st;
-				if (lstat(mailbox, &st) == 0) {  /* delivered meanwhile */
-					spool_unlock(lk);
-					continue;
-				}
+				/* No mail yet: nothing to read, lock or write back;
+				 * mail that arrives now is shown next time. */
+				memset(lk, 0, sizeof *lk);
+				lk->fd = -1;
 				return -1;
 			}
 			if (errno == ELOOP)
@@ -274,7 +271,7 @@ int main(int argc, char **argv)
 	int64_t t0 = now_ms();
 	struct spool_lock lk;
 	int fd = open_locked(mailbox, &o, &lk);
-	if (writeback_cleanup(mailbox))
+	if (fd >= 0 && writeback_cleanup(mailbox))
 		logline("note=\"a killed write-back left its new file; mailbox intact\"");
 	struct mbox_index ix;
 	mbox_index_init(&ix, o.flags, o.max_messages);
