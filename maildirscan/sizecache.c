@@ -89,25 +89,19 @@ static int insert(struct sizecache *c, uint32_t off, uint32_t len, uint64_t size
 	return 0;
 }
 
-void sizecache_load(struct sizecache *c, int dir_fd, const char *name)
+int sizecache_parse(struct sizecache *c, char *data, size_t len)
 {
-	const char *why;
-	size_t len;
 	memset(c, 0, sizeof *c);
-	c->data = read_file(dir_fd, name, &len, &why);
-	if (!c->data) {
-		if (why)
-			load_fail(c, why);
-		return;
-	}
+	c->data = data;
 	size_t magic = strlen(SIZECACHE_MAGIC);
-	if (len < magic + 2 || memcmp(c->data, SIZECACHE_MAGIC, magic) != 0 ||
-	    memcmp(c->data + len - 2, ".\n", 2) != 0 ||
-	    (len > magic + 2 && c->data[len - 3] != '\n'))
-		return load_fail(c, "bad header or cut short");
+	if (len < magic + 2 || memcmp(data, SIZECACHE_MAGIC, magic) != 0 ||
+	    memcmp(data + len - 2, ".\n", 2) != 0 || data[len - 3] != '\n') {
+		load_fail(c, "bad header or cut short");
+		return -1;
+	}
 	size_t lines = 0;
 	for (size_t i = magic; i < len; i++)
-		lines += c->data[i] == '\n';
+		lines += data[i] == '\n';
 	size_t slots = 16;
 	while (slots < 2 * lines + 2)
 		slots *= 2;
@@ -118,15 +112,33 @@ void sizecache_load(struct sizecache *c, int dir_fd, const char *name)
 	c->mask = slots - 1;
 	size_t pos = magic;
 	while (pos < len - 2) {
-		char *nl = memchr(c->data + pos, '\n', len - pos);
-		char *sp = memchr(c->data + pos, ' ', (size_t)(nl - (c->data + pos)));
+		/* Every line ends in LF: the byte before the final ".\n" is one. */
+		char *nl = memchr(data + pos, '\n', len - pos);
+		char *sp = memchr(data + pos, ' ', (size_t)(nl - (data + pos)));
 		uint64_t size;
-		if (!sp || sp == c->data + pos ||
+		if (!sp || sp == data + pos ||
 		    !scan_u64(sp + 1, (size_t)(nl - sp - 1), &size) ||
-		    insert(c, (uint32_t)pos, (uint32_t)(sp - (c->data + pos)), size) < 0)
-			return load_fail(c, "malformed or repeated line");
-		pos = (size_t)(nl - c->data) + 1;
+		    insert(c, (uint32_t)pos, (uint32_t)(sp - (data + pos)), size) < 0) {
+			load_fail(c, "malformed or repeated line");
+			return -1;
+		}
+		pos = (size_t)(nl - data) + 1;
 	}
+	return 0;
+}
+
+void sizecache_load(struct sizecache *c, int dir_fd, const char *name)
+{
+	const char *why;
+	size_t len;
+	memset(c, 0, sizeof *c);
+	char *data = read_file(dir_fd, name, &len, &why);
+	if (!data) {
+		if (why)
+			load_fail(c, why);
+		return;
+	}
+	sizecache_parse(c, data, len);
 }
 
 int sizecache_get(const struct sizecache *c, const char *key, size_t len,

@@ -36,6 +36,9 @@ struct sizecache {
 /* Loads NAME in DIR_FD.  A missing, unreadable or malformed file gives
  * an empty cache (logged unless missing). */
 void sizecache_load(struct sizecache *c, int dir_fd, const char *name);
+/* Parses LEN octets at DATA (malloc'd; the cache owns it from now on).
+ * Returns 0, or -1 leaving an empty cache (logged). */
+int sizecache_parse(struct sizecache *c, char *data, size_t len);
 /* 1 and *SIZE if KEY (LEN octets) is known, else 0. */
 int sizecache_get(const struct sizecache *c, const char *key, size_t len,
                   uint64_t *size);

@@ -1,8 +1,12 @@
 /* fuzz_maildirname.c: Maildir names are chosen by whoever delivers the
  * mail, so the name parser, the UIDL mapping and the flag edit must hold
  * for any octets: no overrun, a valid and deterministic UIDL, and a flag
- * edit that only ever inserts the flag. */
+ * edit that only ever inserts the flag.  An input starting with '#' is
+ * a size cache file instead (maildirscan -c), which the user can write:
+ * parsed or refused whole, and every parsed entry found again. */
+#include "die.h"
 #include "maildirname.h"
+#include "sizecache.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -10,8 +14,37 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static void fuzz_cache(const uint8_t *data, size_t size)
+{
+	char *copy = malloc(size + 1);
+	if (!copy)
+		return;
+	memcpy(copy, data, size);
+	struct sizecache c;
+	if (sizecache_parse(&c, copy, size) == 0) {
+		for (size_t i = 0; i < c.count; i++) {
+			uint64_t v;
+			const struct sizecache_entry *e = &c.entries[i];
+			if (!sizecache_get(&c, c.data + e->key_off, e->key_len, &v) || v != e->size)
+				abort();
+		}
+	} else if (c.count != 0 || c.data != NULL) {
+		abort();
+	}
+	sizecache_free(&c);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static int quiet;
+	if (!quiet) {
+		log_silence();
+		quiet = 1;
+	}
+	if (size > 0 && data[0] == '#') {
+		fuzz_cache(data + 1, size - 1);
+		return 0;
+	}
 	if (size > 4096)
 		return 0;
 	char *name = malloc(size + 1);
