@@ -36,11 +36,11 @@ chain_maildir() {
 pop_session() {
 	local port=$1 user=$2 line cmd
 	shift 2
-	exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
-	if IFS= read -r -t 20 line <&3; then echo "${line%$'\r'}"; fi
+	exec 8<>"/dev/tcp/127.0.0.1/$port" || return 1
+	if IFS= read -r -t 20 line <&8; then echo "${line%$'\r'}"; fi
 	for cmd in "USER $user" "PASS $CHAIN_PASS" "$@"; do
-		printf '%s\r\n' "$cmd" >&3
-		if ! IFS= read -r -t 20 line <&3; then
+		printf '%s\r\n' "$cmd" >&8
+		if ! IFS= read -r -t 20 line <&8; then
 			echo "(eof)"
 			break
 		fi
@@ -48,11 +48,11 @@ pop_session() {
 		case $cmd in
 		RETR*|TOP*|LIST|UIDL|CAPA)
 			if [[ $line == +OK* ]]; then
-				while IFS= read -r -t 20 line <&3 && [ "$line" != $'.\r' ]; do :; done
+				while IFS= read -r -t 20 line <&8 && [ "$line" != $'.\r' ]; do :; done
 			fi ;;
 		esac
 	done
-	exec 3<&-
+	exec 8<&-
 }
 
 # chain_mbox_user NAME: a user whose mbox sits in its home, owned as

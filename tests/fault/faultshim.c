@@ -1,9 +1,9 @@
 /* faultshim.so: an LD_PRELOAD library that makes chosen file system calls
  * fail, to prove that a full disk or an I/O error never costs mail.
  *
- * Calls it can fail: write pwrite writev (regular files only, never a
- * socket, pipe or terminal, and never fds 0-2), rename renameat renameat2, fsync fdatasync,
- * unlink unlinkat, ftruncate.  Everything is chosen by the environment,
+ * Calls it can fail: write pwrite writev copy_file_range (as "write"; on
+ * regular files only, never a socket, pipe or terminal, never fds 0-2),
+ * rename renameat renameat2, fsync fdatasync, unlink unlinkat, ftruncate.  Everything is chosen by the environment,
  * so it rides through a whole chain (tcpserver ... mboxsplit pop3d):
  *
  *   FAULT_CALLS    comma list of the call names above, or "all"
@@ -18,7 +18,8 @@
  *   FAULT_PERMILLE instead of NTH: fail each matching call with this
  *                  probability in 1/1000
  *   FAULT_ARMED    a path: act only while that file exists, so a test
- *                  can disarm a running server
+ *                  can disarm a running server; a number in the file
+ *                  overrides FAULT_NTH
  *   FAULT_LOG      append one line per injected failure:
  *                  "PID PROG CALL ERRNO TARGET"
  *
@@ -94,6 +95,26 @@ static void log_fault(const char *call, int err, const char *target)
 	close(fd);
 }
 
+/* Whether the FAULT_ARMED file exists; a number in it is the Nth call
+ * to fail, so that a test can aim at each call of a running server. */
+static int read_armed(const char *path, unsigned long *nth)
+{
+	int (*real_open)(const char *, int, ...) = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
+	int saved = errno;
+	int fd = real_open ? real_open(path, O_RDONLY | O_CLOEXEC) : -1;
+	if (fd < 0) {
+		errno = saved;
+		return 0;
+	}
+	char text[32];
+	ssize_t n = read(fd, text, sizeof text - 1);
+	close(fd);
+	text[n > 0 ? n : 0] = 0;
+	*nth = strtoul(text, NULL, 10);
+	errno = saved;
+	return 1;
+}
+
 /* Decides whether this call of CALL on TARGET fails; sets errno if so. */
 static int inject(const char *call, const char *target)
 {
@@ -107,7 +128,8 @@ static int inject(const char *call, const char *target)
 	if (want && (!target || !strstr(target, want)))
 		return 0;
 	const char *armed = getenv("FAULT_ARMED");
-	if (armed && access(armed, F_OK) != 0)
+	unsigned long armed_nth = 0;
+	if (armed && !read_armed(armed, &armed_nth))
 		return 0;
 	matching_calls++;
 	const char *permille = getenv("FAULT_PERMILLE");
@@ -119,7 +141,7 @@ static int inject(const char *call, const char *target)
 		fail = (long)((rng >> 33) % 1000) < atol(permille);
 	} else {
 		const char *nth = getenv("FAULT_NTH"), *times = getenv("FAULT_TIMES");
-		unsigned long from = nth ? strtoul(nth, NULL, 10) : 1;
+		unsigned long from = armed_nth ? armed_nth : nth ? strtoul(nth, NULL, 10) : 1;
 		unsigned long count = times ? strtoul(times, NULL, 10) : 1;
 		fail = matching_calls >= from && (count == 0 || failed_calls < count);
 	}
@@ -257,4 +279,16 @@ int unlinkat(int dir, const char *path, int flags)
 	if (inject("unlink", path))
 		return -1;
 	return real(dir, path, flags);
+}
+
+/* The kernel's copies count as writes to the file they fill. */
+ssize_t copy_file_range(int in, off64_t *in_off, int out, off64_t *out_off, size_t len,
+                        unsigned flags)
+{
+	REAL(copy_file_range);
+	char path[512];
+	const char *target = regular_fd(out, path, sizeof path);
+	if (target && inject("write", target))
+		return -1;
+	return real(in, in_off, out, out_off, len, flags);
 }

@@ -691,6 +691,11 @@ static int session_step(struct session *s, enum op op)
 			return 1;
 		if (!s->seq[k] && !learn_seq(s, k))
 			return -1;
+		/* only mail known to be ours is deleted: not a stranger's, and
+		 * not one whose TOP said "gone" (its DELE would still succeed
+		 * and remove it under its new name, unseen by the account) */
+		if (!s->seq[k])
+			return 1;
 		snprintf(cmd, sizeof cmd, "DELE %" PRIu32 "\r\n", k);
 		r = command(&s->conn, cmd);
 		if (r == 1)
