@@ -16,6 +16,13 @@ teardown() {
 	remove_users
 }
 
+# children PID: the pop3login processes whose parent is PID (from /proc,
+# so that the test needs no procps).
+children() {
+	awk -v ppid="$1" '$4 == ppid && $2 == "(pop3login)" { print $1 }' \
+		/proc/[0-9]*/stat 2>/dev/null || true
+}
+
 # serve OPTIONS...: pop3login on a free port with the test checker.
 serve() {
 	PORT=$(free_port)
@@ -67,8 +74,8 @@ GREETING='+OK mail.test POP3 server ready\r\n'
 	local client=$! tcp parent child i
 	tcp=$(head -n 1 "$BATS_TEST_TMPDIR/pids")
 	for i in $(seq 1 100); do
-		parent=$(pgrep -P "$tcp" pop3login || true)
-		child=${parent:+$(pgrep -P "$parent" pop3login || true)}
+		parent=$(children "$tcp")
+		child=${parent:+$(children "$parent")}
 		[ -n "$child" ] && grep -q '^Uid:.65534' "/proc/$child/status" && break
 		sleep 0.05
 	done
