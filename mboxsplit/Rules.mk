@@ -1,6 +1,6 @@
 # mboxsplit/: the Berkeley mbox exposer (issue 4).  Objects go to
 # $(B)/obj/mboxsplit/ because $(B)/mboxsplit is the program itself.
-MBOX_MODS := index lock writeback fault
+MBOX_MODS := index lock writeback fault cache
 MBOX_OBJ  := $(patsubst %,$(B)/obj/mboxsplit/%.o,$(MBOX_MODS))
 
 PROGRAMS += mboxsplit

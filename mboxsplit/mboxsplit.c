@@ -9,6 +9,7 @@
  * the deletions that pop3d reports after QUIT, and commits them with
  * the spool locks held again (writeback.h).  Exits with pop3d's status
  * once pop3d runs, with its own before (lib/exitcode.h). */
+#include "cache.h"
 #include "die.h"
 #include "exitcode.h"
 #include "expose.h"
@@ -38,6 +39,7 @@ struct options {
 	const char *mailbox;
 	unsigned flags;               /* MSGF_MBOXRD, MSGF_HIDE_STATUS */
 	int mark_read;                /* -R: retrieved mail gets Status: RO */
+	const char *cache;            /* -c: index cache file, or NULL */
 	struct lock_config lock;
 	size_t max_messages;
 	char **prog;                  /* pop3d and its arguments */
@@ -45,7 +47,7 @@ struct options {
 
 static void usage(void)
 {
-	die(EXIT_MISUSE, "usage: mboxsplit [-m mailbox] [-r] [-s] [-R] [-l dotlock,fcntl] "
+	die(EXIT_MISUSE, "usage: mboxsplit [-m mailbox] [-r] [-s] [-R] [-c cache] [-l dotlock,fcntl] "
 	    "[-w seconds] [-t seconds] [-n max] prog [args...]");
 }
 
@@ -66,12 +68,13 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->max_messages = MBOX_MAX_MESSAGES_DEFAULT;
 	int c;
 	uint32_t n;
-	while ((c = getopt(argc, argv, "+m:rsRl:w:t:n:")) != -1) {
+	while ((c = getopt(argc, argv, "+m:rsRc:l:w:t:n:")) != -1) {
 		switch (c) {
 		case 'm': o->mailbox = optarg; break;
 		case 'r': o->flags |= MSGF_MBOXRD; break;
 		case 's': o->flags |= MSGF_HIDE_STATUS; break;
 		case 'R': o->mark_read = 1; break;
+		case 'c': o->cache = optarg; break;
 		case 'l':
 			if (lock_methods_parse(optarg, &o->lock.methods) < 0)
 				usage();
@@ -104,6 +107,20 @@ static const char *mailbox_path(const struct options *o)
 	static char path[PATH_MAX];
 	if ((size_t)snprintf(path, sizeof path, SPOOL_DIR "%s", user) >= sizeof path)
 		die(EXIT_MISUSE, "mailbox path too long");
+	return path;
+}
+
+/* The cache file of -c, "~/" standing for $HOME; NULL if none. */
+static const char *cache_path(const char *opt)
+{
+	if (!opt)
+		return NULL;
+	if (strncmp(opt, "~/", 2) != 0)
+		return opt;
+	const char *home = getenv("HOME");
+	static char path[PATH_MAX];
+	if (!home || !*home || (size_t)snprintf(path, sizeof path, "%s/%s", home, opt + 2) >= sizeof path)
+		return NULL;
 	return path;
 }
 
@@ -275,11 +292,22 @@ int main(int argc, char **argv)
 		logline("note=\"a killed write-back left its new file; mailbox intact\"");
 	struct mbox_index ix;
 	mbox_index_init(&ix, o.flags, o.max_messages);
-	build_index(&ix, fd, mailbox, &lk);
+	const char *cache = fd >= 0 ? cache_path(o.cache) : NULL;
+	struct stat st;
+	int cached = 0;
+	if (cache) {
+		if (fstat(fd, &st) < 0)
+			die_sys(EXIT_TEMP, "cannot stat mailbox %s", mailbox);
+		cached = cache_load(cache, &st, &ix) == 0;
+	}
+	if (!cached)
+		build_index(&ix, fd, mailbox, &lk);
 	spool_unlock(&lk);
-	logline("indexed mailbox=%s messages=%zu octets=%llu bytes=%llu ms=%lld", mailbox,
+	if (cache && !cached && cache_save(cache, &st, &ix) < 0)
+		logline("cache_not_written path=%s error=\"%s\"", cache, strerror(errno));
+	logline("indexed mailbox=%s messages=%zu octets=%llu bytes=%llu cache=%s ms=%lld", mailbox,
 	        ix.count, (unsigned long long)ix.octets, (unsigned long long)ix.end,
-	        (long long)(now_ms() - t0));
+	        !cache ? "off" : cached ? "hit" : "miss", (long long)(now_ms() - t0));
 
 	struct expose e;
 	expose_start(&e, o.prog, fd);

@@ -377,3 +377,52 @@ f=open(sys.argv[1],"ab"); fcntl.lockf(f, fcntl.LOCK_EX); open(sys.argv[2],"w").c
 	[ "$output" = "+OK bye, nothing deleted" ]
 	[ "$(stat -c %i "$MB")" = "$ino" ]
 }
+
+@test "-c index cache: used only while the mailbox is unchanged (even a same-size rewrite with mtime put back is seen)" {
+	make_mbox "$MB" 5
+	C=$PWD/cache
+	split -c "$C"
+	[[ "$stderr" == *"cache=miss"* ]]
+	[ "$(stat -c %a "$C")" = 600 ]
+	cp scan scan-nocache
+	split -c "$C"
+	[[ "$stderr" == *"cache=hit"* ]]
+	cmp scan scan-nocache
+	# appended: the cache is not used, the new message is listed
+	printf 'From n\nSubject: new\n\nnew\n\n' >>"$MB"
+	split -c "$C"
+	[[ "$stderr" == *"cache=miss"* ]]
+	[ "$(head -1 scan)" = "pop3scan 1 6 676" ]
+	# same size, same mtime, other bytes: ctime tells
+	touch -r "$MB" stamp
+	python3 -c 'import sys; f=open(sys.argv[1],"r+b"); f.seek(60); f.write(b"X")' "$MB"
+	touch -r stamp "$MB"
+	split -c "$C"
+	[[ "$stderr" == *"cache=miss"* ]]
+	cp scan scan-cached
+	split
+	cmp scan scan-cached
+	# other flags: not used
+	split -c "$C" -s
+	[[ "$stderr" == *"cache=miss"* ]]
+}
+
+@test "-c: a damaged or foreign cache file is not used" {
+	make_mbox "$MB" 3
+	C=$PWD/cache
+	split -c "$C"
+	cp scan good
+	head -c 200 "$C" >short; mv short "$C"
+	split -c "$C"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"cache=miss"* ]]
+	cmp scan good
+	# the size of message 1 (the sum no longer matches)
+	python3 -c 'import sys; d=bytearray(open(sys.argv[1],"rb").read()); d[120]^=0xff; open(sys.argv[1],"wb").write(d)' "$C"
+	split -c "$C"
+	[ "$status" -eq 0 ]
+	cmp scan good
+	chown 54321 "$C"
+	split -c "$C"
+	[[ "$stderr" == *"cache=miss"* ]]
+}
