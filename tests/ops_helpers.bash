@@ -162,3 +162,16 @@ make_cert() {
 	cat "$1/key.pem" "$1/cert.pem" >"$1/tls.pem"
 	chmod 600 "$1/tls.pem"
 }
+
+# wait_log PATTERN [FILE]: waits (at most 5 s) until a line of the log
+# matches; a client that closes after the last +OK (curl, poplib) does
+# not wait for the chain's final log lines.
+wait_log() {
+	local i
+	for i in $(seq 1 100); do
+		grep -q -- "$1" "${2:-$D/log}" && return 0
+		sleep 0.05
+	done
+	echo "no line matching $1 in ${2:-$D/log}" >&2
+	return 1
+}

@@ -55,7 +55,7 @@ PY
 	run curl -sS -k --ssl-reqd --max-time 10 "pop3s://demo:secret@127.0.0.1:$PORT/2"
 	[ "$status" -eq 0 ]
 	[ "$output" = $'From: b@example.org\r\nSubject: two\r\n\r\nHello two.\r\n.dot\r' ]
-	grep -q '^pop3login: login user=demo ip=127.0.0.1 method=[a-z]* tls=yes result=ok$' "$D/log"
+	wait_log '^pop3login: login user=demo ip=127.0.0.1 method=[a-z]* tls=yes result=ok$'
 }
 
 @test "ops_tls: POP3S with python3 poplib POP3_SSL: no STLS offered, the session as in clear" {
@@ -94,8 +94,8 @@ PY
 	[ "${lines[6]}" = "stat: (2, 104)" ]
 	[ "${lines[7]}" = "+OK 55 octets From: b@example.org|Subject: two||Hello two.|.dot 55" ]
 	[ "${lines[9]}" = "+OK 1 message deleted" ]
-	grep -q '^pop3login: stls ip=127.0.0.1$' "$D/log"
-	grep -q '^pop3login: login user=demo ip=127.0.0.1 method=pass tls=yes result=ok$' "$D/log"
+	wait_log '^pop3login: stls ip=127.0.0.1$'
+	wait_log '^pop3login: login user=demo ip=127.0.0.1 method=pass tls=yes result=ok$'
 }
 
 @test "ops_tls: STLS with curl --ssl-reqd" {
@@ -104,7 +104,7 @@ PY
 	run curl -sS -k --ssl-reqd --max-time 10 "pop3://demo:secret@127.0.0.1:$PORT/2"
 	[ "$status" -eq 0 ]
 	[ "$output" = $'From: b@example.org\r\nSubject: two\r\n\r\nHello two.\r\n.dot\r' ]
-	grep -q '^pop3login: login user=demo ip=127.0.0.1 method=[a-z]* tls=yes result=ok$' "$D/log"
+	wait_log '^pop3login: login user=demo ip=127.0.0.1 method=[a-z]* tls=yes result=ok$'
 }
 
 @test "ops_tls: a command pipelined after STLS is never answered in clear" {
@@ -188,7 +188,7 @@ start_ucspitls() {
 	[ "${lines[7]}" = "+OK 55 octets From: b@example.org|Subject: two||Hello two.|.dot 55" ]
 	[ "${lines[9]}" = "+OK 1 message deleted" ]
 	[ "$(ls "$MAILDIR/cur")" = "1700000001.2.host:2," ]
-	grep -q '^pop3login: login user=demo ip=127.0.0.1 method=pass tls=yes result=ok$' "$D/log"
+	wait_log '^pop3login: login user=demo ip=127.0.0.1 method=pass tls=yes result=ok$'
 }
 
 @test "ops_tls: UCSPI-TLS with curl --ssl-reqd, and nothing pipelined after STLS is answered" {
