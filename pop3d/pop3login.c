@@ -441,7 +441,7 @@ static _Noreturn void dialogue(void)
 }
 
 /* Confines the dialogue child: an empty root it cannot write to, no
- * groups, the unprivileged uid, no new processes. */
+ * groups, the unprivileged uid, no new processes or descriptors. */
 static void jail(const struct passwd *pw)
 {
 	if (opt.jail_dir) {
@@ -464,11 +464,16 @@ static void jail(const struct passwd *pw)
 		die_sys(EXIT_TEMP, "cannot drop privileges");
 	if (getuid() == 0 || geteuid() == 0 || setuid(0) == 0)
 		die(EXIT_TEMP, "still root after dropping privileges");
+	/* No new processes and no new descriptors (the ones it has stay
+	 * usable): a subverted dialogue can neither exec nor open a socket.
+	 * No RLIMIT_FSIZE: fd 1 or 2 may well be a regular file (a log). */
 	struct rlimit none = { 0, 0 };
-	/* no RLIMIT_FSIZE: fd 1 or 2 may well be a regular file (a log) */
-	if (setrlimit(RLIMIT_NPROC, &none) < 0)
+	struct rlimit one = { 1, 1 }; /* poll() wants nfds <= RLIMIT_NOFILE */
+	if (setrlimit(RLIMIT_NPROC, &none) < 0 || setrlimit(RLIMIT_NOFILE, &one) < 0)
 		die_sys(EXIT_TEMP, "setrlimit");
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+	/* not traceable by other processes of the same uid (other dialogues) */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0
+	    || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		die_sys(EXIT_TEMP, "prctl");
 }
 

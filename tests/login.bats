@@ -85,6 +85,8 @@ GREETING='+OK mail.test POP3 server ready\r\n'
 	grep -q "^Gid:	65534	65534	65534	65534$" "/proc/$child/status"
 	grep -qE "^Groups:\s*$" "/proc/$child/status"
 	grep -q "^NoNewPrivs:	1$" "/proc/$child/status"
+	grep -Eq "^Max processes +0 +0 " "/proc/$child/limits"
+	grep -Eq "^Max open files +1 +1 " "/proc/$child/limits"
 	[[ $(readlink "/proc/$child/root") == /tmp/pop3login.*' (deleted)' ]]
 	[ -z "$(ls -A "/proc/$child/root/")" ]
 	touch "$BATS_TEST_TMPDIR/go"
