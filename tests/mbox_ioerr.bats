@@ -60,3 +60,10 @@ fail() {
 	[[ "$stderr" == *"cannot keep the mailbox's group"* ]]
 	[ "$(stat -c %a "$MB")" = 620 ]
 }
+
+@test "ENOSPC from the copy (full disk, where no tmpfs can be mounted): mailbox unchanged" {
+	FAKE_DELE="2 5" MBOX_IOSHIM=copy_file_range:28 LD_PRELOAD=$SHIM run --separate-stderr mboxsplit -m "$MB" "$FAKE"
+	[ "$output" = "-ERR [SYS/TEMP] cannot update the mailbox (No space left on device); nothing deleted" ]
+	cmp "$MB" orig
+	[ "$(ls -A box)" = mbox ]
+}

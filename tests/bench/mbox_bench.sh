@@ -3,7 +3,8 @@
 # 10,000 messages (~200 MB), against the limits of this machine.
 #
 #   first STAT   index + scan list (pop3d replaced by a reader of fd 4,
-#                and also the real pop3d when built), vs cat FILE >/dev/null
+#                and also the real pop3d when built), vs cat FILE >/dev/null;
+#                and a STAT of the unchanged mailbox with the index cache
 #   QUIT         deleting message 2 (near the head): the whole session and
 #                the write-back alone (its log line), vs one sequential copy
 #                (cat FILE >COPY, with and without fsync) and cp
@@ -68,6 +69,9 @@ quitter=(sh -c 'cat <&4 >/dev/null; printf "D 2\n.\n" >&5; head -n 1 <&5')
 t_cat=$(best cat "$box")
 t_stat=$(best "$SPLIT" -m "$box" "${reader[@]}")
 rss_stat=$(rss_kb "$SPLIT" -m "$box" "${reader[@]}")
+rm -f "$dir/cache"
+"$SPLIT" -m "$box" -c "$dir/cache" "${reader[@]}" 2>/dev/null
+t_cached=$(best "$SPLIT" -m "$box" -c "$dir/cache" "${reader[@]}")
 t_pop3d=
 if [ -x "$B/pop3d" ]; then
 	pop3d_stat() { printf 'STAT\r\nQUIT\r\n' | "$SPLIT" -m "$box" "$B/pop3d"; }
@@ -97,6 +101,7 @@ echo "| what | seconds | ratio | goal |"
 echo "|---|---|---|---|"
 echo "| cat mbox >/dev/null | $t_cat | 1 | |"
 echo "| first STAT: index + scan list | $t_stat | $(ratio "$t_stat" "$t_cat") x cat | <= 2 |"
+echo "| STAT again, unchanged mailbox, index cache (-c) | $t_cached | $(ratio "$t_cached" "$t_cat") x cat | |"
 [ -n "$t_pop3d" ] && echo "| first STAT with pop3d (STAT, QUIT) | $t_pop3d | $(ratio "$t_pop3d" "$t_cat") x cat | <= 2 |"
 echo "| cat mbox >copy | $t_copy | 1 | |"
 echo "| cat mbox >copy; sync copy | $t_copy_sync | | |"
