@@ -180,22 +180,39 @@ static size_t line_start(char *line, uint64_t size, const char *uid)
 	return n;
 }
 
+int expose_pathn(struct expose *e, uint64_t size, const char *uid,
+                 size_t uid_len, const char *path, size_t path_len)
+{
+	if (path_len == 0 || path[0] == '@' || memchr(path, ' ', path_len) ||
+	    memchr(path, '\n', path_len) || memchr(path, '\0', path_len))
+		return list_fail(e, "path not fit for a scan list");
+	if (path_len + 21 + UID_MAX + 3 > SCANLIST_LINE_MAX)
+		return list_fail(e, "path too long");
+	if (!uid_valid(uid, uid_len))
+		return list_fail(e, "invalid uid");
+	if (e->list_error || e->list_fd < 0)
+		return -1;
+	/* The line is built in place in the buffer: no copy per message. */
+	size_t need = 21 + 1 + uid_len + 1 + path_len + 1;
+	if (need > sizeof e->buf - e->buf_len && list_flush(e) < 0)
+		return -1;
+	char *p = e->buf + e->buf_len;
+	p += fmt_u64(p, size);
+	*p++ = ' ';
+	memcpy(p, uid, uid_len);
+	p += uid_len;
+	*p++ = ' ';
+	memcpy(p, path, path_len);
+	p += path_len;
+	*p++ = '\n';
+	e->buf_len = (size_t)(p - e->buf);
+	return 0;
+}
+
 int expose_path(struct expose *e, uint64_t size, const char *uid,
                 const char *path)
 {
-	char line[SCANLIST_LINE_MAX];
-	size_t pl = strlen(path);
-	if (pl == 0 || path[0] == '@' || strpbrk(path, " \n"))
-		return list_fail(e, "path not fit for a scan list");
-	if (pl + 21 + UID_MAX + 3 > sizeof line)
-		return list_fail(e, "path too long");
-	size_t n = line_start(line, size, uid);
-	if (n == 0)
-		return list_fail(e, "invalid uid");
-	memcpy(line + n, path, pl);
-	n += pl;
-	line[n++] = '\n';
-	return list_put(e, line, n);
+	return expose_pathn(e, size, uid, strlen(uid), path, strlen(path));
 }
 
 int expose_range(struct expose *e, uint64_t size, const char *uid,

@@ -70,6 +70,10 @@ int expose_header(struct expose *e, uint64_t messages, uint64_t octets,
                   const char *flags);
 int expose_path(struct expose *e, uint64_t size, const char *uid,
                 const char *path);
+/* The same with lengths: UID and PATH need not be NUL-terminated (an
+ * exposer whose ids are prefixes of its file names copies nothing). */
+int expose_pathn(struct expose *e, uint64_t size, const char *uid,
+                 size_t uid_len, const char *path, size_t path_len);
 int expose_range(struct expose *e, uint64_t size, const char *uid,
                  uint64_t offset, uint64_t length);
 /* Flushes and closes the scan list: 0, or -1 if any of it failed. */

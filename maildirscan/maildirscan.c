@@ -138,13 +138,11 @@ static int64_t elapsed_ms(const struct timespec *t0)
 
 static void write_list(struct expose *e, const struct scan *s)
 {
-	char path[NAME_MAX + 8];
 	expose_header(e, s->count, s->octets, NULL);
-	for (size_t i = 0; i < s->count; i++) {
-		snprintf(path, sizeof path, "cur/%s", scan_name(s, i));
-		if (expose_path(e, s->msgs[i].size, scan_uid(s, i), path) < 0)
+	for (size_t i = 0; i < s->count; i++)
+		if (expose_pathn(e, s->msgs[i].size, scan_uid(s, i), scan_uid_len(s, i),
+		                 scan_path(s, i), SCAN_PATH_PREFIX_LEN + s->msgs[i].name_len) < 0)
 			break;
-	}
 }
 
 int main(int argc, char **argv)
@@ -161,6 +159,12 @@ int main(int argc, char **argv)
 	int new_fd = open_sub(maildir_fd, path, "new");
 	int tmp_fd = open_sub(maildir_fd, path, "tmp");
 
+	/* pop3d starts now, so that its exec overlaps the scan (it waits on
+	 * fd 4).  A scan that fails from here on ends the list early, which
+	 * pop3d takes as a failure before its +OK. */
+	static struct expose e;
+	expose_start(&e, argv + first, -1);
+
 	static struct scan s;
 	scan_maildir(&s, cur_fd, new_fd, tmp_fd, &o.scan, (int64_t)time(NULL));
 	const char *user = getenv("USER");
@@ -173,8 +177,6 @@ int main(int argc, char **argv)
 	        (unsigned long long)s.stats.duplicates, (unsigned long long)s.stats.over_limit,
 	        (long long)elapsed_ms(&t0));
 
-	static struct expose e;
-	expose_start(&e, argv + first, -1);
 	write_list(&e, &s);
 	struct expose_report r;
 	int listed = expose_list_end(&e) == 0;

@@ -56,6 +56,21 @@ static uint32_t arena_add(struct scan *s, const char *str, size_t len)
 	return off;
 }
 
+/* Stores "cur/NAME" and returns the offset of NAME. */
+static uint32_t arena_add_path(struct scan *s, const char *name, size_t len)
+{
+	if (s->arena_len + SCAN_PATH_PREFIX_LEN + len + 1 > UINT32_MAX)
+		die(EXIT_TEMP, "too many messages for one session");
+	s->arena = grow(s->arena, &s->arena_cap,
+	                s->arena_len + SCAN_PATH_PREFIX_LEN + len + 1, 1);
+	char *p = s->arena + s->arena_len;
+	memcpy(p, SCAN_PATH_PREFIX, SCAN_PATH_PREFIX_LEN);
+	memcpy(p + SCAN_PATH_PREFIX_LEN, name, len + 1);
+	uint32_t off = (uint32_t)(s->arena_len + SCAN_PATH_PREFIX_LEN);
+	s->arena_len += SCAN_PATH_PREFIX_LEN + len + 1;
+	return off;
+}
+
 static DIR *dir_open(int fd, const char *what)
 {
 	int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
@@ -146,7 +161,7 @@ static void add_message(struct scan *s, const char *name)
 	s->msgs = grow(s->msgs, &s->cap, s->count + 1, sizeof *s->msgs);
 	struct scan_message *m = &s->msgs[s->count++];
 	memset(m, 0, sizeof *m);
-	m->name_off = arena_add(s, name, len);
+	m->name_off = arena_add_path(s, name, len);
 	m->name_len = (uint16_t)len;
 	m->unique_len = (uint16_t)n.unique_len;
 	m->has_seconds = n.has_seconds;
@@ -274,10 +289,15 @@ static void measure_all(struct scan *s, const struct scan_options *opt)
 			 * duplicate X-UIDL too long to take a suffix. */
 			size_t n = strlen(uid);
 			m->uid_off = arena_add(s, uid, n);
+			m->uid_len = (uint8_t)n;
 			arena_add(s, uid + n + 1, strlen(uid + n + 1));
+		} else if (uid_valid(name, m->unique_len)) {
+			m->uid_off = m->name_off;   /* the usual case: no copy */
+			m->uid_len = (uint8_t)m->unique_len;
 		} else {
-			maildir_uid(s->arena + m->name_off, m->unique_len, uid);
-			m->uid_off = arena_add(s, uid, strlen(uid));
+			size_t n = maildir_uid(name, m->unique_len, uid);
+			m->uid_off = arena_add(s, uid, n);
+			m->uid_len = (uint8_t)n;
 		}
 		s->msgs[kept++] = *m;
 	}
@@ -312,35 +332,146 @@ void scan_save_cache(const struct scan *s, const struct scan_options *opt)
 	free(sizes);
 }
 
-static const char *order_arena;
-static int by_delivery(const void *pa, const void *pb)
+/* Delivery order is decided on small keys: seconds and microseconds
+ * packed into 64 bits and radix-sorted (stable, linear: a Maildir lists
+ * in hash order, and 100,000 names would cost ~1.7 million comparisons),
+ * then runs of equal keys put in name order.  Names without a time, and
+ * times too large to pack, are rare: they go through qsort. */
+#define ORDER_USEC_BITS 20
+#define ORDER_SECONDS_MAX ((UINT64_C(1) << (64 - ORDER_USEC_BITS)) - 1)
+#define RADIX_BITS 11
+#define RADIX_BUCKETS (1u << RADIX_BITS)
+
+struct order_key {
+	uint64_t key;
+	uint32_t index;
+};
+static const struct scan *order_scan;
+
+static int packable(const struct scan_message *m)
 {
-	const struct scan_message *a = pa, *b = pb;
-	if (a->has_seconds != b->has_seconds)
-		return a->has_seconds ? -1 : 1;
-	if (a->seconds != b->seconds)
-		return a->seconds < b->seconds ? -1 : 1;
-	if (a->usec != b->usec)
-		return a->usec < b->usec ? -1 : 1;
-	return strcmp(order_arena + a->name_off, order_arena + b->name_off);
+	return m->has_seconds && m->seconds <= ORDER_SECONDS_MAX &&
+	       m->usec < (UINT64_C(1) << ORDER_USEC_BITS);
 }
 
-static uint64_t hash_str(const char *p)
+static int by_name(const struct order_key *a, const struct order_key *b)
+{
+	return strcmp(order_scan->arena + order_scan->msgs[a->index].name_off,
+	              order_scan->arena + order_scan->msgs[b->index].name_off);
+}
+
+/* Unpackable names: by time if they have one, then by name. */
+static int by_delivery(const void *pa, const void *pb)
+{
+	const struct order_key *a = pa, *b = pb;
+	const struct scan_message *ma = &order_scan->msgs[a->index];
+	const struct scan_message *mb = &order_scan->msgs[b->index];
+	if (ma->has_seconds != mb->has_seconds)
+		return ma->has_seconds ? -1 : 1;
+	if (ma->seconds != mb->seconds)
+		return ma->seconds < mb->seconds ? -1 : 1;
+	if (ma->usec != mb->usec)
+		return ma->usec < mb->usec ? -1 : 1;
+	return by_name(a, b);
+}
+
+static int by_name_only(const void *a, const void *b)
+{
+	return by_name(a, b);
+}
+
+static void radix_sort(struct order_key *keys, struct order_key *tmp, size_t n)
+{
+	uint64_t max = 0;
+	for (size_t i = 0; i < n; i++)
+		if (keys[i].key > max)
+			max = keys[i].key;
+	static size_t count[RADIX_BUCKETS];
+	for (unsigned shift = 0; shift < 64 && (max >> shift) != 0; shift += RADIX_BITS) {
+		memset(count, 0, sizeof count);
+		for (size_t i = 0; i < n; i++)
+			count[(keys[i].key >> shift) & (RADIX_BUCKETS - 1)]++;
+		size_t sum = 0;
+		for (size_t b = 0; b < RADIX_BUCKETS; b++) {
+			size_t c = count[b];
+			count[b] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[count[(keys[i].key >> shift) & (RADIX_BUCKETS - 1)]++] = keys[i];
+		memcpy(keys, tmp, n * sizeof *keys);
+	}
+	/* Equal times (one second, no microseconds: qmail names) by name. */
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && keys[j].key == keys[i].key)
+			j++;
+		if (j - i > 1)
+			qsort(keys + i, j - i, sizeof *keys, by_name_only);
+		i = j;
+	}
+}
+
+static void sort_by_delivery(struct scan *s)
+{
+	if (s->count < 2)
+		return;
+	struct order_key *keys = malloc(s->count * sizeof *keys);
+	struct order_key *tmp = malloc(s->count * sizeof *tmp);
+	if (!keys || !tmp)
+		die_nomem();
+	size_t packed = 0, rest = s->count;
+	int odd_time = 0;
+	for (size_t i = 0; i < s->count; i++) {
+		const struct scan_message *m = &s->msgs[i];
+		if (packable(m))
+			keys[packed++] = (struct order_key){ m->seconds << ORDER_USEC_BITS | m->usec, (uint32_t)i };
+		else
+			keys[--rest] = (struct order_key){ 0, (uint32_t)i };
+		odd_time |= m->has_seconds && !packable(m);
+	}
+	order_scan = s;
+	if (odd_time) {
+		/* A time that does not pack may fall anywhere: compare all. */
+		qsort(keys, s->count, sizeof *keys, by_delivery);
+	} else {
+		/* Names without a time come last, after all the others. */
+		radix_sort(keys, tmp, packed);
+		if (s->count - packed > 1)
+			qsort(keys + packed, s->count - packed, sizeof *keys, by_delivery);
+	}
+	free(tmp);
+	struct scan_message *sorted = malloc(s->count * sizeof *sorted);
+	if (!sorted)
+		die_nomem();
+	for (size_t i = 0; i < s->count; i++)
+		sorted[i] = s->msgs[keys[i].index];
+	free(keys);
+	free(s->msgs);
+	s->msgs = sorted;
+	s->cap = s->count;
+}
+
+static uint64_t hash_bytes(const char *p, size_t len)
 {
 	uint64_t h = 1469598103934665603u;
-	while (*p)
-		h = (h ^ (unsigned char)*p++) * 1099511628211u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)p[i]) * 1099511628211u;
 	return h;
 }
 
-/* The slot of UID in TABLE (indexes + 1 into S->msgs), or of the empty
- * slot where it would go. */
+/* The slot of UID (LEN octets) in TABLE (indexes + 1 into S->msgs), or
+ * of the empty slot where it would go. */
 static size_t uid_slot(const struct scan *s, const uint32_t *table,
-                       size_t mask, const char *uid)
+                       size_t mask, const char *uid, size_t len)
 {
-	size_t at = hash_str(uid) & mask;
-	while (table[at] && strcmp(s->arena + s->msgs[table[at] - 1].uid_off, uid))
+	size_t at = hash_bytes(uid, len) & mask;
+	while (table[at]) {
+		const struct scan_message *o = &s->msgs[table[at] - 1];
+		if (o->uid_len == len && memcmp(s->arena + o->uid_off, uid, len) == 0)
+			break;
 		at = (at + 1) & mask;
+	}
 	return at;
 }
 
@@ -362,7 +493,8 @@ static void drop_duplicates(struct scan *s, int uid_digest)
 	for (size_t i = 0; i < s->count; i++) {
 		struct scan_message m = s->msgs[i];
 		uint32_t base_off = m.uid_off;
-		size_t at = uid_slot(s, table, slots - 1, s->arena + base_off);
+		size_t at = uid_slot(s, table, slots - 1, s->arena + m.uid_off, m.uid_len);
+		/* Digest ids are NUL-terminated strings, the digest after. */
 		for (unsigned suffix = 2; table[at] && uid_digest && suffix < 100000; suffix++) {
 			char alt[UID_MAX + 16];
 			const char *base = s->arena + base_off;
@@ -372,12 +504,13 @@ static void drop_duplicates(struct scan *s, int uid_digest)
 			if (n > UID_MAX && *digest) {
 				base_off = (uint32_t)(digest - s->arena);
 				suffix = 1;
-				snprintf(alt, sizeof alt, "%s", digest);
+				n = snprintf(alt, sizeof alt, "%s", digest);
 			} else if (n > UID_MAX) {
 				break;
 			}
-			m.uid_off = arena_add(s, alt, strlen(alt));
-			at = uid_slot(s, table, slots - 1, s->arena + m.uid_off);
+			m.uid_off = arena_add(s, alt, (size_t)n);
+			m.uid_len = (uint8_t)n;
+			at = uid_slot(s, table, slots - 1, s->arena + m.uid_off, m.uid_len);
 		}
 		if (table[at]) {
 			s->stats.duplicates++;
@@ -401,9 +534,7 @@ void scan_maildir(struct scan *s, int cur_fd, int new_fd, int tmp_fd,
 	clean_tmp(s, now);
 	move_new(s);
 	list_cur(s);
-	order_arena = s->arena;
-	if (s->count > 1)
-		qsort(s->msgs, s->count, sizeof *s->msgs, by_delivery);
+	sort_by_delivery(s);
 	if (s->count > SCAN_MESSAGES_MAX) {
 		s->stats.over_limit = s->count - SCAN_MESSAGES_MAX;
 		s->count = SCAN_MESSAGES_MAX;

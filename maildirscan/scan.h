@@ -17,10 +17,12 @@
 #define SCAN_READ_BLOCK 65536
 
 struct scan_message {
-	uint32_t name_off;      /* NAME in cur/, in the arena */
-	uint32_t uid_off;       /* its UIDL, in the arena */
+	uint32_t name_off;      /* NAME in the arena, just after "cur/" */
+	uint32_t uid_off;       /* its UIDL in the arena: a prefix of NAME
+	                           (not NUL-terminated) or a string of its own */
 	uint16_t name_len;
 	uint16_t unique_len;    /* the unique part: NAME's first octets */
+	uint8_t uid_len;
 	uint8_t has_seconds;
 	uint8_t size_known;
 	uint8_t has_w;          /* size from the name: not cached */
@@ -67,9 +69,21 @@ static inline const char *scan_name(const struct scan *s, size_t i)
 {
 	return s->arena + s->msgs[i].name_off;
 }
+/* "cur/NAME", SCAN_PATH_PREFIX_LEN + name_len octets. */
+#define SCAN_PATH_PREFIX "cur/"
+#define SCAN_PATH_PREFIX_LEN 4
+static inline const char *scan_path(const struct scan *s, size_t i)
+{
+	return s->arena + s->msgs[i].name_off - SCAN_PATH_PREFIX_LEN;
+}
+/* The UIDL: scan_uid_len(s, i) octets, not always NUL-terminated. */
 static inline const char *scan_uid(const struct scan *s, size_t i)
 {
 	return s->arena + s->msgs[i].uid_off;
+}
+static inline size_t scan_uid_len(const struct scan *s, size_t i)
+{
+	return s->msgs[i].uid_len;
 }
 
 /* With -c: rewrites the size cache if this scan read sizes it did not

@@ -304,3 +304,18 @@ PY
 	[ ! -e "$MD/maildirscan.sizes" ]
 	[ "$list1" != "" ]
 }
+
+@test "maildir: delivery order: seconds, then M microseconds as numbers, then name; untimed names last" {
+	local n
+	for n in 1700000002.b 1700000001.M5P1.x 1700000001.M40P1.x 1700000002.a zzz.nt aaa.nt 1600000000.old; do
+		msg "cur/$n" 'x\n'
+	done
+	run maildirscan "$FAKE"
+	[ "$status" -eq 0 ]
+	[ "$(sed 1d "$OUT/list" | cut -d' ' -f2 | tr '\n' ' ')" = "1600000000.old 1700000001.M5P1.x 1700000001.M40P1.x 1700000002.a 1700000002.b aaa.nt zzz.nt " ]
+	# A microsecond field too large to pack takes the comparison path: same rules.
+	msg 'cur/1700000001.M2000000P1.x' 'x\n'
+	run maildirscan "$FAKE"
+	[ "$status" -eq 0 ]
+	[ "$(sed 1d "$OUT/list" | cut -d' ' -f2 | tr '\n' ' ')" = "1600000000.old 1700000001.M5P1.x 1700000001.M40P1.x 1700000001.M2000000P1.x 1700000002.a 1700000002.b aaa.nt zzz.nt " ]
+}
