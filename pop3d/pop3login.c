@@ -197,6 +197,10 @@ static void parse_options(int argc, char **argv)
 	if (cfg->max_failures == 0 || cfg->max_commands == 0 || opt.idle_timeout == 0)
 		die(EXIT_MISUSE, "limits must be at least 1");
 	cfg->hostname = argv[optind];
+	/* it goes into the greeting: no byte that could end or split a line */
+	for (const char *p = cfg->hostname; *p; p++)
+		if (*p <= ' ' || *p == 0x7f)
+			die(EXIT_MISUSE, "bad hostname");
 	opt.checker = argv + optind + 1;
 	detect_tls(no_stls);
 	cfg->tls_possible = conn.tls != TLS_NONE;
@@ -204,6 +208,18 @@ static void parse_options(int argc, char **argv)
 		cfg->tls_possible = false;
 		conn.tls_on = true;
 	}
+	if (cfg->tls_required && !cfg->tls_possible && !cfg->tls_active)
+		logline("warning: TLS required but no STARTTLS channel: no login can succeed");
+}
+
+/* Under inetd descriptor 2 may be the client's socket itself: a log
+ * line there would go to the client. */
+static void silence_logs_on_socket(void)
+{
+	struct stat in, err;
+	if (fstat(0, &in) == 0 && fstat(2, &err) == 0 && S_ISSOCK(err.st_mode)
+	    && in.st_dev == err.st_dev && in.st_ino == err.st_ino)
+		log_silence();
 }
 
 /* Writes all of BUF, each wait bounded; false if the client is gone. */
@@ -541,6 +557,7 @@ static void split_privileges(void)
 int main(int argc, char **argv)
 {
 	progname = "pop3login";
+	silence_logs_on_socket();
 	signal(SIGPIPE, SIG_IGN);
 	parse_options(argc, argv);
 	conn.in_fd = 0;

@@ -185,3 +185,10 @@ GREETING='+OK mail.test POP3 server ready\r\n'
 		"pop3://127.0.0.1:$PORT/"
 	[ "$status" -eq 67 ] # CURLE_LOGIN_DENIED
 }
+
+@test "socket: with fd 2 the client's socket (inetd), no log line reaches the client" {
+	PORT=$(free_port)
+	start_tcpserver "$PORT" sh -c 'exec pop3login -d 0 "$@" 2>&1' sh mail.test "$CHECKER"
+	python3 "$CLIENT" "$PORT" "r:$GREETING" 's:USER nobody\r\nPASS x\r\nQUIT\r\n' \
+		'r:+OK send PASS\r\n-ERR [AUTH] authentication failed\r\n+OK bye\r\n' eof
+}
