@@ -89,6 +89,7 @@ static struct config {
 	bool verbose;
 	bool strict;                /* errors fail the run too */
 	bool no_final;
+	bool partial_ok;            /* -P: "-ERR" to QUIT may have deleted some */
 } cfg = {
 	.host = "127.0.0.1", .port = "110", .clients = 4, .seconds = 10,
 	.max_sessions = UINT64_MAX, .max_cmds = DEFAULT_CMDS,
@@ -715,7 +716,11 @@ static int session_step(struct session *s, enum op op)
 			commit_deletions(s, 1);
 			count_add(&count.quit_ok, 1);
 		} else {
-			/* a failed write-back must have changed nothing */
+			/* a failed write-back must have changed nothing; with -P
+			 * (a Maildir deletes one file at a time) it may have
+			 * deleted some */
+			if (cfg.partial_ok)
+				commit_deletions(s, -1);
 			count_add(&count.quit_err, 1);
 			error_note("QUIT answered: %s", s->conn.line);
 		}
@@ -1200,7 +1205,7 @@ static void usage(void)
 	die(EXIT_MISUSE, "usage: pop3stress [-H host] [-p port] -u user -w password "
 		"[-c clients] [-t seconds] [-n sessions] [-i ms] [-L commands] [-m mix] "
 		"[-a procmail:MBOX|maildrop:MAILDIR/|cmd:COMMAND] [-d deliveries] [-D ms] "
-		"[-M mailbox] [-k maxkb] [-T timeout] [-N] [-s] [-v]");
+		"[-M mailbox] [-k maxkb] [-T timeout] [-N] [-P] [-s] [-v]");
 }
 
 static void parse_mix(const char *spec)
@@ -1267,7 +1272,7 @@ int main(int argc, char **argv)
 {
 	progname = "pop3stress";
 	int opt;
-	while ((opt = getopt(argc, argv, "H:p:u:w:c:t:n:i:L:m:a:d:D:M:k:T:Nsv")) != -1) {
+	while ((opt = getopt(argc, argv, "H:p:u:w:c:t:n:i:L:m:a:d:D:M:k:T:NPsv")) != -1) {
 		switch (opt) {
 		case 'H': cfg.host = optarg; break;
 		case 'p': cfg.port = optarg; break;
@@ -1286,6 +1291,7 @@ int main(int argc, char **argv)
 		case 'k': cfg.max_kb = (unsigned)number_arg(optarg, "size"); break;
 		case 'T': cfg.timeout = (int)number_arg(optarg, "timeout"); break;
 		case 'N': cfg.no_final = true; break;
+		case 'P': cfg.partial_ok = true; break;
 		case 's': cfg.strict = true; break;
 		case 'v': cfg.verbose = true; break;
 		default: usage();
