@@ -89,8 +89,8 @@ static int break_if_stale(const struct lock_config *cfg, const char *path)
 	long pid = dotlock_pid(path);
 	time_t age = time(NULL) - before.st_mtime;
 	const char *why = NULL;
-	if (pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH)
-		why = "owner-gone";
+	if (pid > 0 && (pid == (long)getpid() || (kill((pid_t)pid, 0) < 0 && errno == ESRCH)))
+		why = "owner-gone";  /* our own pid: an earlier process's, reused */
 	else if (age > (time_t)cfg->stale_seconds)
 		why = "too-old";
 	if (!why)
