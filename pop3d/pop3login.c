@@ -48,6 +48,8 @@ enum {
 	DEFAULT_MAX_COMMANDS = 50,   /* command lines before login */
 	DEFAULT_IDLE_TIMEOUT = 120,  /* seconds for one command line before login */
 	MAX_IDLE_TIMEOUT = 599,      /* shorter than pop3d's 10 minutes */
+	DEFAULT_LOGIN_TIMEOUT = 300, /* seconds for the whole dialogue */
+	MAX_LOGIN_TIMEOUT = 3600,
 	MAX_FAILURE_DELAY = 60,
 	WRITE_TIMEOUT_MS = 60000,    /* for one answer to the client */
 	TLSWRAPPER_CTL_FD = 5,       /* tlswrapper -n's control pipe */
@@ -60,6 +62,7 @@ struct options {
 	struct authdialog_config dialog;
 	unsigned failure_delay;
 	unsigned idle_timeout;
+	unsigned login_timeout;
 	const char *jail_user;
 	const char *jail_dir;        /* NULL: a fresh directory, removed at once */
 	char **checker;              /* CHECKPROG ARG... */
@@ -81,7 +84,7 @@ static struct link conn;
 static void usage(void)
 {
 	die(EXIT_MISUSE, "usage: pop3login [-a] [-s] [-S] [-N] [-d delay] "
-		"[-f failures] [-c commands] [-t timeout] [-u user] [-r dir] "
+		"[-f failures] [-c commands] [-t timeout] [-T timeout] [-u user] [-r dir] "
 		"[-L login-delay] [-E expire] HOSTNAME CHECKPROG [ARG...]");
 }
 
@@ -168,6 +171,7 @@ static void parse_options(int argc, char **argv)
 	struct authdialog_config *cfg = &opt.dialog;
 	opt.failure_delay = DEFAULT_FAILURE_DELAY;
 	opt.idle_timeout = DEFAULT_IDLE_TIMEOUT;
+	opt.login_timeout = DEFAULT_LOGIN_TIMEOUT;
 	opt.jail_user = "nobody";
 	cfg->max_failures = DEFAULT_MAX_FAILURES;
 	cfg->max_commands = DEFAULT_MAX_COMMANDS;
@@ -175,7 +179,7 @@ static void parse_options(int argc, char **argv)
 	cfg->tls_active = env_flag("POP3_TLS_ON");
 	cfg->login_delay = capa_value(getenv("LOGIN_DELAY"), "LOGIN_DELAY", false);
 	cfg->expire = capa_value(getenv("EXPIRE"), "EXPIRE", true);
-	while ((c = getopt(argc, argv, "+asSNd:f:c:t:u:r:L:E:")) != -1) {
+	while ((c = getopt(argc, argv, "+asSNd:f:c:t:T:u:r:L:E:")) != -1) {
 		switch (c) {
 		case 'a': cfg->apop = true; break;
 		case 's': cfg->tls_required = true; break;
@@ -185,6 +189,7 @@ static void parse_options(int argc, char **argv)
 		case 'f': cfg->max_failures = number_option(optarg, "failure limit", 1000); break;
 		case 'c': cfg->max_commands = number_option(optarg, "command limit", 100000); break;
 		case 't': opt.idle_timeout = number_option(optarg, "timeout", MAX_IDLE_TIMEOUT); break;
+		case 'T': opt.login_timeout = number_option(optarg, "login timeout", MAX_LOGIN_TIMEOUT); break;
 		case 'u': opt.jail_user = optarg; break;
 		case 'r': opt.jail_dir = optarg; break;
 		case 'L': cfg->login_delay = capa_value(optarg, "login delay", false); break;
@@ -194,7 +199,8 @@ static void parse_options(int argc, char **argv)
 	}
 	if (argc - optind < 2)
 		usage();
-	if (cfg->max_failures == 0 || cfg->max_commands == 0 || opt.idle_timeout == 0)
+	if (cfg->max_failures == 0 || cfg->max_commands == 0 || opt.idle_timeout == 0
+	    || opt.login_timeout == 0)
 		die(EXIT_MISUSE, "limits must be at least 1");
 	cfg->hostname = argv[optind];
 	/* it goes into the greeting: no byte that could end or split a line */
@@ -394,6 +400,13 @@ static void delay_seconds(unsigned seconds)
 		;
 }
 
+static long long monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static _Noreturn void end_dialogue(struct authdialog *d, const char *how, int code)
 {
 	logline("end ip=%s how=%s commands=%u failures=%u", conn.ip, how,
@@ -419,14 +432,22 @@ static _Noreturn void dialogue(void)
 	line_reader_init(&reader, conn.in_fd, (int)opt.idle_timeout * 1000);
 	if (!send_out(&d, conn.out_fd))
 		end_dialogue(&d, "error", EXIT_DONE);
+	/* each line has the idle timeout, and all of them the login timeout */
+	long long idle_ms = (long long)opt.idle_timeout * 1000;
+	long long end_ms = monotonic_ms() + (long long)opt.login_timeout * 1000;
 	for (;;) {
 		size_t len;
 		bool had_cr;
+		long long left_ms = end_ms - monotonic_ms();
+		bool total_bound = left_ms < idle_ms;
+		reader.timeout_ms = (int)(total_bound ? (left_ms > 0 ? left_ms : 0) : idle_ms);
 		enum line_status st = line_read(&reader, line, sizeof line, &len, &had_cr);
 		if (st == LINE_EOF)
 			end_dialogue(&d, "eof", EXIT_DONE);
 		if (st == LINE_TIMEOUT) {
-			write_all(conn.out_fd, "-ERR [SYS/TEMP] idle timeout\r\n", 30);
+			const char *msg = total_bound ? "-ERR [SYS/TEMP] login took too long\r\n"
+				: "-ERR [SYS/TEMP] idle timeout\r\n";
+			write_all(conn.out_fd, msg, strlen(msg));
 			end_dialogue(&d, "timeout", EXIT_REFUSED);
 		}
 		if (st == LINE_ERROR)

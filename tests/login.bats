@@ -109,6 +109,13 @@ GREETING='+OK mail.test POP3 server ready\r\n'
 	grep -q 'pop3login: end ip=127.0.0.1 how=timeout' "$BATS_TEST_TMPDIR/log"
 }
 
+@test "socket: the whole dialogue has a bound too (-T 2), however lively the client" {
+	serve -d 0 -t 5 -T 2
+	python3 "$CLIENT" "$PORT" mark "r:$GREETING" 's:NOOP\r\n' 'r:+OK\r\n' pause:0.8 \
+		's:NOOP\r\n' 'r:+OK\r\n' pause:0.8 's:NOOP\r\n' 'r:+OK\r\n' \
+		'r:-ERR [SYS/TEMP] login took too long\r\n' eof 'since>=2' 'since<4'
+}
+
 @test "socket: a slow client cannot stretch one line past the timeout" {
 	serve -d 0 -t 1
 	python3 "$CLIENT" "$PORT" "r:$GREETING" mark 's:NO' 'r:' 's:O' \

@@ -10,6 +10,7 @@ client.py PORT STEP...   each STEP one of
   tls         start TLS on the socket (no certificate check)
   eof         the server must close the connection now
   wait:PATH   wait (at most 10 s) until the file PATH exists
+  pause:S     wait S seconds (a slow client; never an assertion)
   mark        remember the time
   since>=S    at least S seconds since mark;  since<S  less than S
 Exits 0 when every step passed; 1 with the reason on stderr otherwise.
@@ -101,6 +102,8 @@ def main():
                     time.sleep(0.05)
             else:
                 fail("no " + step[5:])
+        elif step.startswith("pause:"):
+            time.sleep(float(step[6:]))
         elif step == "mark":
             mark = time.monotonic()
         elif step.startswith("since>="):
