@@ -310,3 +310,18 @@ pop3ctl: started pid $pid on 127.0.0.1 port $PORT" ]
 	[ "$output" = "pop3ctl: $D/rules updated; \"pop3ctl reload\" applies it" ]
 	[ "$(tail -n 1 "$D/rules")" = "allow 192.0.2.0/24" ]
 }
+
+@test "ops_ctl: the shipped template parses, and its commented values are the defaults" {
+	cp "$TESTS_DIR/../scripts/pop3d.conf" "$CONF"
+	printf 'BINDIR=%s\nLOG=%s\nPIDFILE=%s\nHOSTNAME=pop.test\n' "$D/bin" "$D/pop3d.log" "$D/run/pop3d.pid" >>"$CONF"
+	run "$POP3CTL" -f "$CONF" check
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "$(command -v tcpserver) -v -R -H -D -c 40 -l pop.test 0 110 $D/bin/pop3login pop.test $D/bin/checkpw -g mail $D/bin/mboxsplit $D/bin/pop3d" ]
+	# every commented KEY=value of the template is accepted as it stands
+	grep '^#[A-Z_0-9]*=' "$TESTS_DIR/../scripts/pop3d.conf" | sed 's/^#//' >"$D/uncommented"
+	sed -i -e '/^BINDIR=/d' -e '/^LOG=/d' -e '/^PIDFILE=/d' -e '/^HOSTNAME=/d' "$D/uncommented"
+	cat "$D/uncommented" >>"$CONF"
+	run "$POP3CTL" -f "$CONF" check
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "$(command -v tcpserver) -v -R -H -D -c 40 -l pop.test 0 110 $D/bin/pop3login pop.test $D/bin/checkpw -g mail $D/bin/mboxsplit $D/bin/pop3d" ]
+}
