@@ -114,8 +114,10 @@ enum line_status line_read(struct line_reader *r, char *buf, size_t cap,
 			return LINE_ERROR;
 		}
 	}
-	if (overlong)
+	if (overlong) {
+		explicit_bzero(scratch, sizeof scratch); /* may hold a password */
 		return LINE_TOOLONG;
+	}
 	used--; /* the LF */
 	if (used > 0 && buf[used - 1] == '\r') {
 		used--;
