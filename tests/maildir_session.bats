@@ -244,3 +244,42 @@ deliver() {
 	# At least a few sessions saw mail arrive between them.
 	[ "$(cat "$log.1" "$log.2" | grep -c '^+OK [1-9][0-9]* messages\? (')" -ge 2 ]
 }
+
+@test "maildir session: the whole chain: -x answers a second login -ERR [IN-USE], the first session goes on" {
+	# A checkpassword stand-in: user "u", password "p", this Maildir.
+	local checker=$BATS_TEST_TMPDIR/checker
+	cat >"$checker" <<SH
+#!/bin/sh
+creds=\$(head -c 512 <&3 | tr '\\0' ' ')
+[ "\$creds" = "u p  " ] || exit 1
+MAILBOX='$MD/' exec "\$@"
+SH
+	chmod +x "$checker"
+	msg 'cur/1700000001.a.host:2,' 'Subject: one\n\nbody\n'
+	local port
+	port=$(free_port)
+	start_tcpserver "$port" pop3login -d 0 mail.test "$checker" maildirscan -x pop3d
+	run python3 - "$port" <<'PY'
+import poplib, sys
+port = int(sys.argv[1])
+first = poplib.POP3("127.0.0.1", port, timeout=10)
+first.user("u")
+print(first.pass_("p").decode())
+second = poplib.POP3("127.0.0.1", port, timeout=10)
+second.user("u")
+try:
+    second.pass_("p")
+except poplib.error_proto as e:
+    print(e.args[0].decode())
+print(first.stat())
+print(first.uidl()[1])
+print(first.quit().decode())
+PY
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "+OK 1 "*"(22 octets)" ]]
+	[ "${lines[1]}" = "-ERR [IN-USE] mailbox in use by another session" ]
+	[ "${lines[2]}" = "(1, 22)" ]
+	[ "${lines[3]}" = "[b'1 1700000001.a.host']" ]
+	[ "${lines[4]}" = "+OK 0 messages deleted" ]
+	grep -q "^maildirscan: fatal: $MD/ is in use by another POP3 session$" "$BATS_TEST_TMPDIR/log"
+}
