@@ -325,3 +325,10 @@ pop3ctl: started pid $pid on 127.0.0.1 port $PORT" ]
 	[ "$status" -eq 0 ]
 	[ "${lines[1]}" = "$(command -v tcpserver) -v -R -H -D -c 40 -l pop.test 0 110 $D/bin/pop3login pop.test $D/bin/checkpw -g mail $D/bin/mboxsplit $D/bin/pop3d" ]
 }
+
+@test "ops_ctl: an IPv6 LISTEN is refused with a pointer, not left to fail at start" {
+	sed -i 's/^LISTEN=.*/LISTEN=::1/' "$CONF"
+	run "$POP3CTL" -f "$CONF" check
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "pop3ctl: LISTEN: tcpserver listens on IPv4 only; for IPv6 see pop3ctl(8): ::1" ]
+}
