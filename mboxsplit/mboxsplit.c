@@ -305,8 +305,9 @@ int main(int argc, char **argv)
 	spool_unlock(&lk);
 	if (cache && !cached && cache_save(cache, &st, &ix) < 0)
 		logline("cache_not_written path=%s error=\"%s\"", cache, strerror(errno));
-	logline("indexed mailbox=%s messages=%zu octets=%llu bytes=%llu cache=%s ms=%lld", mailbox,
-	        ix.count, (unsigned long long)ix.octets, (unsigned long long)ix.end,
+	const char *user = getenv("USER");
+	logline("indexed user=%s mailbox=%s messages=%zu octets=%llu bytes=%llu cache=%s ms=%lld",
+	        user && *user && !strpbrk(user, " \"\n") ? user : "-", mailbox, ix.count, (unsigned long long)ix.octets, (unsigned long long)ix.end,
 	        !cache ? "off" : cached ? "hit" : "miss", (long long)(now_ms() - t0));
 
 	struct expose e;
