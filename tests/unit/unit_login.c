@@ -22,6 +22,23 @@ static void ok(int cond, const char *what)
 	printf("%s %d - %s\n", cond ? "ok" : "not ok", test_no, what);
 }
 
+/* Test set-up writes: a failure shows up as a failed test, not a warning. */
+static void put(int fd, const void *buf, size_t len)
+{
+	if (write(fd, buf, len) != (ssize_t)len) {
+		printf("# set-up write failed\n");
+		failures++;
+	}
+}
+
+static void must(int result)
+{
+	if (result < 0) {
+		printf("# set-up call failed\n");
+		failures++;
+	}
+}
+
 static int b64_is(const char *in, const char *want, size_t want_len)
 {
 	unsigned char out[64];
@@ -82,7 +99,7 @@ static void test_lineexact(void)
 	size_t len;
 	bool cr;
 
-	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	must(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
 	ok(write(sv[1], input, sizeof input - 1) == sizeof input - 1, "socket write");
 	line_reader_init(&r, sv[0], 1000);
 	ok(r.is_socket, "socket detected");
@@ -91,7 +108,7 @@ static void test_lineexact(void)
 		"socket: the bytes after PASS are still unread");
 	close(sv[0]);
 
-	pipe(pfd);
+	must(pipe(pfd));
 	ok(write(pfd[1], input, sizeof input - 1) == sizeof input - 1, "pipe write");
 	close(pfd[1]);
 	line_reader_init(&r, pfd[0], 1000);
@@ -100,9 +117,9 @@ static void test_lineexact(void)
 		"pipe: the bytes after PASS are still unread");
 	close(pfd[0]);
 
-	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	must(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
 	const char *longer = "0123456789abcdefghijklmnopqrstuvwxyz\r\nNOOP\r\npartial";
-	write(sv[1], longer, strlen(longer));
+	put(sv[1], longer, strlen(longer));
 	close(sv[1]);
 	line_reader_init(&r, sv[0], 1000);
 	ok(line_read(&r, buf, sizeof buf, &len, &cr) == LINE_TOOLONG, "overlong line reported");
@@ -111,21 +128,21 @@ static void test_lineexact(void)
 	ok(line_read(&r, buf, sizeof buf, &len, &cr) == LINE_EOF, "unterminated tail is EOF");
 	close(sv[0]);
 
-	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	must(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
 	line_reader_init(&r, sv[0], 50);
 	ok(line_read(&r, buf, sizeof buf, &len, &cr) == LINE_TIMEOUT, "idle reader times out");
-	write(sv[1], "half", 4);
+	put(sv[1], "half", 4);
 	ok(line_read(&r, buf, sizeof buf, &len, &cr) == LINE_TIMEOUT, "half a line times out");
-	write(sv[1], "STLS\r\nUSER evil\r\n", 17);
+	put(sv[1], "STLS\r\nUSER evil\r\n", 17);
 	line_discard_pending(&r);
-	write(sv[1], "CAPA\r\n", 6);
+	put(sv[1], "CAPA\r\n", 6);
 	ok(line_read(&r, buf, sizeof buf, &len, &cr) == LINE_OK && len == 4
 		&& memcmp(buf, "CAPA", 4) == 0, "discard_pending drops queued bytes only");
 	close(sv[0]);
 	close(sv[1]);
 
-	pipe(pfd);
-	write(pfd[1], "a\0b\r\n", 5);
+	must(pipe(pfd));
+	put(pfd[1], "a\0b\r\n", 5);
 	line_reader_init(&r, pfd[0], 1000);
 	ok(line_read(&r, buf, sizeof buf, &len, &cr) == LINE_OK && len == 3
 		&& memcmp(buf, "a\0b", 3) == 0, "NUL kept inside the line");
