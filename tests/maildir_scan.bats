@@ -319,3 +319,20 @@ PY
 	[ "$status" -eq 0 ]
 	[ "$(sed 1d "$OUT/list" | cut -d' ' -f2 | tr '\n' ' ')" = "1600000000.old 1700000001.M5P1.x 1700000001.M40P1.x 1700000001.M2000000P1.x 1700000002.a 1700000002.b aaa.nt zzz.nt " ]
 }
+
+@test "maildir: a new message whose name is taken in cur/ by another message is kept under a .dup name" {
+	msg 'cur/1700000001.same.host:2,S' 'old\n'
+	msg 'cur/1700000002.same2.host:2,' 'old2\n'
+	msg 'new/1700000002.same2.host' 'new one\n'
+	local ino
+	ino=$(stat -c %i "$MD/new/1700000002.same2.host")
+	ln "$MD/cur/1700000001.same.host:2,S" "$MD/new/1700000001.same.host:2,S"
+	run maildirscan "$FAKE"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$OUT/list")" = "pop3scan 1 3 20
+5 1700000001.same.host cur/1700000001.same.host:2,S
+9 1700000002.same2.host.dup$ino cur/1700000002.same2.host.dup$ino:2,
+6 1700000002.same2.host cur/1700000002.same2.host:2," ]
+	[ "$(ls "$MD/new")" = "" ]
+	[ "$(cat "$MD/cur/1700000002.same2.host:2,")" = "old2" ]
+}
