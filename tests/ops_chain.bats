@@ -32,13 +32,20 @@ teardown() {
 	[ "${lines[1]}" = "$(printf '%-32s %8d %8d %8d %12d' demo 1 0 1 "$sent")" ]
 }
 
-@test "ops_chain: pop3stats counts a refused login" {
+@test "ops_chain: pop3stats counts a refused login and a denied host" {
+	printf 'deny 127.0.0.2\ntrust 127.0.0.0/8\ndeny default\n' >"$D/rules"
+	sed -i 's/^LISTEN=.*/LISTEN=0/' "$CONF"
 	"$POP3CTL" -f "$CONF" start
 	run pop_talk "$PORT" "USER demo" "PASS wrong" "QUIT"
 	[ "$output" = $'+OK pop.test POP3 server ready\r\n+OK send PASS\r\n-ERR [AUTH] authentication failed\r\n+OK bye\r' ]
+	python3 -c "
+import socket
+s = socket.socket(); s.settimeout(5); s.bind(('127.0.0.2', 0)); s.connect(('127.0.0.1', $PORT))
+while s.recv(4096): pass"
 	"$POP3CTL" -f "$CONF" stop
+	wait_log '^hostcheck: deny ip=127.0.0.2 '
 	run "$POP3STATS" -n "$D/log"
-	[ "${lines[1]}" = "127.0.0.0/24                            0        1        0            0" ]
+	[ "${lines[1]}" = "127.0.0.0/24                            0        1        0            0        1" ]
 }
 
 @test "ops_chain: session under tcpserver started by hand" {

@@ -19,6 +19,9 @@ pop3d: end user=bob ip=10.1.2.3 messages=1 octets=10 retrieved=0 sent=0 deleted=
 notpop3d: end user=evil ip=1.1.1.1 retrieved=99 sent=99
 pop3login: login user="a b" ip=::ffff:192.168.7.9 method=plain tls=no result=temp
 tcpserver: end 100 status 0
+hostcheck: deny ip=10.1.2.200 port=4242 dns=skipped match=default rule=9
+2026-11-26_06:00:01.50000 hostcheck: drop ip=192.168.7.1 proxy=bad reason=timeout
+hostcheck: trust ip=127.0.0.1 port=1 dns=skipped match=prefix rule=1
 LOG
 }
 
@@ -30,24 +33,24 @@ a b                                     0        1        0            0
 bob                                     2        0        1           10
 demo                                    1        1        2          600
 
-network                          sessions failures messages       octets
-10.1.2.0/24                             1        0        0            0
-127.0.0.0/24                            1        1        2          600
-192.168.7.0/24                          0        1        0            0
-2001:db8::/64                           1        0        1           10
+network                          sessions failures messages       octets   denied
+10.1.2.0/24                             1        0        0            0        1
+127.0.0.0/24                            1        1        2          600        0
+192.168.7.0/24                          0        1        0            0        1
+2001:db8::/64                           1        0        1           10        0
 
-total                                   3        2        3          610"
+total                                   3        2        3          610        2"
 	[ "$output" = "$expected" ]
 }
 
 @test "ops_stats: -n with other prefix lengths, from stdin" {
 	run sh -c "\"$POP3STATS\" -n -4 8 -6 32 <\"$LOG\""
 	[ "$status" -eq 0 ]
-	expected="network                          sessions failures messages       octets
-10.0.0.0/8                              1        0        0            0
-127.0.0.0/8                             1        1        2          600
-192.0.0.0/8                             0        1        0            0
-2001:db8::/32                           1        0        1           10"
+	expected="network                          sessions failures messages       octets   denied
+10.0.0.0/8                              1        0        0            0        1
+127.0.0.0/8                             1        1        2          600        0
+192.0.0.0/8                             0        1        0            0        1
+2001:db8::/32                           1        0        1           10        0"
 	[ "$output" = "$expected" ]
 }
 
