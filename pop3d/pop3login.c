@@ -157,8 +157,9 @@ static void detect_tls(bool disabled)
 	}
 	if (conn.ctl_fd >= 0)
 		set_cloexec(conn.ctl_fd);
-	if (disabled && conn.tls != TLS_NONE) {
-		close(conn.ctl_fd);
+	/* -N: left open (close-on-exec) rather than closed, because
+	 * tlswrapper spins on a control pipe closed with nothing written */
+	if (disabled) {
 		conn.ctl_fd = -1;
 		conn.tls = TLS_NONE;
 	}

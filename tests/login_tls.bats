@@ -164,6 +164,26 @@ poplib_stls() {
 		'r:+OK send PASS\r\n+OK logged in\r\n+OK 0 0\r\n+OK bye\r\n'
 }
 
+@test "-N leaves tlswrapper's control pipe open: tlswrapper does not spin" {
+	stls_server tlswrapper -d 0 -N
+	python3 "$CLIENT" "$PORT" "r:$GREETING" "wait:$BATS_TEST_TMPDIR/go" \
+		's:QUIT\r\n' 'r:+OK bye\r\n' &
+	local client=$! tcp wrapper ticks
+	tcp=$(head -n 1 "$BATS_TEST_TMPDIR/pids")
+	for i in $(seq 1 100); do
+		wrapper=$(awk -v ppid="$tcp" '$4 == ppid && $2 == "(tlswrapper)" { print $1 }' \
+			/proc/[0-9]*/stat 2>/dev/null || true)
+		[ -n "$wrapper" ] && break
+		sleep 0.05
+	done
+	[ -n "$wrapper" ]
+	sleep 1 # a window for a spinning tlswrapper to show, not an assertion
+	ticks=$(awk '{ print $14 + $15 }' "/proc/$wrapper/stat")
+	touch "$BATS_TEST_TMPDIR/go"
+	wait "$client"
+	[ "$ticks" -lt 20 ]
+}
+
 @test "tlswrapper -n: a cleartext login without STLS still works" {
 	stls_server tlswrapper -d 0
 	python3 "$CLIENT" "$PORT" "r:$GREETING" \
