@@ -332,3 +332,11 @@ pop3ctl: started pid $pid on 127.0.0.1 port $PORT" ]
 	[ "$status" -eq 1 ]
 	[ "${lines[0]}" = "pop3ctl: LISTEN: tcpserver listens on IPv4 only; for IPv6 see pop3ctl(8): ::1" ]
 }
+
+@test "ops_ctl: every shipped shell script parses under dash" {
+	local s
+	for s in pop3ctl pop3stats demo daemontools/run daemontools/log/run; do
+		sh -n "$TESTS_DIR/../scripts/$s"
+		[ -x "$TESTS_DIR/../scripts/$s" ]
+	done
+}
