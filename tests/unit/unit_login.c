@@ -141,6 +141,24 @@ static void test_lineexact(void)
 	close(sv[0]);
 	close(sv[1]);
 
+	/* a line that never ends is cut off after the drain limit */
+	must(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	pid_t writer = fork();
+	if (writer == 0) {
+		static char flood[70000];
+		memset(flood, 'x', sizeof flood);
+		close(sv[0]);
+		ssize_t ignored = write(sv[1], flood, sizeof flood);
+		(void)ignored;
+		_exit(0);
+	}
+	close(sv[1]);
+	line_reader_init(&r, sv[0], 2000);
+	ok(line_read(&r, buf, sizeof buf, &len, &cr) == LINE_ERROR,
+		"a line past the drain limit is an error");
+	close(sv[0]);
+	waitpid(writer, NULL, 0);
+
 	must(pipe(pfd));
 	put(pfd[1], "a\0b\r\n", 5);
 	line_reader_init(&r, pfd[0], 1000);
