@@ -233,17 +233,21 @@ static void list_cur(struct scan *s)
 
 /* Reads NAME once: its CR LF size if SIZE is not NULL, and if UID is
  * not NULL its ids: "XUIDL\0DIGEST\0", or "DIGEST\0\0" without a valid
- * X-UIDL (room: UID_MAX + UIDDIGEST_HEXLEN + 2).  Returns 0, or -1 if the file
- * is gone or is not a regular file (skipped: another program renamed
- * or removed it between readdir and here). */
+ * X-UIDL (room: UID_MAX + UIDDIGEST_HEXLEN + 2).  Returns 0, or -1 if
+ * the file is gone (another program renamed or removed it between
+ * readdir and here), is not a regular file, or cannot be read. */
 static int measure(int cur_fd, const char *name, uint64_t *size, char *uid)
 {
 	static char buf[SCAN_READ_BLOCK + MSGF_LOOKAHEAD];
 	int fd = openat(cur_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
-		if (errno == ENOENT || errno == ELOOP)
-			return -1;
-		die_sys(EXIT_TEMP, "cannot open cur/%s", name);
+		if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
+			die_sys(EXIT_TEMP, "cannot open cur/%s", name);
+		/* One unreadable file must not lock the user out: it is left
+		 * out of this session (and stays where it is). */
+		if (errno != ENOENT && errno != ELOOP)
+			logline("skip name=\"%s\" error=\"%s\"", name, strerror(errno));
+		return -1;
 	}
 	struct stat st;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -260,8 +264,11 @@ static int measure(int cur_fd, const char *name, uint64_t *size, char *uid)
 		ssize_t got = read(fd, buf + kept, SCAN_READ_BLOCK);
 		if (got < 0 && errno == EINTR)
 			continue;
-		if (got < 0)
-			die_sys(EXIT_TEMP, "cannot read cur/%s", name);
+		if (got < 0) {
+			logline("skip name=\"%s\" error=\"%s\"", name, strerror(errno));
+			close(fd);
+			return -1;
+		}
 		size_t have = kept + (size_t)got;
 		if (!header_done)
 			header_done = uiddigest_feed(&d, buf + kept, (size_t)got) || got == 0;

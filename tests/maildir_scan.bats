@@ -336,3 +336,23 @@ PY
 	[ "$(ls "$MD/new")" = "" ]
 	[ "$(cat "$MD/cur/1700000002.same2.host:2,")" = "old2" ]
 }
+
+@test "maildir: an unreadable message is left out (logged), the others are served" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to make a user"
+	make_user mdskip
+	let_users_in
+	local home=$BATS_TEST_TMPDIR/home-mdskip
+	mkdir -p "$home/Maildir/cur" "$home/Maildir/new" "$home/Maildir/tmp"
+	printf 'a\n' >"$home/Maildir/cur/1.a:2,"
+	printf 'b\n' >"$home/Maildir/cur/2.b:2,"
+	cp "$FAKE" "$home/fake"
+	chown -R mdskip: "$home"
+	chmod 000 "$home/Maildir/cur/1.a:2,"
+	chmod 777 "$OUT"
+	run setpriv --reuid=mdskip --regid=mdskip --clear-groups env OUT="$OUT" \
+		MAILBOX="$home/Maildir/" maildirscan "$home/fake"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$OUT/list")" = "pop3scan 1 1 3
+3 2.b cur/2.b:2," ]
+	[[ "$output" == *'maildirscan: skip name="1.a:2," error="Permission denied"'* ]]
+}
