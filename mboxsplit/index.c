@@ -230,6 +230,34 @@ static void flush_pending(struct scanner *s)
 	}
 }
 
+/* The common case, in a loop of its own: whole body lines that are not
+ * blank, after a line that was not blank either, so none can start a
+ * message.  Returns the bytes used: up to a blank line, a partial line
+ * or the end. */
+static size_t body_lines(struct scanner *s, const char *p, size_t n)
+{
+	const char *q = p, *end = p + n;
+	uint64_t octets = 0;
+	for (;;) {
+		const char *lf = memchr(q, '\n', (size_t)(end - q));
+		if (!lf)
+			break;
+		size_t seg = (size_t)(lf - q) + 1;
+		if (seg == 1 || (seg == 2 && q[0] == '\r'))
+			break;  /* blank: the general path decides */
+		octets += seg + (lf[-1] != '\r');
+		q = lf + 1;
+	}
+	size_t used = (size_t)(q - p);
+	if (used) {
+		s->ix->msgs[s->ix->count - 1].length += used;
+		s->body_octets += octets;
+		s->body_open = 0;
+		s->body_last_cr = 0;
+	}
+	return used;
+}
+
 /* Feeds P[0..N); returns how many bytes were used.  Without EOF, fewer
  * than FROM_LEN bytes at a line start may be left to feed again. */
 static size_t scan_feed(struct scanner *s, const char *p, size_t n, int eof)
@@ -238,6 +266,13 @@ static size_t scan_feed(struct scanner *s, const char *p, size_t n, int eof)
 	size_t run = 0, run_len = 0;  /* message bytes not yet handed on */
 #define FLUSH_RUN() do { if (run_len) { msg_feed(s, p + run, run_len); run_len = 0; } } while (0)
 	while (i < n && s->error == MBOX_OK) {
+		if (s->fast_body && s->at_line_start && !s->prev_blank && !s->pending) {
+			size_t done = body_lines(s, p + i, n - i);
+			i += done;
+			s->offset += done;
+			if (i == n)
+				break;
+		}
 		size_t avail = n - i;
 		const char *lf = memchr(p + i, '\n', avail);
 		int complete = lf != NULL;
