@@ -104,5 +104,5 @@ teardown() {
 	grep -qx 'pop3stress: INTEGRITY message 3 is there 2 times' <<<"$output"
 	grep -qx 'deliveries ok=5 failed=0' <<<"$output"
 	[ "$(grep -c '^pop3stress: INTEGRITY' <<<"$output")" -eq 3 ]
-	grep -qx 'integrity delivered=5 deleted=0 kept=3 deleted-unanswered=0 altered=1 resurrected=0 size-mismatch=0 failures=3' <<<"$output"
+	grep -qx 'integrity delivered=5 deleted=0 kept=3 deleted-unanswered=0 deleted-after-err=0 altered=1 resurrected=0 size-mismatch=0 failures=3' <<<"$output"
 }

@@ -22,6 +22,12 @@
  *                  overrides FAULT_NTH
  *   FAULT_LOG      append one line per injected failure:
  *                  "PID PROG CALL ERRNO TARGET"
+ *   FAULT_ACTION   "fail" (default), or "kill-before" / "kill-after": the
+ *                  chosen call is not failed but the process SIGKILLs
+ *                  itself just before or just after making it, a kill at
+ *                  an exact instant (logged with ERRNO "KILL")
+ *   FAULT_ACTION_FILE  a file holding the action, read at each call, so
+ *                  that a test can change it on a running server
  *
  * Writes made inside glibc (stdio's flush) do not pass through here:
  * only the program's own calls do, which is where the toolkit writes. */
@@ -36,6 +42,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <time.h>
+#include <signal.h>
 #include <unistd.h>
 
 extern char *program_invocation_short_name;
@@ -85,7 +92,7 @@ static void log_fault(const char *call, int err, const char *target)
 		return;
 	char line[600];
 	int n = snprintf(line, sizeof line, "%d %s %s %s %.400s\n", (int)getpid(),
-		program_invocation_short_name, call, err == ENOSPC ? "ENOSPC" : strerrorname_np(err),
+		program_invocation_short_name, call, err == 0 ? "KILL" : strerrorname_np(err),
 		target ? target : "-");
 	int fd = real_open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
 	if (fd < 0)
@@ -93,6 +100,35 @@ static void log_fault(const char *call, int err, const char *target)
 	if (n > 0)
 		real_write(fd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 	close(fd);
+}
+
+/* FAULT_ACTION: 0 fail, 1 kill before, 2 kill after. */
+static int action(void)
+{
+	const char *a = getenv("FAULT_ACTION");
+	char text[32];
+	const char *file = getenv("FAULT_ACTION_FILE");
+	if (file) {
+		int (*real_open)(const char *, int, ...) =
+			(int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
+		int fd = real_open ? real_open(file, O_RDONLY | O_CLOEXEC) : -1;
+		if (fd >= 0) {
+			ssize_t n = read(fd, text, sizeof text - 1);
+			close(fd);
+			text[n > 0 ? n : 0] = 0;
+			text[strcspn(text, "\n")] = 0;
+			a = text;
+		}
+	}
+	if (!a || strcmp(a, "fail") == 0)
+		return 0;
+	return strcmp(a, "kill-before") == 0 ? 1 : strcmp(a, "kill-after") == 0 ? 2 : 0;
+}
+
+static void die_now(void)
+{
+	kill(getpid(), SIGKILL);
+	_exit(137);
 }
 
 /* Whether the FAULT_ARMED file exists; a number in it is the Nth call
@@ -148,6 +184,13 @@ static int inject(const char *call, const char *target)
 	if (!fail)
 		return 0;
 	failed_calls++;
+	int act = action();
+	if (act) {
+		log_fault(call, 0, target);
+		if (act == 1)
+			die_now();
+		return 2;  /* the caller makes the call, then dies */
+	}
 	int err = env_errno();
 	log_fault(call, err, target);
 	errno = err;
@@ -173,6 +216,16 @@ static const char *regular_fd(int fd, char *buf, size_t size)
 	return buf;
 }
 
+/* Makes the real call and returns its result, unless the process was
+ * to die right after it (FAULT_ACTION=kill-after). */
+#define RESULT_OF(call) \
+	do { \
+		__typeof__(call) ret_ = call; \
+		if (hit == 2) \
+			die_now(); \
+		return ret_; \
+	} while (0)
+
 /* The libc function this one stands in front of. */
 #define REAL(fn) \
 	static __typeof__(&fn) real; \
@@ -184,9 +237,10 @@ ssize_t write(int fd, const void *data, size_t len)
 	REAL(write);
 	char path[512];
 	const char *target = regular_fd(fd, path, sizeof path);
-	if (target && inject("write", target))
+	int hit = target ? inject("write", target) : 0;
+	if (hit == 1)
 		return -1;
-	return real(fd, data, len);
+	RESULT_OF(real(fd, data, len));
 }
 
 ssize_t pwrite(int fd, const void *data, size_t len, off_t off)
@@ -194,9 +248,10 @@ ssize_t pwrite(int fd, const void *data, size_t len, off_t off)
 	REAL(pwrite);
 	char path[512];
 	const char *target = regular_fd(fd, path, sizeof path);
-	if (target && inject("pwrite", target))
+	int hit = target ? inject("pwrite", target) : 0;
+	if (hit == 1)
 		return -1;
-	return real(fd, data, len, off);
+	RESULT_OF(real(fd, data, len, off));
 }
 
 ssize_t writev(int fd, const struct iovec *iov, int count)
@@ -204,9 +259,10 @@ ssize_t writev(int fd, const struct iovec *iov, int count)
 	REAL(writev);
 	char path[512];
 	const char *target = regular_fd(fd, path, sizeof path);
-	if (target && inject("writev", target))
+	int hit = target ? inject("writev", target) : 0;
+	if (hit == 1)
 		return -1;
-	return real(fd, iov, count);
+	RESULT_OF(real(fd, iov, count));
 }
 
 int fsync(int fd)
@@ -214,9 +270,10 @@ int fsync(int fd)
 	REAL(fsync);
 	char path[512];
 	const char *target = regular_fd(fd, path, sizeof path);
-	if (inject("fsync", target ? target : "-"))
+	int hit = inject("fsync", target ? target : "-");
+	if (hit == 1)
 		return -1;
-	return real(fd);
+	RESULT_OF(real(fd));
 }
 
 int fdatasync(int fd)
@@ -224,9 +281,10 @@ int fdatasync(int fd)
 	REAL(fdatasync);
 	char path[512];
 	const char *target = regular_fd(fd, path, sizeof path);
-	if (inject("fdatasync", target ? target : "-"))
+	int hit = inject("fdatasync", target ? target : "-");
+	if (hit == 1)
 		return -1;
-	return real(fd);
+	RESULT_OF(real(fd));
 }
 
 int ftruncate(int fd, off_t len)
@@ -234,9 +292,10 @@ int ftruncate(int fd, off_t len)
 	REAL(ftruncate);
 	char path[512];
 	const char *target = regular_fd(fd, path, sizeof path);
-	if (inject("ftruncate", target ? target : "-"))
+	int hit = inject("ftruncate", target ? target : "-");
+	if (hit == 1)
 		return -1;
-	return real(fd, len);
+	RESULT_OF(real(fd, len));
 }
 
 int rename(const char *from, const char *to)
@@ -244,41 +303,46 @@ int rename(const char *from, const char *to)
 	REAL(rename);
 	const char *want = getenv("FAULT_PATH");
 	const char *target = want && strstr(from, want) && !strstr(to, want) ? from : to;
-	if (inject("rename", target))
+	int hit = inject("rename", target);
+	if (hit == 1)
 		return -1;
-	return real(from, to);
+	RESULT_OF(real(from, to));
 }
 
 int renameat(int dfrom, const char *from, int dto, const char *to)
 {
 	REAL(renameat);
-	if (inject("rename", to))
+	int hit = inject("rename", to);
+	if (hit == 1)
 		return -1;
-	return real(dfrom, from, dto, to);
+	RESULT_OF(real(dfrom, from, dto, to));
 }
 
 int renameat2(int dfrom, const char *from, int dto, const char *to, unsigned flags)
 {
 	REAL(renameat2);
-	if (inject("rename", to))
+	int hit = inject("rename", to);
+	if (hit == 1)
 		return -1;
-	return real(dfrom, from, dto, to, flags);
+	RESULT_OF(real(dfrom, from, dto, to, flags));
 }
 
 int unlink(const char *path)
 {
 	REAL(unlink);
-	if (inject("unlink", path))
+	int hit = inject("unlink", path);
+	if (hit == 1)
 		return -1;
-	return real(path);
+	RESULT_OF(real(path));
 }
 
 int unlinkat(int dir, const char *path, int flags)
 {
 	REAL(unlinkat);
-	if (inject("unlink", path))
+	int hit = inject("unlink", path);
+	if (hit == 1)
 		return -1;
-	return real(dir, path, flags);
+	RESULT_OF(real(dir, path, flags));
 }
 
 /* The kernel's copies count as writes to the file they fill. */
@@ -288,7 +352,8 @@ ssize_t copy_file_range(int in, off64_t *in_off, int out, off64_t *out_off, size
 	REAL(copy_file_range);
 	char path[512];
 	const char *target = regular_fd(out, path, sizeof path);
-	if (target && inject("write", target))
+	int hit = target ? inject("write", target) : 0;
+	if (hit == 1)
 		return -1;
-	return real(in, in_off, out, out_off, len, flags);
+	RESULT_OF(real(in, in_off, out, out_off, len, flags));
 }

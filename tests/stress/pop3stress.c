@@ -69,6 +69,7 @@ struct msgstate {
 	unsigned char delivered;     /* 1 agent said yes, 2 agent failed */
 	unsigned char deleted;       /* committed by a "+OK" to QUIT */
 	unsigned char maybe_deleted; /* DELE then QUIT without an answer */
+	unsigned char err_deleted;   /* DELE then QUIT answered -ERR */
 	double deleted_at;           /* monotonic seconds of the commit */
 	uint32_t retrieved;          /* intact copies read during the run */
 };
@@ -623,6 +624,8 @@ static void commit_deletions(struct session *s, int how)
 			msgs[n].deleted_at = t;
 		} else if (how == -1) {
 			msgs[n].maybe_deleted = 1;
+		} else if (how == -2) {
+			msgs[n].err_deleted = 1;
 		}
 	}
 	pthread_mutex_unlock(&state_lock);
@@ -719,8 +722,7 @@ static int session_step(struct session *s, enum op op)
 			/* a failed write-back must have changed nothing; with -P
 			 * (a Maildir deletes one file at a time) it may have
 			 * deleted some */
-			if (cfg.partial_ok)
-				commit_deletions(s, -1);
+			commit_deletions(s, -2);
 			count_add(&count.quit_err, 1);
 			error_note("QUIT answered: %s", s->conn.line);
 		}
@@ -1149,7 +1151,8 @@ static bool count_mailbox(const char *path)
 
 /* Every delivered message: deleted, or there exactly once.  Returns
  * the number of failures. */
-static uint64_t account(uint64_t *deleted, uint64_t *kept, uint64_t *uncertain)
+static uint64_t account(uint64_t *deleted, uint64_t *kept, uint64_t *uncertain,
+                        uint64_t *after_err)
 {
 	uint64_t failures = 0;
 	for (uint64_t n = 1; n <= delivered_max; n++) {
@@ -1177,6 +1180,13 @@ static uint64_t account(uint64_t *deleted, uint64_t *kept, uint64_t *uncertain)
 			(*kept)++;
 		} else if (copies == 0 && m->maybe_deleted) {
 			(*uncertain)++;
+		} else if (copies == 0 && m->err_deleted) {
+			/* "-ERR" to QUIT promised that nothing was deleted */
+			(*after_err)++;
+			if (!cfg.partial_ok) {
+				integrity_fail("message %" PRIu64 " was deleted though QUIT answered -ERR", n);
+				failures++;
+			}
 		} else if (copies == 0) {
 			integrity_fail("message %" PRIu64 " is LOST", n);
 			failures++;
@@ -1373,15 +1383,15 @@ int main(int argc, char **argv)
 		}
 		if (!final_session())
 			code = EXIT_TEMP;
-		uint64_t deleted = 0, kept = 0, uncertain = 0;
+		uint64_t deleted = 0, kept = 0, uncertain = 0, after_err = 0;
 		if (code == 0)
-			failures += account(&deleted, &kept, &uncertain);
+			failures += account(&deleted, &kept, &uncertain, &after_err);
 		failures += count.altered + count.resurrected + count.size_mismatch + count.unknown_seq;
 		printf("integrity delivered=%" PRIu64 " deleted=%" PRIu64 " kept=%" PRIu64
-			" deleted-unanswered=%" PRIu64 " altered=%" PRIu64 " resurrected=%" PRIu64
-			" size-mismatch=%" PRIu64 " failures=%" PRIu64 "\n",
-			count.deliver_ok, deleted, kept, uncertain, count.altered, count.resurrected,
-			count.size_mismatch, failures);
+			" deleted-unanswered=%" PRIu64 " deleted-after-err=%" PRIu64 " altered=%" PRIu64
+			" resurrected=%" PRIu64 " size-mismatch=%" PRIu64 " failures=%" PRIu64 "\n",
+			count.deliver_ok, deleted, kept, uncertain, after_err, count.altered,
+			count.resurrected, count.size_mismatch, failures);
 	}
 	if (cfg.no_final)
 		failures += count.altered + count.resurrected + count.size_mismatch + count.unknown_seq;
