@@ -139,10 +139,13 @@ static int64_t elapsed_ms(const struct timespec *t0)
 static void write_list(struct expose *e, const struct scan *s)
 {
 	expose_header(e, s->count, s->octets, NULL);
-	for (size_t i = 0; i < s->count; i++)
+	for (size_t i = 0; i < s->count; i++) {
+		if (i + SCAN_PREFETCH < s->count)
+			__builtin_prefetch(scan_path(s, i + SCAN_PREFETCH));
 		if (expose_pathn(e, s->msgs[i].size, scan_uid(s, i), scan_uid_len(s, i),
 		                 scan_path(s, i), SCAN_PATH_PREFIX_LEN + s->msgs[i].name_len) < 0)
 			break;
+	}
 }
 
 int main(int argc, char **argv)

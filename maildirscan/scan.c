@@ -194,7 +194,34 @@ static void move_new(struct scan *s)
 	closedir(d);
 }
 
-static void add_message(struct scan *s, const char *name)
+/* uid_valid() without an early exit, which compilers vectorise: it runs
+ * on every name of the Maildir. */
+static int uid_fits(const char *p, size_t len)
+{
+	unsigned bad = len == 0 || len > UID_MAX;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)p[i];
+		bad |= (unsigned)(c < 0x21) | (unsigned)(c > 0x7e);
+	}
+	return !bad;
+}
+
+/* The default UIDL, from the unique part of the name. */
+static void name_uid(struct scan *s, struct scan_message *m)
+{
+	const char *name = s->arena + m->name_off;
+	if (uid_fits(name, m->unique_len)) {
+		m->uid_off = m->name_off;   /* the usual case: no copy */
+		m->uid_len = (uint8_t)m->unique_len;
+	} else {
+		char uid[UID_MAX + 1];
+		size_t n = maildir_uid(name, m->unique_len, uid);
+		m->uid_off = arena_add(s, uid, n);
+		m->uid_len = (uint8_t)n;
+	}
+}
+
+static void add_message(struct scan *s, const char *name, int uid_digest)
 {
 	struct maildir_name n;
 	size_t len = strlen(name);
@@ -213,9 +240,11 @@ static void add_message(struct scan *s, const char *name)
 		m->size_known = 1;
 		m->has_w = 1;
 	}
+	if (!uid_digest)
+		name_uid(s, m);
 }
 
-static void list_cur(struct scan *s)
+static void list_cur(struct scan *s, int uid_digest)
 {
 	DIR *d = dir_open(s->cur_fd, "cur/");
 	struct dirent *e;
@@ -226,7 +255,7 @@ static void list_cur(struct scan *s)
 			s->stats.skipped++;
 			continue;
 		}
-		add_message(s, e->d_name);
+		add_message(s, e->d_name, uid_digest);
 	}
 	closedir(d);
 }
@@ -303,18 +332,6 @@ static int measure(int cur_fd, const char *name, uint64_t *size, char *uid)
 	return 0;
 }
 
-/* uid_valid() without an early exit, which compilers vectorise: it runs
- * on every name of the Maildir. */
-static int uid_fits(const char *p, size_t len)
-{
-	unsigned bad = len == 0 || len > UID_MAX;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)p[i];
-		bad |= (unsigned)(c < 0x21) | (unsigned)(c > 0x7e);
-	}
-	return !bad;
-}
-
 /* Sizes (and, with -u, digests) what the names leave unknown. */
 static void measure_all(struct scan *s, const struct scan_options *opt)
 {
@@ -351,13 +368,6 @@ static void measure_all(struct scan *s, const struct scan_options *opt)
 			m->uid_off = arena_add(s, uid, n);
 			m->uid_len = (uint8_t)n;
 			arena_add(s, uid + n + 1, strlen(uid + n + 1));
-		} else if (uid_fits(name, m->unique_len)) {
-			m->uid_off = m->name_off;   /* the usual case: no copy */
-			m->uid_len = (uint8_t)m->unique_len;
-		} else {
-			size_t n = maildir_uid(name, m->unique_len, uid);
-			m->uid_off = arena_add(s, uid, n);
-			m->uid_len = (uint8_t)n;
 		}
 		s->msgs[kept++] = *m;
 	}
@@ -504,8 +514,12 @@ static void sort_by_delivery(struct scan *s)
 	struct scan_message *sorted = malloc(s->count * sizeof *sorted);
 	if (!sorted)
 		die_nomem();
-	for (size_t i = 0; i < s->count; i++)
+	for (size_t i = 0; i < s->count; i++) {
+		if (i + SCAN_PREFETCH < s->count) {
+			__builtin_prefetch(&s->msgs[keys[i + SCAN_PREFETCH].index]);
+		}
 		sorted[i] = s->msgs[keys[i].index];
+	}
 	free(keys);
 	free(s->msgs);
 	s->msgs = sorted;
@@ -528,15 +542,20 @@ static uint64_t hash_bytes(const char *p, size_t len)
 	uint64_t w = 0;
 	memcpy(&w, p, len);
 	h = (h ^ w) * 0x9e3779b97f4a7c15u;
-	return h ^ (h >> 32);
+	/* A final avalanche, so that the low bits the table uses depend on
+	 * every octet. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdu;
+	h ^= h >> 33;
+	return h;
 }
 
-/* The slot of UID (LEN octets) in TABLE (indexes + 1 into S->msgs), or
- * of the empty slot where it would go. */
-static size_t uid_slot(const struct scan *s, const uint32_t *table,
-                       size_t mask, const char *uid, size_t len)
+/* The slot of UID (LEN octets, hash H) in TABLE (indexes + 1 into
+ * S->msgs), or of the empty slot where it would go. */
+static size_t uid_slot_h(const struct scan *s, const uint32_t *table,
+                         size_t mask, const char *uid, size_t len, uint64_t h)
 {
-	size_t at = hash_bytes(uid, len) & mask;
+	size_t at = h & mask;
 	while (table[at]) {
 		const struct scan_message *o = &s->msgs[table[at] - 1];
 		if (o->uid_len == len && memcmp(s->arena + o->uid_off, uid, len) == 0)
@@ -546,27 +565,83 @@ static size_t uid_slot(const struct scan *s, const uint32_t *table,
 	return at;
 }
 
-/* Keeps the first (oldest) of messages with one id.  Same unique part
- * means the same message (a second link, or a reader's leftover), so by
- * name the later ones are dropped.  By digest two copies of one message
- * are both served, the later ones as "ID-2", "ID-3" ... in order, as
- * mboxsplit does; an X-UIDL too long for a suffix gives way to the
- * digest. */
-static void drop_duplicates(struct scan *s, int uid_digest)
+static size_t uid_slot(const struct scan *s, const uint32_t *table,
+                       size_t mask, const char *uid, size_t len)
+{
+	return uid_slot_h(s, table, mask, uid, len, hash_bytes(uid, len));
+}
+
+static int delivered_before(const struct scan *s, const struct scan_message *a,
+                            const struct scan_message *b)
+{
+	if (a->has_seconds != b->has_seconds)
+		return a->has_seconds;
+	if (a->seconds != b->seconds)
+		return a->seconds < b->seconds;
+	if (a->usec != b->usec)
+		return a->usec < b->usec;
+	return strcmp(s->arena + a->name_off, s->arena + b->name_off) < 0;
+}
+
+static uint32_t *id_table(size_t count, size_t *mask)
 {
 	size_t slots = 16;
-	while (slots < 2 * s->count + 2)
+	while (slots < 2 * count + 2)
 		slots *= 2;
 	uint32_t *table = calloc(slots, sizeof *table);
 	if (!table)
 		die_nomem();
-	size_t kept = 0;
+	*mask = slots - 1;
+	return table;
+}
+
+/* Ids from names: the same unique part means the same message (a second
+ * link, or a reader's leftover), so only the earliest delivered is kept.
+ * Run before sorting, in readdir order: the names are then read in the
+ * order they were stored, which matters at 100,000 of them. */
+static void drop_duplicate_names(struct scan *s)
+{
+	size_t mask, kept = 0;
+	uint32_t *table = id_table(s->count, &mask);
+	uint64_t *hash = malloc((s->count + 1) * sizeof *hash);
+	if (!hash)
+		die_nomem();
+	for (size_t i = 0; i < s->count; i++)
+		hash[i] = hash_bytes(s->arena + s->msgs[i].uid_off, s->msgs[i].uid_len);
+	for (size_t i = 0; i < s->count; i++) {
+		if (i + SCAN_PREFETCH < s->count)
+			__builtin_prefetch(&table[hash[i + SCAN_PREFETCH] & mask]);
+		struct scan_message m = s->msgs[i];
+		size_t at = uid_slot_h(s, table, mask, s->arena + m.uid_off, m.uid_len, hash[i]);
+		if (table[at]) {
+			struct scan_message *held = &s->msgs[table[at] - 1];
+			if (delivered_before(s, &m, held))
+				*held = m;
+			s->stats.duplicates++;
+			continue;
+		}
+		s->msgs[kept] = m;
+		table[at] = (uint32_t)(kept + 1);
+		kept++;
+	}
+	s->count = kept;
+	free(hash);
+	free(table);
+}
+
+/* Ids from headers (-u): two copies of one message are both served, the
+ * later ones as "ID-2", "ID-3" ... in delivery order, as mboxsplit does;
+ * an X-UIDL too long for a suffix gives way to the digest.  Digest ids
+ * are NUL-terminated strings with the digest after them. */
+static void number_duplicate_digests(struct scan *s)
+{
+	size_t mask, kept = 0;
+	uint32_t *table = id_table(s->count, &mask);
 	for (size_t i = 0; i < s->count; i++) {
 		struct scan_message m = s->msgs[i];
 		uint32_t base_off = m.uid_off;
-		size_t at = uid_slot(s, table, slots - 1, s->arena + m.uid_off, m.uid_len);
-		/* Digest ids are NUL-terminated strings, the digest after. */
-		for (unsigned suffix = 2; table[at] && uid_digest && suffix < 100000; suffix++) {
+		size_t at = uid_slot(s, table, mask, s->arena + m.uid_off, m.uid_len);
+		for (unsigned suffix = 2; table[at] && suffix < 100000; suffix++) {
 			char alt[UID_MAX + 16];
 			const char *base = s->arena + base_off;
 			size_t blen = strlen(base);
@@ -581,7 +656,7 @@ static void drop_duplicates(struct scan *s, int uid_digest)
 			}
 			m.uid_off = arena_add(s, alt, (size_t)n);
 			m.uid_len = (uint8_t)n;
-			at = uid_slot(s, table, slots - 1, s->arena + m.uid_off, m.uid_len);
+			at = uid_slot(s, table, mask, s->arena + m.uid_off, m.uid_len);
 		}
 		if (table[at]) {
 			s->stats.duplicates++;
@@ -604,14 +679,17 @@ void scan_maildir(struct scan *s, int cur_fd, int new_fd, int tmp_fd,
 	s->tmp_fd = tmp_fd;
 	clean_tmp(s, now);
 	move_new(s);
-	list_cur(s);
+	list_cur(s, opt->uid_digest);
+	if (!opt->uid_digest)
+		drop_duplicate_names(s);
 	sort_by_delivery(s);
 	if (s->count > SCAN_MESSAGES_MAX) {
 		s->stats.over_limit = s->count - SCAN_MESSAGES_MAX;
 		s->count = SCAN_MESSAGES_MAX;
 	}
 	measure_all(s, opt);
-	drop_duplicates(s, opt->uid_digest);
+	if (opt->uid_digest)
+		number_duplicate_digests(s);
 	for (size_t i = 0; i < s->count; i++)
 		s->octets += s->msgs[i].size;
 }

@@ -16,6 +16,10 @@
 /* Files are read in blocks of this size to count their CR LF size. */
 #define SCAN_READ_BLOCK 65536
 
+/* How far ahead random accesses are announced to the cache: entries,
+ * names and table slots are scattered once the list is sorted. */
+#define SCAN_PREFETCH 8
+
 struct scan_message {
 	uint32_t name_off;      /* NAME in the arena, just after "cur/" */
 	uint32_t uid_off;       /* its UIDL in the arena: a prefix of NAME
