@@ -149,6 +149,10 @@ int expose_header(struct expose *e, uint64_t messages, uint64_t octets,
 {
 	char line[128];
 	size_t n = 0;
+	/* A large list crosses in fewer, larger steps (best effort: the
+	 * system's pipe-max-size and per-user pipe quota may refuse it). */
+	if (messages > EXPOSE_BIG_LIST && e->list_fd >= 0)
+		(void)fcntl(e->list_fd, F_SETPIPE_SZ, EXPOSE_PIPE_SIZE);
 	memcpy(line, "pop3scan 1 ", 11);
 	n = 11;
 	n += fmt_u64(line + n, messages);

@@ -22,8 +22,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* The scan list is written in blocks of this size. */
+/* The scan list is written in blocks of this size; a list of more than
+ * EXPOSE_BIG_LIST messages asks for a pipe of EXPOSE_PIPE_SIZE. */
 #define EXPOSE_BUFSIZE 65536
+#define EXPOSE_BIG_LIST 1000
+#define EXPOSE_PIPE_SIZE (1 << 20)
 /* Once pop3d has started its report, the rest must come within this. */
 #define EXPOSE_REPORT_TIMEOUT_MS 30000
 /* The answer to QUIT, without its LF (RFC 2449 response limit). */
