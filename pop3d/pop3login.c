@@ -507,8 +507,12 @@ static void jail(const struct passwd *pw)
 	 * No RLIMIT_FSIZE: fd 1 or 2 may well be a regular file (a log). */
 	struct rlimit none = { 0, 0 };
 	struct rlimit one = { 1, 1 }; /* poll() wants nfds <= RLIMIT_NOFILE */
-	if (setrlimit(RLIMIT_NPROC, &none) < 0 || setrlimit(RLIMIT_NOFILE, &one) < 0)
+	if (setrlimit(RLIMIT_NPROC, &none) < 0)
 		die_sys(EXIT_TEMP, "setrlimit");
+	/* the one limit valgrind refuses (it keeps descriptors of its own):
+	 * a second line of defence, so a warning rather than a refusal */
+	if (setrlimit(RLIMIT_NOFILE, &one) < 0)
+		logline("warning: cannot limit descriptors: %s", strerror(errno));
 	/* not traceable by other processes of the same uid (other dialogues) */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0
 	    || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
