@@ -15,7 +15,8 @@ teardown() {
 	[ -z "${CONF:-}" ] || "$POP3CTL" -f "$CONF" stop >/dev/null 2>&1 || true
 	stop_started
 	remove_users
-	rm -f /var/mail/ops7mbox /var/mail/ops7mbox.lock
+	ops_cleanup_users
+	rm -f "/var/mail/$OPS_MBOX_USER" "/var/mail/$OPS_MBOX_USER.lock"
 }
 
 @test "ops_chain: session under pop3ctl, and its log lines" {
@@ -173,7 +174,7 @@ pop3ctl: stopped
 
 @test "ops_chain: the default chain (system password, checkpw -g mail, mboxsplit, /var/mail) under pop3ctl" {
 	[ -d /var/mail ] || skip "no /var/mail"
-	local u=ops7mbox
+	local u=$OPS_MBOX_USER
 	make_user "$u"
 	echo "$u:Secret-7" | chpasswd
 	make_mbox "/var/mail/$u" 3

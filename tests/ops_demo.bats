@@ -13,7 +13,7 @@ setup() {
 	export POP3_DEMO_BIN=$POP3_BIN
 	export POP3_DEMO_DIR=$BATS_TEST_TMPDIR/demo
 	export POP3_DEMO_PORT=$(free_port)
-	export POP3_DEMO_USER=ops7demo
+	export POP3_DEMO_USER=o7d$OPS_RUN
 	open_path "$BATS_TEST_TMPDIR"
 }
 
@@ -47,5 +47,5 @@ teardown() {
 	run "$DEMO" clean
 	[ "$status" -eq 0 ]
 	[ ! -e "$POP3_DEMO_DIR" ]
-	! id ops7demo
+	! id "$POP3_DEMO_USER"
 }

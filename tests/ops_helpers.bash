@@ -85,7 +85,12 @@ have_chain() {
 # chain_setup: a system user owning a Maildir of two messages, the
 # virtual user demo/secret mapped to it, hostcheck rules that trust
 # loopback, and a pop3ctl configuration $CONF for them on $PORT.
-OPS_USER=ops7mail
+# User names unique to this bats run: the machine may run the suite twice
+# at once, and make_user's "userdel -r" of a same-named user would take
+# the other run's home away.
+OPS_RUN=$(basename "${BATS_RUN_TMPDIR:-run-$$}" | sed 's/^bats-run-//; s/^run-//' | tr 'A-Z' 'a-z' | tr -cd 'a-z0-9')
+OPS_USER=o7m$OPS_RUN
+OPS_MBOX_USER=o7b$OPS_RUN
 chain_setup() {
 	D=$BATS_TEST_TMPDIR
 	PORT=$(free_port)
@@ -149,7 +154,7 @@ Hello two.\r
 # deletion reached the Maildir.
 session_ok() {
 	run pop_talk "$1" "${SESSION[@]}"
-	[ "$output" = "$SESSION_REPLY" ] || { echo "got: $output" | cat -A; return 1; }
+	[ "$output" = "$SESSION_REPLY" ] || { echo "got: $output" | cat -A; grep -v "^tcpserver" "$D/log" 2>/dev/null | tail -n 8; return 1; }
 	[ -z "$(ls "$MAILDIR/new")" ]
 	[ "$(ls "$MAILDIR/cur")" = "1700000001.2.host:2," ]
 }
@@ -174,4 +179,17 @@ wait_log() {
 	done
 	echo "no line matching $1 in ${2:-$D/log}" >&2
 	return 1
+}
+
+# ops_cleanup_users: remove_users leaves a user whose last processes
+# have not quite exited (userdel refuses then); retry, bounded.
+ops_cleanup_users() {
+	local u i
+	for u in "$OPS_USER" "$OPS_MBOX_USER"; do
+		for i in $(seq 1 50); do
+			id "$u" >/dev/null 2>&1 || break
+			userdel "$u" >/dev/null 2>&1 && break
+			sleep 0.1
+		done
+	done
 }

@@ -19,6 +19,7 @@ teardown() {
 	[ -z "${CONF:-}" ] || "$POP3CTL" -f "$CONF" stop >/dev/null 2>&1 || true
 	stop_started
 	remove_users
+	ops_cleanup_users
 }
 
 # py_pop MODE: a poplib session over TLS (MODE ssl: POP3_SSL, stls:
