@@ -1,1 +1,1 @@
-include $(wildcard pop3d/*.mk)
+include $(filter-out pop3d/Rules.mk,$(wildcard pop3d/*.mk))

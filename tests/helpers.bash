@@ -16,8 +16,10 @@ free_port() {
 # port accepts.  Its stderr (the chain's logs) goes to $BATS_TEST_TMPDIR/log.
 start_tcpserver() {
 	local port=$1; shift
+	# bats holds fds 3-5 open; the chain uses them (checkpassword's fd 3,
+	# tlswrapper's fd 5), and a server holding bats' fd 3 hangs the run.
 	tcpserver -D -R -H -l 127.0.0.1 127.0.0.1 "$port" "$@" \
-		2>>"$BATS_TEST_TMPDIR/log" &
+		2>>"$BATS_TEST_TMPDIR/log" 3>&- 4>&- 5>&- &
 	echo $! >>"$BATS_TEST_TMPDIR/pids"
 	wait_port "$port"
 }
@@ -51,6 +53,8 @@ make_user() {
 	local name=$1 home="$BATS_TEST_TMPDIR/home-$1"
 	userdel -r "$name" >/dev/null 2>&1 || true
 	useradd -M -d "$home" -s /bin/sh "$name"
+	# bats makes its run directory 0700: let the user reach the home.
+	chmod 711 "$BATS_RUN_TMPDIR" "$BATS_TEST_TMPDIR"
 	mkdir -p "$home"
 	chown "$name:" "$home"
 	echo "$name" >>"$BATS_TEST_TMPDIR/users"
@@ -60,7 +64,7 @@ remove_users() {
 	local f="$BATS_TEST_TMPDIR/users" u
 	[ -f "$f" ] || return 0
 	while read -r u; do
-		userdel "$u" >/dev/null 2>&1 || true
+		userdel -f "$u" >/dev/null 2>&1 || true
 	done <"$f"
 	rm -f "$f"
 }
