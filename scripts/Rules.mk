@@ -20,8 +20,12 @@ install-scripts-share:
 	install -m 755 scripts/daemontools/run $(SHARE_DIR)/daemontools/
 	install -m 755 scripts/daemontools/log/run $(SHARE_DIR)/daemontools/log/
 
-# pop3trace: per-user protocol logs (doc/pop3trace.8).
+# pop3trace: per-user protocol logs (doc/pop3trace.8).  Objects go to
+# $(B)/obj/scripts/, as every directory's do (doc/HACKING.md).
 PROGRAMS += pop3trace
 MANPAGES += doc/pop3trace.8
-$(B)/pop3trace: $(B)/scripts/pop3trace.o $(LIBA)
+$(B)/obj/scripts/%.o: scripts/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(XCFLAGS) -MMD -MP -c -o $@ $<
+$(B)/pop3trace: $(B)/obj/scripts/pop3trace.o $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^

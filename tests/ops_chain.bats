@@ -76,7 +76,7 @@ service pop3ops
 	env         = PATH=$POP3_BIN:/usr/bin:/bin
 }
 XI
-	xinetd -f "$D/xinetd.conf" -dontfork -pidfile "$D/xinetd.pid" -filelog "$D/xinetd.log" &
+	xinetd -f "$D/xinetd.conf" -dontfork -pidfile "$D/xinetd.pid" -filelog "$D/xinetd.log" 3>&- 4>&- 5>&- &
 	echo $! >>"$BATS_TEST_TMPDIR/pids"
 	wait_port "$PORT"
 	session_ok "$PORT"
@@ -85,7 +85,7 @@ XI
 @test "ops_chain: session under socket activation, one process per connection (systemd Accept=yes)" {
 	command -v systemd-socket-activate >/dev/null || skip "systemd-socket-activate not installed"
 	# shellcheck disable=SC2046
-	systemd-socket-activate -l "127.0.0.1:$PORT" --inetd -a $(chain_argv) 2>>"$D/log" &
+	systemd-socket-activate -l "127.0.0.1:$PORT" --inetd -a $(chain_argv) 2>>"$D/log" 3>&- 4>&- 5>&- &
 	echo $! >>"$BATS_TEST_TMPDIR/pids"
 	wait_port "$PORT"
 	session_ok "$PORT"

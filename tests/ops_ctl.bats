@@ -157,7 +157,7 @@ teardown() {
 }
 
 @test "ops_ctl: a pid file naming someone else's process never gets it killed" {
-	sleep 60 &
+	sleep 60 3>&- 4>&- 5>&- &
 	other=$!
 	echo "$other" >>"$BATS_TEST_TMPDIR/pids"
 	mkdir -p "$D/run"
@@ -186,7 +186,7 @@ teardown() {
 
 @test "ops_ctl: run execs tcpserver in the foreground with logs on stderr" {
 	sed -i 's|^LOG=.*|LOG=stderr|' "$CONF"
-	"$POP3CTL" -f "$CONF" run 2>"$D/stderr" &
+	"$POP3CTL" -f "$CONF" run 2>"$D/stderr" 3>&- 4>&- 5>&- &
 	pid=$!
 	echo "$pid" >>"$BATS_TEST_TMPDIR/pids"
 	wait_port "$PORT"

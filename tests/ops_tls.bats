@@ -172,7 +172,7 @@ sys.stdout.write(out.decode())"
 # s6-ucspitlsd or sslserver's delayed mode (UCSPI-TLS: SSLCTLFD...).
 start_ucspitls() {
 	# shellcheck disable=SC2046
-	python3 "$TESTS_DIR/ops_ucspitls.py" "$PORT" "$D/tls.pem" $(chain_argv) 2>>"$D/log" &
+	python3 "$TESTS_DIR/ops_ucspitls.py" "$PORT" "$D/tls.pem" $(chain_argv) 2>>"$D/log" 3>&- 4>&- 5>&- &
 	echo $! >>"$BATS_TEST_TMPDIR/pids"
 	wait_port "$PORT"
 }
