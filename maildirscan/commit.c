@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* cur/ as it is now, read only once a name has been found missing. */
@@ -84,18 +85,32 @@ static const char *current_find(struct current *c, int cur_fd,
 	return NULL;
 }
 
+/* Unlinks cur/NAME, adding its size on disk to *BYTES (for the quota
+ * file).  Returns 0, or -1 with errno. */
+static int unlink_counted(int cur_fd, const char *name, uint64_t *bytes)
+{
+	struct stat st;
+	int known = fstatat(cur_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	if (unlinkat(cur_fd, name, 0) < 0)
+		return -1;
+	if (known)
+		*bytes += (uint64_t)st.st_size;
+	return 0;
+}
+
 /* 1 deleted, 0 already gone, -1 failed. */
-static int delete_one(const struct scan *s, size_t i, struct current *c)
+static int delete_one(const struct scan *s, size_t i, struct current *c,
+                      uint64_t *bytes)
 {
 	const char *name = scan_name(s, i);
-	if (unlinkat(s->cur_fd, name, 0) == 0)
+	if (unlink_counted(s->cur_fd, name, bytes) == 0)
 		return 1;
 	if (errno != ENOENT)
 		goto failed;
 	const char *now = current_find(c, s->cur_fd, name, s->msgs[i].unique_len);
 	if (!now)
 		return 0;
-	if (unlinkat(s->cur_fd, now, 0) == 0)
+	if (unlink_counted(s->cur_fd, now, bytes) == 0)
 		return 1;
 	if (errno == ENOENT)
 		return 0;
@@ -103,6 +118,27 @@ static int delete_one(const struct scan *s, size_t i, struct current *c)
 failed:
 	logline("delete name=\"%s\" error=\"%s\"", name, strerror(errno));
 	return -1;
+}
+
+/* Maildir++ quotas (maildrop, Courier, Dovecot): when the Maildir has a
+ * maildirsize file, what is removed is recorded there as one appended
+ * line "-BYTES -COUNT", written at once, so that the deliverer's count
+ * stays right without a recount.  No file, no quota: nothing to do. */
+static void quota_note(uint64_t bytes, size_t count)
+{
+	if (count == 0)
+		return;
+	int fd = open(MAILDIRSIZE_NAME, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			logline("quota error=\"%s\"", strerror(errno));
+		return;
+	}
+	char line[64];
+	int n = snprintf(line, sizeof line, "-%llu -%zu\n", (unsigned long long)bytes, count);
+	if (write(fd, line, (size_t)n) != n)
+		logline("quota error=\"cannot append to %s\"", MAILDIRSIZE_NAME);
+	close(fd);
 }
 
 static int mark_one_seen(const struct scan *s, size_t i, struct current *c)
@@ -131,9 +167,10 @@ void commit_report(const struct scan *s, const struct expose_report *r,
                    char *answer, size_t answer_size)
 {
 	struct current c = { 0 };
+	uint64_t bytes = 0;
 	memset(res, 0, sizeof *res);
 	for (size_t k = 0; k < r->n_deleted; k++) {
-		int d = delete_one(s, r->deleted[k] - 1, &c);
+		int d = delete_one(s, r->deleted[k] - 1, &c, &bytes);
 		if (d > 0)
 			res->deleted++;
 		else if (d == 0)
@@ -141,6 +178,7 @@ void commit_report(const struct scan *s, const struct expose_report *r,
 		else
 			res->failed++;
 	}
+	quota_note(bytes, res->deleted);
 	if (mark_seen)
 		for (size_t k = 0; k < r->n_retrieved; k++)
 			res->seen += (size_t)mark_one_seen(s, r->retrieved[k] - 1, &c);

@@ -8,6 +8,9 @@
 #include "expose.h"
 #include "scan.h"
 
+/* The Maildir++ quota file, in the Maildir (the working directory). */
+#define MAILDIRSIZE_NAME "maildirsize"
+
 struct commit_result {
 	size_t deleted;     /* unlinked now */
 	size_t gone;        /* already removed by another program */
@@ -19,6 +22,7 @@ struct commit_result {
  * program renamed meanwhile (its flags changed) is found again by its
  * unique part; one that has disappeared counts as gone.  MARK_SEEN adds
  * the S flag to the retrieved messages (a failure there is only logged).
+ * A Maildir++ quota file gets the removed octets and messages.
  * Writes pop3d's answer to QUIT into ANSWER. */
 void commit_report(const struct scan *s, const struct expose_report *r,
                    int mark_seen, struct commit_result *res,

@@ -283,3 +283,27 @@ PY
 	[ "${lines[4]}" = "+OK 0 messages deleted" ]
 	grep -q "^maildirscan: fatal: $MD/ is in use by another POP3 session$" "$BATS_TEST_TMPDIR/log"
 }
+
+@test "maildir session: deletions are recorded in a Maildir++ quota file (maildirsize) as maildrop expects" {
+	rm -rf "$MD"
+	maildirmake "$MD"
+	timeout 10 maildirmake -q 1000000S "$MD"
+	printf 'to "%s"\n' "$MD/" >"$BATS_TEST_TMPDIR/mailfilter"
+	chmod 600 "$BATS_TEST_TMPDIR/mailfilter"
+	local i
+	for i in 1 2 3; do
+		printf 'From: x@example.org\nSubject: quota %d\n\n%s\n' "$i" "$(printf '%0*d' $((i * 100)) 0)" |
+			timeout 10 maildrop "$BATS_TEST_TMPDIR/mailfilter"
+	done
+	run python3 "$CLIENT" 'DELE 1' 'DELE 3' QUIT
+	[ "$status" -eq 0 ]
+	[ "$(sed '/^maildirscan: \|^pop3d: /d' <<<"$output" | tail -1)" = "+OK 2 messages deleted" ]
+	local left
+	left=$(cat "$MD"/cur/* | wc -c)
+	[ "$(ls "$MD/cur" | wc -l)" -eq 1 ]
+	# The quota file's deltas add up to what is left, as a recount would.
+	[ "$(tail -n +2 "$MD/maildirsize" | awk '{b += $1; n += $2} END {print b, n}')" = "$left 1" ]
+	# One line for the session: maildrop's lines 3 and 5 (messages 1 and 3) taken back.
+	[ "$(wc -l <"$MD/maildirsize")" -eq 6 ]
+	[ "$(tail -1 "$MD/maildirsize")" = "$(awk 'NR == 3 || NR == 5 {s += $1} END {print "-" s " -2"}' "$MD/maildirsize")" ]
+}
