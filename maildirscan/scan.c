@@ -332,7 +332,8 @@ static int measure(int cur_fd, const char *name, uint64_t *size, char *uid)
 	return 0;
 }
 
-/* Sizes (and, with -u, digests) what the names leave unknown. */
+/* Sizes (and, with -u, digests) what the names and the cache leave
+ * unknown. */
 static void measure_all(struct scan *s, const struct scan_options *opt)
 {
 	size_t kept = 0, cache_used = 0;
@@ -343,17 +344,35 @@ static void measure_all(struct scan *s, const struct scan_options *opt)
 	for (size_t i = 0; i < s->count; i++) {
 		struct scan_message *m = &s->msgs[i];
 		const char *name = s->arena + m->name_off;
-		if (!m->size_known && sizecache_get(&cache, name, m->unique_len, &m->size)) {
-			m->size_known = 1;
-			s->stats.cached++;
+		struct sizecache_record hit;
+		int have_ids = 0;
+		if ((!m->size_known || opt->uid_digest) &&
+		    sizecache_find(&cache, name, m->unique_len, &hit)) {
 			cache_used++;
+			if (!m->size_known) {
+				m->size = hit.size;
+				m->size_known = 1;
+				s->stats.cached++;
+			}
+			if (opt->uid_digest && hit.digest) {
+				size_t x = hit.xuidl ? hit.xuidl_len : 0;
+				memcpy(uid, hit.xuidl ? hit.xuidl : "", x);
+				uid[x] = '\0';
+				char *digest = x ? uid + x + 1 : uid;
+				memcpy(digest, hit.digest, UIDDIGEST_HEXLEN);
+				digest[UIDDIGEST_HEXLEN] = '\0';
+				if (!x)
+					uid[UIDDIGEST_HEXLEN + 1] = '\0';
+				have_ids = 1;
+			}
 		}
 		int need_size = !m->size_known;
-		if (need_size && opt->cache_path)
-			s->cache_stale = 1;
-		if (need_size || opt->uid_digest) {
+		int need_ids = opt->uid_digest && !have_ids;
+		if (need_size || need_ids) {
+			if (opt->cache_path)
+				s->cache_stale = 1;
 			if (measure(s->cur_fd, name, need_size ? &m->size : NULL,
-			            opt->uid_digest ? uid : NULL) < 0) {
+			            need_ids ? uid : NULL) < 0) {
 				s->stats.skipped++;
 				continue;
 			}
@@ -366,6 +385,7 @@ static void measure_all(struct scan *s, const struct scan_options *opt)
 			 * duplicate X-UIDL too long to take a suffix. */
 			size_t n = strlen(uid);
 			m->uid_off = arena_add(s, uid, n);
+			m->ids_off = m->uid_off;
 			m->uid_len = (uint8_t)n;
 			arena_add(s, uid + n + 1, strlen(uid + n + 1));
 		}
@@ -381,25 +401,32 @@ void scan_save_cache(const struct scan *s, const struct scan_options *opt)
 {
 	if (!opt->cache_path || !s->cache_stale)
 		return;
-	const char **keys = calloc(s->count + 1, sizeof *keys);
-	size_t *lens = calloc(s->count + 1, sizeof *lens);
-	uint64_t *sizes = calloc(s->count + 1, sizeof *sizes);
-	if (!keys || !lens || !sizes)
+	struct sizecache_record *rec = calloc(s->count + 1, sizeof *rec);
+	if (!rec)
 		die_nomem();
 	size_t n = 0;
 	for (size_t i = 0; i < s->count; i++) {
 		const struct scan_message *m = &s->msgs[i];
-		if (m->has_w)
-			continue;
-		keys[n] = s->arena + m->name_off;
-		lens[n] = m->unique_len;
-		sizes[n] = m->size;
-		n++;
+		if (m->has_w && !opt->uid_digest)
+			continue;   /* the name says it all */
+		struct sizecache_record *r = &rec[n++];
+		r->key = s->arena + m->name_off;
+		r->key_len = m->unique_len;
+		r->size = m->size;
+		if (opt->uid_digest) {
+			const char *first = s->arena + m->ids_off;
+			const char *second = first + strlen(first) + 1;
+			if (*second) {
+				r->xuidl = first;
+				r->xuidl_len = strlen(first);
+				r->digest = second;
+			} else {
+				r->digest = first;
+			}
+		}
 	}
-	sizecache_save(AT_FDCWD, opt->cache_path, n, keys, lens, sizes);
-	free(keys);
-	free(lens);
-	free(sizes);
+	sizecache_save(AT_FDCWD, opt->cache_path, rec, n);
+	free(rec);
 }
 
 /* Delivery order is decided on small keys: seconds and microseconds

@@ -24,6 +24,7 @@ struct scan_message {
 	uint32_t name_off;      /* NAME in the arena, just after "cur/" */
 	uint32_t uid_off;       /* its UIDL in the arena: a prefix of NAME
 	                           (not NUL-terminated) or a string of its own */
+	uint32_t ids_off;       /* -u: "XUIDL\0DIGEST\0" or "DIGEST\0\0" */
 	uint16_t name_len;
 	uint16_t unique_len;    /* the unique part: NAME's first octets */
 	uint8_t uid_len;

@@ -2,6 +2,7 @@
 #include "sizecache.h"
 
 #include "die.h"
+#include "scanlist.h"
 #include "scan_num.h"
 
 #include <errno.h>
@@ -75,18 +76,63 @@ static char *read_file(int dir_fd, const char *name, size_t *len, const char **w
 }
 
 /* Adds an entry unless its key is there already (then the file is bad). */
-static int insert(struct sizecache *c, uint32_t off, uint32_t len, uint64_t size)
+static int insert(struct sizecache *c, const struct sizecache_entry *entry)
 {
-	size_t at = hash_key(c->data + off, len) & c->mask;
+	const char *key = c->data + entry->key_off;
+	size_t at = hash_key(key, entry->key_len) & c->mask;
 	while (c->slots[at]) {
 		const struct sizecache_entry *e = &c->entries[c->slots[at] - 1];
-		if (e->key_len == len && memcmp(c->data + e->key_off, c->data + off, len) == 0)
+		if (e->key_len == entry->key_len &&
+		    memcmp(c->data + e->key_off, key, entry->key_len) == 0)
 			return -1;
 		at = (at + 1) & c->mask;
 	}
-	c->entries[c->count] = (struct sizecache_entry){ off, len, size };
+	c->entries[c->count] = *entry;
 	c->slots[at] = (uint32_t)++c->count;
 	return 0;
+}
+
+static int is_digest(const char *p, size_t len)
+{
+	if (len != 32)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* One line (without its LF) at DATA + POS: KEY SIZE [DIGEST [XUIDL]]. */
+static int parse_line(struct sizecache *c, size_t pos, size_t len)
+{
+	const char *line = c->data + pos;
+	size_t start[4], flen[4], n = 0, i = 0;
+	while (i <= len) {
+		size_t j = i;
+		while (j < len && line[j] != ' ')
+			j++;
+		if (j == i || n == 4)
+			return -1;
+		start[n] = i;
+		flen[n] = j - i;
+		n++;
+		i = j + 1;
+	}
+	struct sizecache_entry e = { (uint32_t)pos, (uint32_t)flen[0], 0, 0, 0, 0 };
+	if (n < 2 || !scan_u64(line + start[1], flen[1], &e.size))
+		return -1;
+	if (n >= 3) {
+		if (!is_digest(line + start[2], flen[2]))
+			return -1;
+		e.digest_off = (uint32_t)(pos + start[2]);
+	}
+	if (n == 4) {
+		if (!uid_valid(line + start[3], flen[3]))
+			return -1;
+		e.xuidl_off = (uint32_t)(pos + start[3]);
+		e.xuidl_len = (uint32_t)flen[3];
+	}
+	return insert(c, &e);
 }
 
 int sizecache_parse(struct sizecache *c, char *data, size_t len)
@@ -114,11 +160,7 @@ int sizecache_parse(struct sizecache *c, char *data, size_t len)
 	while (pos < len - 2) {
 		/* Every line ends in LF: the byte before the final ".\n" is one. */
 		char *nl = memchr(data + pos, '\n', len - pos);
-		char *sp = memchr(data + pos, ' ', (size_t)(nl - (data + pos)));
-		uint64_t size;
-		if (!sp || sp == data + pos ||
-		    !scan_u64(sp + 1, (size_t)(nl - sp - 1), &size) ||
-		    insert(c, (uint32_t)pos, (uint32_t)(sp - (data + pos)), size) < 0) {
+		if (parse_line(c, pos, (size_t)(nl - (data + pos))) < 0) {
 			load_fail(c, "malformed or repeated line");
 			return -1;
 		}
@@ -141,8 +183,8 @@ void sizecache_load(struct sizecache *c, int dir_fd, const char *name)
 	sizecache_parse(c, data, len);
 }
 
-int sizecache_get(const struct sizecache *c, const char *key, size_t len,
-                  uint64_t *size)
+int sizecache_find(const struct sizecache *c, const char *key, size_t len,
+                   struct sizecache_record *r)
 {
 	if (!c->count)
 		return 0;
@@ -150,12 +192,27 @@ int sizecache_get(const struct sizecache *c, const char *key, size_t len,
 	while (c->slots[at]) {
 		const struct sizecache_entry *e = &c->entries[c->slots[at] - 1];
 		if (e->key_len == len && memcmp(c->data + e->key_off, key, len) == 0) {
-			*size = e->size;
+			r->key = c->data + e->key_off;
+			r->key_len = e->key_len;
+			r->size = e->size;
+			r->digest = e->digest_off ? c->data + e->digest_off : NULL;
+			r->xuidl = e->xuidl_off ? c->data + e->xuidl_off : NULL;
+			r->xuidl_len = e->xuidl_len;
 			return 1;
 		}
 		at = (at + 1) & c->mask;
 	}
 	return 0;
+}
+
+int sizecache_get(const struct sizecache *c, const char *key, size_t len,
+                  uint64_t *size)
+{
+	struct sizecache_record r;
+	if (!sizecache_find(c, key, len, &r))
+		return 0;
+	*size = r.size;
+	return 1;
 }
 
 static int save_fail(int dir_fd, const char *tmp, FILE *f, const char *why)
@@ -167,9 +224,8 @@ static int save_fail(int dir_fd, const char *tmp, FILE *f, const char *why)
 	return -1;
 }
 
-int sizecache_save(int dir_fd, const char *name, size_t count,
-                   const char *const *keys, const size_t *key_lens,
-                   const uint64_t *sizes)
+int sizecache_save(int dir_fd, const char *name,
+                   const struct sizecache_record *records, size_t count)
 {
 	char tmp[256];
 	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", name, (long)getpid());
@@ -183,11 +239,20 @@ int sizecache_save(int dir_fd, const char *name, size_t count,
 	}
 	fputs(SIZECACHE_MAGIC, f);
 	for (size_t i = 0; i < count; i++) {
+		const struct sizecache_record *r = &records[i];
 		char num[24];
-		size_t n = fmt_u64(num, sizes[i]);
-		fwrite(keys[i], 1, key_lens[i], f);
+		size_t n = fmt_u64(num, r->size);
+		fwrite(r->key, 1, r->key_len, f);
 		fputc(' ', f);
 		fwrite(num, 1, n, f);
+		if (r->digest) {
+			fputc(' ', f);
+			fwrite(r->digest, 1, 32, f);
+			if (r->xuidl) {
+				fputc(' ', f);
+				fwrite(r->xuidl, 1, r->xuidl_len, f);
+			}
+		}
 		fputc('\n', f);
 	}
 	fputs(".\n", f);

@@ -1,12 +1,16 @@
-/* sizecache.h: remembered POP3 sizes of a Maildir's messages, so that a
- * large Maildir whose names carry no ",W=" is read once, not at every
- * login.  A Maildir file never changes once delivered (a change of flags
- * is a rename that keeps the unique part), so the unique part is the key.
+/* sizecache.h: remembered POP3 sizes (and header ids) of a Maildir's
+ * messages, so that a large Maildir whose names carry no ",W=" (or whose
+ * ids come from headers, -u) is read once, not at every login.  A
+ * Maildir file never changes once delivered (a change of flags is a
+ * rename that keeps the unique part), so the unique part is the key.
  *
  * The file (maildirscan.sizes in the Maildir, written by -c):
  *   maildirscan-sizes 1
- *   UNIQUE SIZE            one per message whose name has no W=
+ *   UNIQUE SIZE [DIGEST [XUIDL]]   one per message (without -u: only
+ *                                  those whose name has no W=)
  *   .
+ * DIGEST is the header digest (32 lower-case hex digits, uiddigest.h),
+ * XUIDL a valid X-UIDL header value; both only when written under -u.
  * It is replaced whole (temporary file, fdatasync, rename); a file that
  * is malformed or lacks the final "." (cut short) is ignored whole. */
 #ifndef SIZECACHE_H
@@ -23,6 +27,19 @@ struct sizecache_entry {
 	uint32_t key_off;   /* into data */
 	uint32_t key_len;
 	uint64_t size;
+	uint32_t digest_off;  /* 32 hex digits in data, or 0: none */
+	uint32_t xuidl_off;   /* in data, or 0: none */
+	uint32_t xuidl_len;
+};
+
+/* What a cache knows of one message; also a record to save. */
+struct sizecache_record {
+	const char *key;
+	size_t key_len;
+	uint64_t size;
+	const char *digest;   /* 32 hex digits (not NUL-terminated), or NULL */
+	const char *xuidl;    /* or NULL */
+	size_t xuidl_len;
 };
 
 struct sizecache {
@@ -42,12 +59,13 @@ int sizecache_parse(struct sizecache *c, char *data, size_t len);
 /* 1 and *SIZE if KEY (LEN octets) is known, else 0. */
 int sizecache_get(const struct sizecache *c, const char *key, size_t len,
                   uint64_t *size);
-/* Writes a new cache of the COUNT (key, size) pairs given by KEYS,
- * KEY_LENS and SIZES.  Returns 0, or -1 (logged: a cache is never worth
- * failing a session for). */
-int sizecache_save(int dir_fd, const char *name, size_t count,
-                   const char *const *keys, const size_t *key_lens,
-                   const uint64_t *sizes);
+/* 1 and all that is known of KEY in *R, else 0. */
+int sizecache_find(const struct sizecache *c, const char *key, size_t len,
+                   struct sizecache_record *r);
+/* Writes a new cache of the COUNT records.  Returns 0, or -1 (logged:
+ * a cache is never worth failing a session for). */
+int sizecache_save(int dir_fd, const char *name,
+                   const struct sizecache_record *records, size_t count);
 void sizecache_free(struct sizecache *c);
 
 #endif

@@ -356,3 +356,30 @@ PY
 3 2.b cur/2.b:2," ]
 	[[ "$output" == *'maildirscan: skip name="1.a:2," error="Permission denied"'* ]]
 }
+
+@test "maildir: -u -c caches header ids too: the next login reads no file and lists the same ids" {
+	msg 'cur/1700000001.a.host:2,' 'From: a\nSubject: one\n\nbody\n'
+	msg 'cur/1700000002.b.host,S=30,W=33:2,' 'From: b\nX-UIDL: legacy-7\n\nbody\n'
+	run maildirscan -u -c "$FAKE"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *" read=2 cached=0 "* ]]
+	local first d1 d2
+	first=$(cat "$OUT/list")
+	d1=$(printf 'From: a\nSubject: one\n' | md5sum | cut -c1-32)
+	d2=$(printf 'From: b\n' | md5sum | cut -c1-32)
+	[ "$(cat "$MD/maildirscan.sizes")" = "maildirscan-sizes 1
+1700000001.a.host 31 $d1
+1700000002.b.host 33 $d2 legacy-7
+." ]
+	run maildirscan -u -c "$FAKE"
+	[[ "$output" == *" read=0 cached=1 "* ]]
+	[ "$(cat "$OUT/list")" = "$first" ]
+	[ "$(sed -n 2p "$OUT/list")" = "31 $d1 cur/1700000001.a.host:2," ]
+	[ "$(sed -n 3p "$OUT/list")" = "33 legacy-7 cur/1700000002.b.host,S=30,W=33:2," ]
+	# A digest that is not 32 hex digits makes the whole cache unusable.
+	sed -i "s/ $d1\$/ ${d1:0:31}/" "$MD/maildirscan.sizes"
+	run maildirscan -u -c "$FAKE"
+	[[ "$output" == *'sizecache ignored="malformed or repeated line"'* ]]
+	[[ "$output" == *" read=2 cached=0 "* ]]
+	[ "$(cat "$OUT/list")" = "$first" ]
+}

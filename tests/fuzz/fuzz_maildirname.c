@@ -24,8 +24,16 @@ static void fuzz_cache(const uint8_t *data, size_t size)
 	if (sizecache_parse(&c, copy, size) == 0) {
 		for (size_t i = 0; i < c.count; i++) {
 			uint64_t v;
+			struct sizecache_record r;
 			const struct sizecache_entry *e = &c.entries[i];
 			if (!sizecache_get(&c, c.data + e->key_off, e->key_len, &v) || v != e->size)
+				abort();
+			if (!sizecache_find(&c, c.data + e->key_off, e->key_len, &r))
+				abort();
+			/* Ids that come back are ids pop3d would accept. */
+			if (r.digest && strspn(r.digest, "0123456789abcdef") < 32)
+				abort();
+			if (r.xuidl && (!r.digest || !uid_valid(r.xuidl, r.xuidl_len)))
 				abort();
 		}
 	} else if (c.count != 0 || c.data != NULL) {
