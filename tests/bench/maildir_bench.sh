@@ -13,6 +13,8 @@
 #                then the runs that use it
 #   peak RSS     /usr/bin/time -f %M: maildirscan with cat, and
 #                maildirscan + pop3d (the larger of the two)
+#   CPU time     perf task-clock of the W= cases (less moved by other
+#                load on a shared machine than wall time)
 #
 # Warm page cache (every file is read once first); wall times in ms, the
 # best of BENCH_REPEAT (default 3).  Mailboxes are generated once by
@@ -59,6 +61,15 @@ best() {
 	echo "$min"
 }
 
+# cpu CMD: CPU time (task-clock of the command and its children, ms,
+# mean of $repeat runs) by perf, when there is perf: on a shared machine
+# it moves less than wall time.  "-" without perf.
+cpu() {
+	command -v perf >/dev/null 2>&1 || { echo -; return; }
+	perf stat -x, -e task-clock -r "$repeat" sh -c "$1" 2>&1 >/dev/null |
+		awk -F, '/task-clock/ {printf "%.0f", $1; found = 1} END {if (!found) print "-"}'
+}
+
 rss() { # rss CMD: peak RSS in kB
 	/usr/bin/time -f %M sh -c "exec $1" 2>&1 >/dev/null | tail -1
 }
@@ -80,6 +91,9 @@ scan_w=$(best "$(scan_cmd "$wdir")")
 stat_w=$(best "$(stat_cmd "$wdir")")
 scan_plain=$(best "$(scan_cmd "$plain")")
 stat_plain=$(best "$(stat_cmd "$plain")")
+cpu_r_w=$(cpu "'$B/tests/maildir_readdir' '$wdir'")
+cpu_scan_w=$(cpu "$(scan_cmd "$wdir")")
+cpu_stat_w=$(cpu "$(stat_cmd "$wdir")")
 rss_scan_w=$(rss "$(scan_cmd "$wdir")")
 rss_stat_w=$(rss "$(stat_cmd "$wdir")")
 rss_stat_plain=$(rss "$(stat_cmd "$plain")")
@@ -125,4 +139,6 @@ maildirscan on $n messages ($size MB), warm cache, best of $repeat, ms
 | repeat STAT after that | | $stat_after_new |
 | size cache (-c): run that writes it, then repeat | $cache_first, $cache_repeat ($(ratio "$cache_repeat" "$r_plain")x readdir) | |
 | peak RSS kB: maildirscan alone / with pop3d | $rss_stat_plain (with pop3d), $rss_cache (-c) | $rss_scan_w / $rss_stat_w |
+| CPU ms (perf task-clock): readdir / scan list / first STAT | | $cpu_r_w / $cpu_scan_w / $cpu_stat_w |
+load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)
 EOT
