@@ -26,12 +26,24 @@ bench_user() {
 	mkdir -p "$BENCH_DIR/home"
 	for i in $(seq 1 "$BENCH_USERS"); do
 		u=$BENCH_PREFIX$i
-		id "$u" >/dev/null 2>&1 || useradd -M -d "$BENCH_DIR/home" -s /bin/sh "$u"
+		id "$u" >/dev/null 2>&1 || useradd -M -d "$(bench_home "$u")" -s /bin/sh "$u"
+		usermod -d "$(bench_home "$u")" "$u" 2>/dev/null
+		mkdir -p "$(bench_home "$u")"
+		chown "$u:" "$(bench_home "$u")"
 		echo "$u:$BENCH_PASS" | chpasswd -c "$method"
 	done
-	chown "$BENCH_USER:" "$BENCH_DIR/home"
 	BENCH_UID=$(id -u "$BENCH_USER")
 	BENCH_GID=$(id -g "$BENCH_USER")
+}
+
+# A home of its own per user (the first keeps $BENCH_DIR/home, where the
+# stress and fault drivers put its mailboxes), for the exposers' caches.
+bench_home() {
+	if [ "$1" = "$BENCH_USER" ]; then
+		echo "$BENCH_DIR/home"
+	else
+		echo "$BENCH_DIR/homes/$1"
+	fi
 }
 
 # Removes the users bench_user made.
@@ -48,7 +60,7 @@ dovecot_passwd() {
 	for i in $(seq 1 "$BENCH_USERS"); do
 		u=$BENCH_PREFIX$i
 		printf '%s:{CRYPT}%s:%s:%s::%s\n' "$u" "$(getent shadow "$u" | cut -d: -f2)" \
-			"$(id -u "$u")" "$(id -g "$u")" "$BENCH_DIR/home"
+			"$(id -u "$u")" "$(id -g "$u")" "$(bench_home "$u")"
 	done >"$1.new"
 	chmod 640 "$1.new"
 	chgrp dovecot "$1.new"
@@ -160,14 +172,15 @@ popa3d_start() {
 }
 
 # toolkit_start PORT TEMPLATE: the chain, checkpw given the mailbox
-# template (%u the user); TOOLKIT_EXPOSER=maildirscan for Maildirs;
+# template (%u the user); TOOLKIT_EXPOSER=maildirscan for Maildirs,
+# TOOLKIT_EXPOSER_OPTS its options (the benchmark's caches);
 # TOOLKIT_CHAIN replaces everything after pop3login's host name.
 toolkit_start() {
 	local port=$1 mailbox=$2
 	# shellcheck disable=SC2086
 	tcpserver -D -R -H -l 127.0.0.1 127.0.0.1 "$port" \
 		"$POP3_BIN/pop3login" bench.localhost \
-		${TOOLKIT_CHAIN:-"$POP3_BIN/checkpw" -g mail -m "$mailbox" "$POP3_BIN/${TOOLKIT_EXPOSER:-mboxsplit}" "$POP3_BIN/pop3d"} \
+		${TOOLKIT_CHAIN:-"$POP3_BIN/checkpw" -g mail -m "$mailbox" "$POP3_BIN/${TOOLKIT_EXPOSER:-mboxsplit}" ${TOOLKIT_EXPOSER_OPTS:-} "$POP3_BIN/pop3d"} \
 		2>>"$BENCH_DIR/toolkit.log" &
 	TOOLKIT_PID=$!
 	echo "$TOOLKIT_PID" >>"$PEER_PIDS"
