@@ -12,3 +12,11 @@ $(B)/obj/maildirscan/%.o: maildirscan/%.c
 
 $(B)/maildirscan: $(B)/obj/maildirscan/maildirscan.o $(MAILDIRSCAN_OBJ) $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ -lmd
+
+# The maildrop-while-sessions test, longer: 500 messages, 4 session loops
+# (make check runs 80 and 2).
+.PHONY: maildir-stress
+maildir-stress: $(B)/maildirscan $(B)/pop3d
+	POP3_BIN=$(abspath $(B)) MAILDIR_STRESS_MESSAGES=$${MAILDIR_STRESS_MESSAGES:-500} \
+		MAILDIR_STRESS_SESSIONS=$${MAILDIR_STRESS_SESSIONS:-4} \
+		bats --tap -f 'nothing lost' tests/maildir_session.bats
