@@ -220,13 +220,22 @@ static void parse_options(int argc, char **argv)
 }
 
 /* Under inetd descriptor 2 may be the client's socket itself: a log
- * line there would go to the client. */
+ * line there would go to the client.  The checker and the links after
+ * it inherit descriptor 2 and log there too (checkpw's "why=unknown"
+ * would tell the client which names exist), so it becomes /dev/null for
+ * all of them, not just quiet here. */
 static void silence_logs_on_socket(void)
 {
 	struct stat in, err;
-	if (fstat(0, &in) == 0 && fstat(2, &err) == 0 && S_ISSOCK(err.st_mode)
-	    && in.st_dev == err.st_dev && in.st_ino == err.st_ino)
-		log_silence();
+	if (fstat(0, &in) != 0 || fstat(2, &err) != 0 || !S_ISSOCK(err.st_mode)
+	    || in.st_dev != err.st_dev || in.st_ino != err.st_ino)
+		return;
+	log_silence();
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (null < 0 || dup2(null, 2) < 0)
+		die_sys(EXIT_TEMP, "/dev/null"); /* silenced: the exit code tells */
+	if (null != 2)
+		close(null);
 }
 
 /* Writes all of BUF, each wait bounded; false if the client is gone. */
