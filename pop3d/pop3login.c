@@ -594,6 +594,9 @@ int main(int argc, char **argv)
 	progname = "pop3login";
 	silence_logs_on_socket();
 	signal(SIGPIPE, SIG_IGN);
+	/* an ignored SIGCHLD, inherited through exec from the listener,
+	 * would make waitpid() fail and every verdict a temporary failure */
+	signal(SIGCHLD, SIG_DFL);
 	parse_options(argc, argv);
 	conn.in_fd = 0;
 	conn.out_fd = 1;

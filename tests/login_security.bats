@@ -32,3 +32,15 @@ teardown() {
 	python3 "$CLIENT" "$PORT" "r:$GREETING" 's:USER someone\r\nPASS x\r\nQUIT\r\n' \
 		'r:+OK send PASS\r\n-ERR [AUTH] authentication failed\r\n+OK bye\r\n' eof
 }
+
+# A listener that ignores SIGCHLD passes that on through exec; waitpid
+# then fails with ECHILD and every refusal was answered as a temporary
+# failure (and a served session was followed by an -ERR).
+@test "SIGCHLD ignored by the caller: the checker's status still decides" {
+	run sh -c 'printf "USER nobody\r\nPASS x\r\nUSER temp\r\nPASS x\r\nQUIT\r\n" |
+		python3 -c "import os, signal, sys
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+os.execvp(sys.argv[1], sys.argv[1:])" pop3login -d 0 mail.test "$1" 2>/dev/null' sh "$CHECKER"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '+OK mail.test POP3 server ready\r\n+OK send PASS\r\n-ERR [AUTH] authentication failed\r\n+OK send PASS\r\n-ERR [SYS/TEMP] temporary failure, try again later\r\n+OK bye\r')" ]
+}
