@@ -79,8 +79,8 @@ EOF
 	[ "${lines[3]}" = "Subject: message for joe at b, longer" ]
 	run pop3 "$PORT" joe@b.example pw-a
 	[ "$output" = "-ERR [AUTH] authentication failed" ]
-	grep -q '^checkpw: user=joe@a.example ip=127.0.0.1 backend=virtual result=accept why=ok$' "$BATS_TEST_TMPDIR/log"
-	grep -q '^checkpw: user=joe@b.example ip=127.0.0.1 backend=virtual result=refuse why=badpass$' "$BATS_TEST_TMPDIR/log"
+	wait_log '^checkpw: user=joe@a.example ip=127.0.0.1 backend=virtual result=accept why=ok$'
+	wait_log '^checkpw: user=joe@b.example ip=127.0.0.1 backend=virtual result=refuse why=badpass$'
 }
 
 @test "chain: the local address picks the domain for a bare name" {
@@ -190,5 +190,5 @@ print(p.quit().decode()[:3])
 	[ "$(grep -c '^From ' "$MBOX")" -eq 1 ]
 	grep -q '^Subject: message 2$' "$MBOX"
 	[ ! -e "$MBOX.lock" ]
-	grep -q '^checkpw: user=ckpwmbox1 ip=127.0.0.1 backend=system result=accept why=ok$' "$BATS_TEST_TMPDIR/log"
+	wait_log '^checkpw: user=ckpwmbox1 ip=127.0.0.1 backend=system result=accept why=ok$'
 }

@@ -78,3 +78,17 @@ make_mbox() {
 			$((i % 60)) "$i" "$i" "$i" >>"$path"
 	done
 }
+
+# wait_log PATTERN [FILE]: waits (at most 5 s) for a line matching the
+# grep pattern in the chain's log.  A link logs after its client has gone
+# (pop3login's result line comes when the session ends), so a test that
+# has just seen the client finish may look a moment too early.
+wait_log() {
+	local pattern=$1 file=${2:-$BATS_TEST_TMPDIR/log} i
+	for i in $(seq 1 100); do
+		grep -q -- "$pattern" "$file" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "log line never came: $pattern" >&2
+	return 1
+}

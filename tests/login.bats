@@ -114,7 +114,7 @@ GREETING='+OK mail.test POP3 server ready\r\n'
 	serve -d 0 -t 1
 	python3 "$CLIENT" "$PORT" "r:$GREETING" mark 's:NOOP\r\n' 'r:+OK\r\n' \
 		'r:-ERR [SYS/TEMP] idle timeout\r\n' eof 'since>=1' 'since<4'
-	grep -q 'pop3login: end ip=127.0.0.1 how=timeout' "$BATS_TEST_TMPDIR/log"
+	wait_log 'pop3login: end ip=127.0.0.1 how=timeout'
 }
 
 @test "socket: the whole dialogue has a bound too (-T 2), however lively the client" {
@@ -186,8 +186,7 @@ GREETING='+OK mail.test POP3 server ready\r\n'
 	run curl -sS --max-time 10 -u 'good:secret word' "pop3://127.0.0.1:$PORT/"
 	[ "$status" -eq 0 ]
 	[ -z "$(printf '%s' "$output" | tr -d '\r\n')" ]
-	grep -q 'pop3login: login user=good ip=127.0.0.1 method=plain tls=no result=ok' \
-		"$BATS_TEST_TMPDIR/log"
+	wait_log 'pop3login: login user=good ip=127.0.0.1 method=plain tls=no result=ok'
 }
 
 @test "curl: APOP with the greeting's timestamp; a wrong password fails" {
@@ -195,7 +194,7 @@ GREETING='+OK mail.test POP3 server ready\r\n'
 	run curl -sS --max-time 10 --login-options 'AUTH=+APOP' -u 'good:secret word' \
 		"pop3://127.0.0.1:$PORT/"
 	[ "$status" -eq 0 ]
-	grep -q 'method=apop tls=no result=ok' "$BATS_TEST_TMPDIR/log"
+	wait_log 'method=apop tls=no result=ok'
 	run curl -sS --max-time 10 --login-options 'AUTH=+APOP' -u 'good:bad' \
 		"pop3://127.0.0.1:$PORT/"
 	[ "$status" -eq 67 ] # CURLE_LOGIN_DENIED

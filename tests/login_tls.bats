@@ -91,7 +91,7 @@ poplib_stls() {
 	stls_server tlswrapper -d 0
 	run curl -sS -k --ssl-reqd --max-time 10 -u 'good:secret word' "pop3://127.0.0.1:$PORT/"
 	[ "$status" -eq 0 ]
-	grep -q 'method=plain tls=yes result=ok' "$BATS_TEST_TMPDIR/log"
+	wait_log 'method=plain tls=yes result=ok'
 }
 
 @test "tlswrapper -n: commands sent in clear after STLS are discarded (injection)" {

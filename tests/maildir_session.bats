@@ -285,7 +285,7 @@ PY
 	[ "${lines[2]}" = "(1, 22)" ]
 	[ "${lines[3]}" = "[b'1 1700000001.a.host']" ]
 	[ "${lines[4]}" = "+OK 0 messages deleted" ]
-	grep -q "^maildirscan: fatal: $MD/ is in use by another POP3 session$" "$BATS_TEST_TMPDIR/log"
+	wait_log "^maildirscan: fatal: $MD/ is in use by another POP3 session$"
 }
 
 @test "maildir session: deletions are recorded in a Maildir++ quota file (maildirsize) as maildrop expects" {

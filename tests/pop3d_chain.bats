@@ -67,7 +67,7 @@ sys.stdout.buffer.write(b"".join(l + b"\r\n" for l in lines))' "$1"
 	[ "$output" = "$(printf 'From: alice@example.org\r\nTo: bob@example.org\r\nSubject: plain\r\n\r\nHello Bob.\r')" ]
 	curl -sS --max-time 10 "pop3://127.0.0.1:$PORT/2" -u bob:secret -X DELE -I
 	[ "$(cat "$BATS_TEST_TMPDIR/report")" = "$(printf 'D 2\n.')" ]
-	grep -q 'pop3d: end user=bob ip=127.0.0.1 messages=4 octets=382 retrieved=0 sent=[0-9]* deleted=1 seconds=[0-9]* how=quit' "$BATS_TEST_TMPDIR/log"
+	wait_log 'pop3d: end user=bob ip=127.0.0.1 messages=4 octets=382 retrieved=0 sent=[0-9]* deleted=1 seconds=[0-9]* how=quit'
 }
 
 @test "pop3d chain: python3 poplib session (LIST, UIDL, RETR, TOP, DELE, QUIT)" {
