@@ -509,6 +509,30 @@ static void radix_sort(struct order_key *keys, struct order_key *tmp, size_t n)
 	}
 }
 
+/* Puts MSGS in the order KEYS gives (position i takes the entry at
+ * keys[i].index) in place, cycle by cycle, so that the sort does not
+ * hold a second copy of every entry at the peak of the scan's memory. */
+#define PERMUTE_DONE UINT32_MAX
+static void permute(struct scan_message *msgs, struct order_key *keys, size_t n)
+{
+	for (size_t start = 0; start < n; start++) {
+		if (keys[start].index == PERMUTE_DONE)
+			continue;
+		struct scan_message held = msgs[start];
+		size_t at = start;
+		for (;;) {
+			size_t from = keys[at].index;
+			keys[at].index = PERMUTE_DONE;
+			if (from == start) {
+				msgs[at] = held;
+				break;
+			}
+			msgs[at] = msgs[from];
+			at = from;
+		}
+	}
+}
+
 static void sort_by_delivery(struct scan *s)
 {
 	if (s->count < 2)
@@ -538,19 +562,8 @@ static void sort_by_delivery(struct scan *s)
 			qsort(keys + packed, s->count - packed, sizeof *keys, by_delivery);
 	}
 	free(tmp);
-	struct scan_message *sorted = malloc(s->count * sizeof *sorted);
-	if (!sorted)
-		die_nomem();
-	for (size_t i = 0; i < s->count; i++) {
-		if (i + SCAN_PREFETCH < s->count) {
-			__builtin_prefetch(&s->msgs[keys[i + SCAN_PREFETCH].index]);
-		}
-		sorted[i] = s->msgs[keys[i].index];
-	}
+	permute(s->msgs, keys, s->count);
 	free(keys);
-	free(s->msgs);
-	s->msgs = sorted;
-	s->cap = s->count;
 }
 
 /* FNV-1a-like mixing over 8 octets at a time: ids are ~30 octets and
