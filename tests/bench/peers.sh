@@ -27,7 +27,7 @@ bench_user() {
 	for i in $(seq 1 "$BENCH_USERS"); do
 		u=$BENCH_PREFIX$i
 		id "$u" >/dev/null 2>&1 || useradd -M -d "$(bench_home "$u")" -s /bin/sh "$u"
-		usermod -d "$(bench_home "$u")" "$u" 2>/dev/null
+		usermod -d "$(bench_home "$u")" "$u" >/dev/null 2>&1
 		mkdir -p "$(bench_home "$u")"
 		chown "$u:" "$(bench_home "$u")"
 		echo "$u:$BENCH_PASS" | chpasswd -c "$method"
