@@ -528,17 +528,27 @@ static void jail(const struct passwd *pw)
 		die_sys(EXIT_TEMP, "prctl");
 }
 
-/* The root parent: one checker per credentials block from the child. */
+/* The root parent: one checker per credentials block from the child.
+ * The child parses every client byte, so the parent trusts it with
+ * nothing it can count itself: past the failure limit (-f) a block
+ * ends the child instead of running a checker. */
 static _Noreturn void privileged_parent(pid_t child, int sock)
 {
 	unsigned char msg[MSG_HEADER + AD_CRED_MAX + 1];
 	int code = EXIT_TEMP;
+	unsigned failures = 0;
 	for (;;) {
 		ssize_t n = recv(sock, msg, sizeof msg, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
+		if (failures >= opt.dialog.max_failures) {
+			explicit_bzero(msg, sizeof msg);
+			logline("error op=privsep reason=\"attempt past the failure limit\"");
+			kill(child, SIGKILL);
+			break;
+		}
 		/* the block goes to the checker as it is; only its size is ours
 		 * to check, its contents are the checker's to parse */
 		if (n < MSG_HEADER + 3 || n > MSG_HEADER + AD_CRED_MAX)
@@ -552,6 +562,7 @@ static _Noreturn void privileged_parent(pid_t child, int sock)
 			code = EXIT_DONE;
 			break;
 		}
+		failures++;
 	}
 	int status;
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)

@@ -44,3 +44,22 @@ os.execvp(sys.argv[1], sys.argv[1:])" pop3login -d 0 mail.test "$1" 2>/dev/null'
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf '+OK mail.test POP3 server ready\r\n+OK send PASS\r\n-ERR [AUTH] authentication failed\r\n+OK send PASS\r\n-ERR [SYS/TEMP] temporary failure, try again later\r\n+OK bye\r')" ]
 }
+
+# The root parent ran a checker for every block the dialogue child sent:
+# a child taken over by the client (it parses every client byte) could
+# try passwords without end and without the failure delay.  The parent
+# now keeps the -f limit itself and ends the child that goes past it.
+@test "a subverted dialogue child gets no more checker runs than -f allows" {
+	command -v cc >/dev/null || skip "no C compiler"
+	cc -shared -fPIC -o "$BATS_TEST_TMPDIR/rogue.so" \
+		"$BATS_TEST_DIRNAME/transcripts/login/rogue_child.c" -ldl
+	[ "$(id -u)" -eq 0 ] || skip "the privilege split needs root"
+	chmod 755 "$BATS_TEST_TMPDIR/rogue.so"
+	chmod 711 "$BATS_RUN_TMPDIR" "$BATS_TEST_TMPDIR"
+	COUNT=$BATS_TEST_TMPDIR/count
+	run sh -c 'printf "USER someone\r\nPASS x\r\nQUIT\r\n" |
+		COUNT_FILE=$1 ROGUE_REPEAT=20 LD_PRELOAD=$2 \
+		pop3login -d 0 -f 3 mail.test "$3" 2>/dev/null' sh "$COUNT" \
+		"$BATS_TEST_TMPDIR/rogue.so" "$BATS_TEST_DIRNAME/transcripts/login/countchecker"
+	[ "$(wc -l <"$COUNT")" -eq 3 ]
+}

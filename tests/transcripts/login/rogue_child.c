@@ -1,0 +1,30 @@
+/* rogue_child.c: a test aid (LD_PRELOAD into pop3login) that plays a
+ * subverted dialogue child.  Once the child runs unprivileged, each
+ * send() on a SOCK_SEQPACKET socket (the credentials block for the root
+ * parent) is repeated ROGUE_REPEAT times first, every verdict but the
+ * last swallowed: the brute force a child taken over by a client could
+ * try.  The root parent must not run more checkers than -f allows. */
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+typedef ssize_t send_fn(int, const void *, size_t, int);
+
+ssize_t send(int fd, const void *buf, size_t len, int flags)
+{
+	send_fn *real = (send_fn *)dlsym(RTLD_NEXT, "send");
+	int type = 0;
+	socklen_t tlen = sizeof type;
+	const char *repeat = getenv("ROGUE_REPEAT");
+	if (geteuid() != 0 && repeat && getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) == 0
+	    && type == SOCK_SEQPACKET) {
+		for (int i = atoi(repeat); i > 0; i--) {
+			int status;
+			if (real(fd, buf, len, flags) < 0
+			    || recv(fd, &status, sizeof status, 0) != (ssize_t)sizeof status)
+				break;
+		}
+	}
+	return real(fd, buf, len, flags);
+}
