@@ -7,6 +7,7 @@
 #include "writeback.h"
 #include "fault.h"
 #include "die.h"
+#include "uiddigest.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -62,9 +63,45 @@ static int pread_all(int fd, char *buf, size_t len, uint64_t off)
 	return 0;
 }
 
+/* 1 if message M's header still has the digest (and X-UIDL) it had
+ * when indexed, 0 if not, -1 on a read error.  Equal From_ positions
+ * do not prove that a message is the one the client saw: a mail reader
+ * may have expunged it in place and a delivery appended another of the
+ * same length.  Deleting must never take mail the client has not had. */
+static int same_message(int fd, const struct mbox_index *ix, const struct mbox_msg *m)
+{
+	struct uiddigest d;
+	uiddigest_init(&d);
+	char buf[8192];
+	uint64_t off = m->from_start + m->from_len, left = m->length;
+	while (left > 0) {
+		size_t n = left < sizeof buf ? (size_t)left : sizeof buf;
+		if (pread_all(fd, buf, n, off) < 0)
+			return -1;
+		off += n;
+		left -= n;
+		if (uiddigest_feed(&d, buf, n))
+			break;
+	}
+	static const char digits[] = "0123456789abcdef";
+	char hex[UIDDIGEST_HEXLEN + 1], want[UIDDIGEST_HEXLEN + 1];
+	uiddigest_final(&d, hex);
+	for (int k = 0; k < 16; k++) {
+		want[2 * k] = digits[m->md5[k] >> 4];
+		want[2 * k + 1] = digits[m->md5[k] & 15];
+	}
+	if (memcmp(hex, want, UIDDIGEST_HEXLEN) != 0)
+		return 0;
+	if ((m->tag & MBOX_TAG_XUIDL) && strcmp(d.xuidl, ix->xuidl_pool + m->xuidl_off) != 0)
+		return 0;
+	return 1;
+}
+
 /* 1 if every message still starts where it did: "From " at offset 0 or
  * after a blank line, its From_ line ending where it did; and anything
- * after the indexed end starts with "From ".  0 if not, -1 on error. */
+ * after the indexed end starts with "From "; and every message to be
+ * deleted is still the one indexed (same_message).  0 if not, -1 on
+ * error. */
 static int unchanged_but_appended(int fd, const struct mbox_index *ix, uint64_t size)
 {
 	if (size < ix->end)
@@ -97,6 +134,11 @@ static int unchanged_but_appended(int fd, const struct mbox_index *ix, uint64_t 
 				return -1;
 			if (lf != '\n')
 				return 0;
+		}
+		if (m->tag & MBOX_TAG_DELETED) {
+			int same = same_message(fd, ix, m);
+			if (same <= 0)
+				return same;
 		}
 	}
 	if (size > ix->end) {

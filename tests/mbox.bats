@@ -255,6 +255,28 @@ open(p,"r+b").write(b"\n\nFrom ".join([d[0], d[2]])); open(p,"r+b").truncate(len
 	grep -q 'writeback_abandoned' log
 }
 
+@test "a deleted message expunged by a mail reader and replaced by new mail of the same length: abandoned, new mail kept" {
+	make_mbox "$MB" 3
+	FAKE_WAIT=$PWD/go FAKE_DELE="3" mboxsplit -m "$MB" "$FAKE" >answer 2>log &
+	pid=$!
+	for i in $(seq 1 100); do grep -q indexed log && break; sleep 0.05; done
+	# A mail reader expunged message 3 in place (truncated the file at
+	# its From_ line), then a delivery appended a new message with a
+	# From_ line and a length equal to the old one's: every From_ line
+	# is where it was, but message 3 is not the one the client deleted.
+	python3 -c 'import sys; p=sys.argv[1]; d=open(p,"rb").read(); i=d.rindex(b"\n\nFrom ")+2
+new=d[i:].replace(b"message 3", b"message 7").replace(b"<3@test>", b"<7@test>")
+assert len(new) == len(d) - i
+f=open(p,"r+b"); f.truncate(i); f.close(); f=open(p,"ab"); f.write(new); f.close()' "$MB"
+	grep -q '^Subject: message 7$' "$MB"
+	cp "$MB" after-reader
+	touch go
+	wait $pid
+	[ "$(cat answer)" = "-ERR [SYS/TEMP] mailbox changed by another program; nothing deleted" ]
+	cmp "$MB" after-reader
+	grep -q 'writeback_abandoned' log
+}
+
 @test "a second session gets exit 4 (in use) while the first runs" {
 	make_mbox "$MB" 2
 	FAKE_WAIT=$PWD/go FAKE_DELE="" mboxsplit -m "$MB" "$FAKE" >answer 2>log &
