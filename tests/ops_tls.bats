@@ -200,3 +200,37 @@ start_ucspitls() {
 	run pop_talk "$PORT" "STLS" "CAPA"
 	[ "$output" = $'+OK pop.test POP3 server ready\r\n+OK begin TLS negotiation\r' ]
 }
+
+@test "ops_tls: the stunnel recipe of doc/tls.md: TLS 1.3 in front, PROXY header, hostcheck -p, pop3login -S" {
+	# the backend exactly as doc/tls.md configures it, on a loopback port
+	cat >>"$CONF" <<CONF
+HOSTCHECK_OPTS="-p 127.0.0.1"
+POP3LOGIN_OPTS="-d 0 -S"
+CONF
+	printf 'trust 127.0.0.0/8\nallow 192.0.2.0/24\ndeny default\n' >"$D/rules"
+	"$POP3CTL" -f "$CONF" start
+	front=$(free_port)
+	python3 "$TESTS_DIR/ops_tlsproxy.py" "$front" "$D/tls.pem" "$PORT" 2>>"$D/log" 3>&- 4>&- 5>&- &
+	echo $! >>"$BATS_TEST_TMPDIR/pids"
+	wait_port "$front"
+	PORT=$front run py_pop ssl
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "tls: TLSv1.3" ]
+	[ "${lines[1]}" = "capa: AUTH-RESP-CODE IMPLEMENTATION PIPELINING RESP-CODES SASL TOP UIDL USER" ]
+	[ "${lines[4]}" = "stat: (2, 104)" ]
+	[ "${lines[7]}" = "+OK 1 message deleted" ]
+	wait_log '^pop3login: login user=demo ip=127.0.0.1 method=pass tls=yes result=ok$'
+	grep -q '^hostcheck: trust ip=127.0.0.1 port=[0-9]* proxy=127.0.0.1 ' "$D/log"
+	# a client that reaches the backend directly, from the balancer's
+	# address, without a header, is dropped: it is not taken for a session
+	run python3 -c "
+import socket
+s = socket.create_connection(('127.0.0.1', $PORT), timeout=5)
+s.sendall(b'USER demo\r\n')
+try:
+    print(repr(s.recv(4096)))
+except ConnectionResetError:
+    print('reset')"
+	[ "$output" = "b''" ] || [ "$output" = reset ]
+	wait_log '^hostcheck: drop ip=127.0.0.1 proxy=bad reason=malformed$'
+}
