@@ -174,13 +174,14 @@ popa3d_start() {
 # toolkit_start PORT TEMPLATE: the chain, checkpw given the mailbox
 # template (%u the user); TOOLKIT_EXPOSER=maildirscan for Maildirs,
 # TOOLKIT_EXPOSER_OPTS its options (the benchmark's caches);
+# CHECKPW_OPTS checkpw's (e.g. -d '$6$' where hashes are SHA-512);
 # TOOLKIT_CHAIN replaces everything after pop3login's host name.
 toolkit_start() {
 	local port=$1 mailbox=$2
 	# shellcheck disable=SC2086
 	tcpserver -D -R -H -l 127.0.0.1 127.0.0.1 "$port" \
 		"$POP3_BIN/pop3login" bench.localhost \
-		${TOOLKIT_CHAIN:-"$POP3_BIN/checkpw" -g mail -m "$mailbox" "$POP3_BIN/${TOOLKIT_EXPOSER:-mboxsplit}" ${TOOLKIT_EXPOSER_OPTS:-} "$POP3_BIN/pop3d"} \
+		${TOOLKIT_CHAIN:-"$POP3_BIN/checkpw" -g mail ${CHECKPW_OPTS:-} -m "$mailbox" "$POP3_BIN/${TOOLKIT_EXPOSER:-mboxsplit}" ${TOOLKIT_EXPOSER_OPTS:-} "$POP3_BIN/pop3d"} \
 		2>>"$BENCH_DIR/toolkit.log" &
 	TOOLKIT_PID=$!
 	echo "$TOOLKIT_PID" >>"$PEER_PIDS"
