@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -52,31 +53,47 @@ int lock_methods_parse(const char *s, unsigned *methods)
 	return 0;
 }
 
-/* The pid written in a dotlock, or 0 if it holds none (procmail's are
- * empty). */
+/* 1 if HOST (LEN octets) names this machine: its host name, or that
+ * name's first label. */
+static int this_host(const char *host, size_t len)
+{
+	char me[256];
+	if (gethostname(me, sizeof me) < 0)
+		return 0;
+	me[sizeof me - 1] = '\0';
+	size_t full = strlen(me), label = strcspn(me, ".");
+	return len > 0 && ((len == full && strncasecmp(host, me, len) == 0) ||
+	                   (len == label && strncasecmp(host, me, len) == 0));
+}
+
+/* The pid written in a dotlock, or 0 if it holds none we can check:
+ * procmail's are empty; liblockfile and we write "PID\n"; Dovecot
+ * writes "PID:HOST", whose pid means something only on that host. */
 static long dotlock_pid(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
-	char buf[24];
+	char buf[300];
 	ssize_t n = read(fd, buf, sizeof buf - 1);
 	close(fd);
 	if (n <= 0)
 		return 0;
+	buf[n] = '\0';
 	long pid = 0;
-	for (ssize_t i = 0; i < n; i++) {
-		if (buf[i] >= '0' && buf[i] <= '9') {
-			pid = pid * 10 + (buf[i] - '0');
-			if (pid > INT32_MAX)
-				return 0;
-		} else if (buf[i] == '\n' || buf[i] == ' ') {
-			break;
-		} else {
+	ssize_t i = 0;
+	for (; i < n && buf[i] >= '0' && buf[i] <= '9'; i++) {
+		pid = pid * 10 + (buf[i] - '0');
+		if (pid > INT32_MAX)
 			return 0;
-		}
 	}
-	return pid;
+	if (i == n || buf[i] == '\n' || buf[i] == ' ')
+		return pid;
+	if (buf[i] != ':' || i == 0)
+		return 0;
+	const char *host = buf + i + 1;
+	size_t hlen = strcspn(host, "\n");
+	return this_host(host, hlen) ? pid : 0;
 }
 
 /* Removes the dotlock if it is stale; returns 1 if it did (try again

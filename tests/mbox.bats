@@ -300,6 +300,22 @@ f=open(p,"r+b"); f.truncate(i); f.close(); f=open(p,"ab"); f.write(new); f.close
 	[ ! -e "$MB.lock" ]
 }
 
+@test "dotlock PID:HOST (Dovecot's form): a dead pid of this host is broken at once, another host's lock is left alone" {
+	make_mbox "$MB" 1
+	sh -c 'exit 0' & dead=$!; wait $dead
+	printf '%s:%s' "$dead" "$(hostname)" >"$MB.lock"
+	split -w 0
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"stale_lock path=$MB.lock pid=$dead"*"reason=owner-gone action=removed"* ]]
+	[ ! -e "$MB.lock" ]
+	# the same dead pid, but on another host: it cannot be checked here
+	printf '%s:%s' "$dead" "elsewhere.invalid" >"$MB.lock"
+	split -w 0
+	[ "$status" -eq 111 ]
+	[ "$(cat "$MB.lock")" = "$dead:elsewhere.invalid" ]
+	rm -f "$MB.lock"
+}
+
 @test "stale dotlock without a pid (procmail's) is broken when older than -t" {
 	make_mbox "$MB" 1
 	: >"$MB.lock"
