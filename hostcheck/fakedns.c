@@ -2,9 +2,12 @@
  * or broken DNS without touching the system's resolver.  Never installed.
  *   HOSTCHECK_TEST_DNS_DELAY=N    getnameinfo() hangs N seconds first
  *   HOSTCHECK_TEST_PTR="IP NAME"  getnameinfo() of IP answers NAME, as a
- *                                 PTR record its owner controls would */
+ *                                 PTR record its owner controls would
+ *   HOSTCHECK_TEST_UID_FILE=PATH  getnameinfo() writes the euid it runs
+ *                                 under to PATH (created beforehand) */
 #include <arpa/inet.h>
 #include <dlfcn.h>
+#include <stdio.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -36,6 +39,14 @@ static int fake_ptr(const struct sockaddr *sa, char *host, socklen_t hostlen)
 int getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host, socklen_t hostlen,
 		char *serv, socklen_t servlen, int flags)
 {
+	const char *uid_file = getenv("HOSTCHECK_TEST_UID_FILE");
+	if (uid_file) {
+		FILE *f = fopen(uid_file, "w");
+		if (f) {
+			fprintf(f, "%u\n", (unsigned)geteuid());
+			fclose(f);
+		}
+	}
 	const char *delay = getenv("HOSTCHECK_TEST_DNS_DELAY");
 	if (delay)
 		sleep((unsigned)atoi(delay));

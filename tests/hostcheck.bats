@@ -10,6 +10,8 @@ HOSTCHECK_PRELOAD_DIR="$POP3_BIN/obj/hostcheck"
 
 setup() {
 	T=$BATS_TEST_TMPDIR
+	# The DNS lookup runs as nobody: it must reach the test's hosts file.
+	chmod 711 "$BATS_RUN_TMPDIR" "$BATS_TEST_TMPDIR"
 	# The later link: dumps the variables the chain passes on, sorted,
 	# then the first line it reads from the client, then answers +OK.
 	# A connection that sends nothing (wait_port's probe) leaves no dump.
@@ -238,6 +240,19 @@ R
 	TCPREMOTEHOST=stale.example run with_dns check 192.0.2.99 "$T/rules"
 	[ "$status" -eq 0 ] && [ "$output" = 'X_RULE=default' ]
 	grep -q ' dns=noname match=default rule=5$' "$T/err"
+}
+
+# The resolver parses what the owner of the client's reverse zone
+# writes; the lookup ran as root, against the rule that no untrusted byte
+# is parsed by a root process (checkpw's fd 3 apart).
+@test "the DNS lookup does not run as root" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to see the drop"
+	printf 'allow mail.example.org X_RULE=name\nallow default X_RULE=default\n' >"$T/rules"
+	: >"$T/uid"
+	chmod 666 "$T/uid"
+	HOSTCHECK_TEST_UID_FILE=$T/uid run with_dns check 192.0.2.10 "$T/rules"
+	[ "$status" -eq 0 ] && [ "$output" = $'TCPREMOTEHOST=mail.example.org\nX_RULE=name' ]
+	[ "$(cat "$T/uid")" = "$(id -u nobody)" ]
 }
 
 @test "-h looks the name up for TCPREMOTEHOST; without a lookup the listener's value passes unchanged" {
