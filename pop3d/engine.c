@@ -20,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_ARGS 2
@@ -40,6 +41,20 @@ void engine_init(struct engine *e, struct maildrop *drop, struct outbuf *out,
 	e->mailbox_fd = mailbox_fd;
 	e->control_fd = control_fd;
 	e->control_timeout_ms = 600000;
+	struct stat st;
+	if (mailbox_fd >= 0 && fstat(mailbox_fd, &st) == 0)
+		e->mailbox_links = (uint64_t)st.st_nlink;
+}
+
+/* 1 if the mailbox file of fd 6 has lost a name since the start: the
+ * exposer's rename(2) put a new mailbox in its place (or another
+ * program replaced it).  An mbox exposer never writes the file it
+ * served, so while its link count stands, nothing has been committed. */
+static int mailbox_replaced(const struct engine *e)
+{
+	struct stat st;
+	return e->mailbox_fd >= 0 && fstat(e->mailbox_fd, &st) == 0 &&
+	       (uint64_t)st.st_nlink < e->mailbox_links;
 }
 
 static enum engine_result reply(struct engine *e, const char *text)
@@ -197,7 +212,16 @@ static int open_source(struct engine *e, uint32_t i, struct source *src)
 		src->remaining = e->drop->msgs[i].length;
 		return 0;
 	}
-	int fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	/* The exposer listed a regular file; whatever has been put in its
+	 * place since (a symlink, a FIFO that would block the session) is
+	 * not followed or read. */
+	int fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat st;
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		fd = -1;
+		errno = EINVAL;
+	}
 	if (fd < 0) {
 		if (errno == ENOENT)
 			replyf(e, "-ERR message %lu is gone", (unsigned long)i + 1);
@@ -447,6 +471,14 @@ static enum engine_result cmd_quit(struct engine *e, const char *const *arg,
 		return ENGINE_QUIT;
 	}
 	if (control_exchange(e, answer, sizeof answer) < 0) {
+		/* The exposer died or garbled its answer.  "-ERR" promises that
+		 * nothing changed (doc/interfaces.md); once the mailbox has
+		 * been replaced nobody here knows, so QUIT gets no answer and
+		 * the client, like one whose connection broke, must look. */
+		if (mailbox_replaced(e)) {
+			e->quit_unconfirmed = 1;
+			return ENGINE_QUIT;
+		}
 		reply(e, "-ERR [SYS/TEMP] the mailbox could not be updated");
 		return ENGINE_QUIT;
 	}
