@@ -181,15 +181,16 @@ wait_log() {
 	return 1
 }
 
-# ops_cleanup_users: remove_users leaves a user whose last processes
-# have not quite exited (userdel refuses then); retry, bounded.
+# ops_cleanup_users: make sure this run's users are gone, even when a
+# process still runs under their uid (perhaps another suite's: uids are
+# reused), which makes a plain userdel refuse.
 ops_cleanup_users() {
 	local u i
 	for u in "$OPS_USER" "$OPS_MBOX_USER"; do
-		for i in $(seq 1 50); do
+		for i in $(seq 1 20); do
 			id "$u" >/dev/null 2>&1 || break
-			userdel "$u" >/dev/null 2>&1 && break
-			sleep 0.1
+			userdel -f "$u" >/dev/null 2>&1
+			sleep 0.05
 		done
 	done
 }
