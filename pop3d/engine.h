@@ -46,6 +46,8 @@ struct engine {
 	uint64_t deleted_octets;
 	uint32_t n_retrieved;         /* successful RETR answers */
 	uint32_t committed_deletions; /* deletions the exposer confirmed */
+	uint64_t mailbox_links;       /* fd 6's link count at the start */
+	unsigned char quit_unconfirmed; /* QUIT left unanswered: outcome unknown */
 	const char *abort_reason;     /* set with ENGINE_ABORT */
 	char read_buf[ENGINE_READ_CHUNK];
 };

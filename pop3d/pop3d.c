@@ -190,6 +190,9 @@ int main(int argc, char **argv)
 		}
 		if (r == ENGINE_QUIT) {
 			how = "quit";
+			if (e->quit_unconfirmed)
+				logline("quit_unconfirmed reason=\"no answer from the exposer, "
+				        "and the mailbox served was replaced\"");
 			break;
 		}
 		if (r == ENGINE_ABORT) {

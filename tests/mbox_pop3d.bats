@@ -101,3 +101,23 @@ print("ok")'
 	[ "$(grep -A1 '^Subject: message 2$' "$MB" | tail -n 1)" = "Message-ID: <2@test>" ]
 	[ "$(grep -A1 '^Message-ID: <2@test>$' "$MB" | tail -n 1)" = "Status: RO" ]
 }
+
+@test "mboxsplit killed after its rename: pop3d does not answer -ERR (which promises nothing changed), and says so in its log" {
+	make_mbox "$MB" 2
+	make_mbox want 2
+	python3 -c 'd=open("want","rb").read(); i=d.index(b"\nFrom ",1)+1; open("want","wb").write(d[i:])'
+	printf 'DELE 1\r\nQUIT\r\n' | MBOXSPLIT_FAULT=renamed:1 MAILBOX=$MB mboxsplit pop3d >out 2>log || true
+	cmp "$MB" want
+	printf '%s\r\n' "+OK 2 messages (262 octets)" "+OK message 1 deleted" | cmp - out
+	grep -q 'pop3d: quit_unconfirmed reason="no answer from the exposer, and the mailbox served was replaced"' log
+	grep -q 'pop3d: end .* deleted=0 .*how=quit' log
+}
+
+@test "mboxsplit killed before its rename: pop3d answers -ERR [SYS/TEMP], the mailbox as it was" {
+	make_mbox "$MB" 2
+	cp "$MB" orig
+	printf 'DELE 1\r\nQUIT\r\n' | MBOXSPLIT_FAULT=rename:1 MAILBOX=$MB mboxsplit pop3d >out 2>log || true
+	cmp "$MB" orig
+	printf '%s\r\n' "+OK 2 messages (262 octets)" "+OK message 1 deleted" \
+		"-ERR [SYS/TEMP] the mailbox could not be updated" | cmp - out
+}
