@@ -425,17 +425,24 @@ static _Noreturn void end_dialogue(struct authdialog *d, const char *how, int co
 	_exit(code);
 }
 
-/* The AUTHORIZATION state, from greeting to exit. */
-static _Noreturn void dialogue(void)
+/* The process-unique part of the APOP timestamp, made before the split
+ * so that the root parent knows the one timestamp a digest may use. */
+static char unique[80];
+
+static void make_unique(void)
 {
-	static struct authdialog d;
-	static char line[AD_LINE_MAX];
-	char unique[80];
 	uint64_t rnd = 0;
 	if (getrandom(&rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
 		die_sys(EXIT_TEMP, "getrandom");
 	snprintf(unique, sizeof unique, "%ld.%lld.%016llx", (long)getpid(),
 		(long long)time(NULL), (unsigned long long)rnd);
+}
+
+/* The AUTHORIZATION state, from greeting to exit. */
+static _Noreturn void dialogue(void)
+{
+	static struct authdialog d;
+	static char line[AD_LINE_MAX];
 	if (!authdialog_start(&d, &opt.dialog, unique))
 		die(EXIT_MISUSE, "hostname too long");
 	struct line_reader reader;
@@ -528,6 +535,24 @@ static void jail(const struct passwd *pw)
 		die_sys(EXIT_TEMP, "prctl");
 }
 
+/* What the parent checks of a block before a checker sees it: exactly
+ * three fields, the last empty or this connection's own APOP timestamp,
+ * so that a subverted child can neither replay a digest made for another
+ * greeting nor slip a checker extra fields.  The rest is the checker's. */
+static bool block_ok(const unsigned char *block, size_t len, const char *timestamp)
+{
+	size_t nuls = 0;
+	for (size_t i = 0; i < len; i++)
+		nuls += block[i] == 0;
+	if (nuls != 3 || block[len - 1] != 0)
+		return false;
+	if (block[len - 2] == 0)
+		return true; /* no timestamp */
+	size_t ts_len = strlen(timestamp);
+	return ts_len > 0 && len >= ts_len + 2 && block[len - ts_len - 2] == 0
+		&& memcmp(block + len - ts_len - 1, timestamp, ts_len) == 0;
+}
+
 /* The root parent: one checker per credentials block from the child.
  * The child parses every client byte, so the parent trusts it with
  * nothing it can count itself: past the failure limit (-f) a block
@@ -537,22 +562,27 @@ static _Noreturn void privileged_parent(pid_t child, int sock)
 	unsigned char msg[MSG_HEADER + AD_CRED_MAX + 1];
 	int code = EXIT_TEMP;
 	unsigned failures = 0;
+	static struct authdialog greeting; /* for its timestamp only */
+	if (!authdialog_start(&greeting, &opt.dialog, unique))
+		die(EXIT_MISUSE, "hostname too long");
 	for (;;) {
 		ssize_t n = recv(sock, msg, sizeof msg, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
-		if (failures >= opt.dialog.max_failures) {
+		const char *bad = NULL;
+		if (failures >= opt.dialog.max_failures)
+			bad = "attempt past the failure limit";
+		else if (n < MSG_HEADER + 3 || n > MSG_HEADER + AD_CRED_MAX
+		    || !block_ok(msg + MSG_HEADER, (size_t)n - MSG_HEADER, greeting.timestamp))
+			bad = "bad credentials block";
+		if (bad) {
 			explicit_bzero(msg, sizeof msg);
-			logline("error op=privsep reason=\"attempt past the failure limit\"");
+			logline("error op=privsep reason=\"%s\"", bad);
 			kill(child, SIGKILL);
 			break;
 		}
-		/* the block goes to the checker as it is; only its size is ours
-		 * to check, its contents are the checker's to parse */
-		if (n < MSG_HEADER + 3 || n > MSG_HEADER + AD_CRED_MAX)
-			die(EXIT_TEMP, "bad message from the dialogue");
 		int status = run_checker(msg + MSG_HEADER, (size_t)n - MSG_HEADER,
 			msg[1] != 0);
 		explicit_bzero(msg, sizeof msg);
@@ -614,6 +644,7 @@ int main(int argc, char **argv)
 	conn.ip = getenv("TCPREMOTEIP");
 	if (!conn.ip || !*conn.ip)
 		conn.ip = "unknown";
+	make_unique();
 	if (geteuid() == 0)
 		split_privileges();
 	dialogue();

@@ -63,3 +63,36 @@ os.execvp(sys.argv[1], sys.argv[1:])" pop3login -d 0 mail.test "$1" 2>/dev/null'
 		"$BATS_TEST_TMPDIR/rogue.so" "$BATS_TEST_DIRNAME/transcripts/login/countchecker"
 	[ "$(wc -l <"$COUNT")" -eq 3 ]
 }
+
+# forged_block OPTIONS BLOCK-PRINTF: pop3login (as root, so split) whose
+# child sends BLOCK instead of the client's credentials; prints how many
+# times the checker ran.
+forged_block() {
+	cc -shared -fPIC -o "$BATS_TEST_TMPDIR/rogue.so" \
+		"$BATS_TEST_DIRNAME/transcripts/login/rogue_child.c" -ldl
+	chmod 755 "$BATS_TEST_TMPDIR/rogue.so"
+	chmod 711 "$BATS_RUN_TMPDIR" "$BATS_TEST_TMPDIR"
+	printf "$2" >"$BATS_TEST_TMPDIR/block"
+	chmod 644 "$BATS_TEST_TMPDIR/block"
+	: >"$BATS_TEST_TMPDIR/count"
+	printf 'USER good\r\nPASS x\r\nQUIT\r\n' |
+		COUNT_FILE=$BATS_TEST_TMPDIR/count ROGUE_REPEAT=0 \
+		ROGUE_BLOCK_FILE=$BATS_TEST_TMPDIR/block LD_PRELOAD=$BATS_TEST_TMPDIR/rogue.so \
+		pop3login -d 0 $1 mail.test "$BATS_TEST_DIRNAME/transcripts/login/countchecker" \
+		>/dev/null 2>&1 || true
+	wc -l <"$BATS_TEST_TMPDIR/count"
+}
+
+# The parent passed any block to the checker: a subverted child could
+# pair a digest sniffed from another session with that session's
+# timestamp (APOP replay), or add fields a checker might misread.
+@test "a subverted child cannot choose the APOP timestamp or add fields" {
+	command -v cc >/dev/null || skip "no C compiler"
+	[ "$(id -u)" -eq 0 ] || skip "the privilege split needs root"
+	# the harness works: a well-formed block reaches the checker
+	[ "$(forged_block -a 'good\0x\0\0')" -eq 1 ]
+	[ "$(forged_block -a 'good\0000123456789abcdef0123456789abcdef\0<1.2.3@mail.test>\0')" -eq 0 ]
+	[ "$(forged_block '' 'good\0000123456789abcdef0123456789abcdef\0<1.2.3@mail.test>\0')" -eq 0 ]
+	[ "$(forged_block -a 'good\0x\0\0extra\0')" -eq 0 ]
+	[ "$(forged_block -a 'good\0x\0')" -eq 0 ]
+}
