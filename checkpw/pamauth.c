@@ -3,6 +3,7 @@
  * password, and ignores messages: there is no terminal, and no byte of
  * a module's text may reach the client. */
 #include "pamauth.h"
+#include "secret.h"
 #include "sysauth.h"
 
 #include <security/pam_appl.h>
@@ -92,6 +93,12 @@ enum verdict pamauth_check(const char *service, const struct login *login,
 	enum verdict v = classify(rc);
 	if (v == V_TEMP)
 		acct->why = "pam-error";
+	/* pam_unix answers an unknown name at once but hashes for a known
+	 * one: the dummy hash keeps the time from telling them apart. */
+	if (v == V_UNKNOWN) {
+		secret_dummy(login->secret);
+		acct->why = "unknown";
+	}
 	char name[256] = "";
 	if (v == V_ACCEPT) {
 		/* A module may map the login to another account name. */
