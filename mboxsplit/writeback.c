@@ -67,7 +67,8 @@ static int pread_all(int fd, char *buf, size_t len, uint64_t off)
  * when indexed, 0 if not, -1 on a read error.  Equal From_ positions
  * do not prove that a message is the one the client saw: a mail reader
  * may have expunged it in place and a delivery appended another of the
- * same length.  Deleting must never take mail the client has not had. */
+ * same length.  Deleting must never take mail the client has not had,
+ * nor -R mark it read. */
 static int same_message(int fd, const struct mbox_index *ix, const struct mbox_msg *m)
 {
 	struct uiddigest d;
@@ -100,10 +101,12 @@ static int same_message(int fd, const struct mbox_index *ix, const struct mbox_m
 /* 1 if every message still starts where it did: "From " at offset 0 or
  * after a blank line, its From_ line ending where it did; and anything
  * after the indexed end starts with "From "; and every message to be
- * deleted is still the one indexed (same_message).  0 if not, -1 on
- * error. */
-static int unchanged_but_appended(int fd, const struct mbox_index *ix, uint64_t size)
+ * deleted (or, with MARK_READ, marked read) is still the one indexed
+ * (same_message).  0 if not, -1 on error. */
+static int unchanged_but_appended(int fd, const struct mbox_index *ix, uint64_t size,
+                                  int mark_read)
 {
+	const uint32_t check = MBOX_TAG_DELETED | (mark_read ? MBOX_TAG_RETRIEVED : 0);
 	if (size < ix->end)
 		return 0;
 	for (size_t i = 0; i < ix->count; i++) {
@@ -135,7 +138,7 @@ static int unchanged_but_appended(int fd, const struct mbox_index *ix, uint64_t 
 			if (lf != '\n')
 				return 0;
 		}
-		if (m->tag & MBOX_TAG_DELETED) {
+		if (m->tag & check) {
 			int same = same_message(fd, ix, m);
 			if (same <= 0)
 				return same;
@@ -437,7 +440,7 @@ enum wb_result writeback(const char *mailbox, int fd, struct mbox_index *ix,
 	}
 	if (now.st_ino != st.st_ino || now.st_dev != st.st_dev)
 		return WB_CHANGED;
-	int same = unchanged_but_appended(fd, ix, (uint64_t)st.st_size);
+	int same = unchanged_but_appended(fd, ix, (uint64_t)st.st_size, mark_read);
 	if (same < 0)
 		return WB_FAILED;
 	if (!same)

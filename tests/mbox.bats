@@ -300,6 +300,22 @@ f=open(p,"r+b"); f.truncate(i); f.close(); f=open(p,"ab"); f.write(new); f.close
 	[ ! -e "$MB.lock" ]
 }
 
+@test "-R: a retrieved message replaced by new mail of the same length is not marked read" {
+	make_mbox "$MB" 3
+	FAKE_WAIT=$PWD/go FAKE_DELE="" FAKE_RETR="3" mboxsplit -R -m "$MB" "$FAKE" >answer 2>log &
+	pid=$!
+	for i in $(seq 1 100); do grep -q indexed log && break; sleep 0.05; done
+	python3 -c 'import sys; p=sys.argv[1]; d=open(p,"rb").read(); i=d.rindex(b"\n\nFrom ")+2
+new=d[i:].replace(b"message 3", b"message 7").replace(b"<3@test>", b"<7@test>")
+f=open(p,"r+b"); f.truncate(i); f.close(); f=open(p,"ab"); f.write(new); f.close()' "$MB"
+	cp "$MB" after-reader
+	touch go
+	wait $pid
+	[ "$(cat answer)" = "-ERR [SYS/TEMP] mailbox changed by another program; nothing deleted" ]
+	cmp "$MB" after-reader
+	! grep -q '^Status: RO' "$MB"
+}
+
 @test "dotlock PID:HOST (Dovecot's form): a dead pid of this host is broken at once, another host's lock is left alone" {
 	make_mbox "$MB" 1
 	sh -c 'exit 0' & dead=$!; wait $dead
