@@ -239,9 +239,12 @@ static void commit(const char *mailbox, int fd, const struct options *o,
 	struct spool_lock lk;
 	enum lock_result lr = spool_lock(&o->lock, mailbox, fd, &lk);
 	if (lr != LOCK_OK) {
-		logline("writeback_failed mailbox=%s step=lock error=\"%s\"", mailbox,
-		        lr == LOCK_BUSY ? "locked by another program" : strerror(errno));
-		snprintf(buf, size, "-ERR [SYS/TEMP] mailbox locked by another program; nothing deleted");
+		const char *why = lr == LOCK_BUSY ? "locked by another program" : strerror(errno);
+		logline("writeback_failed mailbox=%s step=lock error=\"%s\"", mailbox, why);
+		if (lr == LOCK_BUSY)
+			snprintf(buf, size, "-ERR [SYS/TEMP] mailbox locked by another program; nothing deleted");
+		else
+			snprintf(buf, size, "-ERR [SYS/TEMP] cannot lock the mailbox (%s); nothing deleted", why);
 		return;
 	}
 	fault_point("locked");

@@ -368,6 +368,23 @@ f=open(sys.argv[1],"ab"); fcntl.lockf(f, fcntl.LOCK_EX); open(sys.argv[2],"w").c
 	[ "$status" -eq 0 ]
 }
 
+@test "a dotlock that cannot be made at QUIT (not held by anyone) is named as such, not as a lock held by another program" {
+	make_mbox "$MB" 2
+	cp "$MB" orig
+	FAKE_WAIT=$PWD/go FAKE_DELE="1" mboxsplit -m "$MB" "$FAKE" >answer 2>log &
+	pid=$!
+	for i in $(seq 1 100); do grep -q indexed log && break; sleep 0.05; done
+	# the unique file of the NFS-safe dotlock cannot be created
+	mkdir "box/.mbox.mboxsplit-lk.$pid"
+	touch go
+	wait $pid
+	rmdir "box/.mbox.mboxsplit-lk.$pid"
+	[ "$(cat answer)" = "-ERR [SYS/TEMP] cannot lock the mailbox (File exists); nothing deleted" ]
+	grep -q 'writeback_failed mailbox=.* step=lock error="File exists"' log
+	cmp "$MB" orig
+	[ ! -e "$MB.lock" ]
+}
+
 @test "a new file left by a killed write-back is removed by the next session" {
 	make_mbox "$MB" 2
 	cp "$MB" orig
