@@ -58,7 +58,7 @@ os.execvp(sys.argv[1], sys.argv[1:])" pop3login -d 0 mail.test "$1" 2>/dev/null'
 	chmod 711 "$BATS_RUN_TMPDIR" "$BATS_TEST_TMPDIR"
 	COUNT=$BATS_TEST_TMPDIR/count
 	run sh -c 'printf "USER someone\r\nPASS x\r\nQUIT\r\n" |
-		COUNT_FILE=$1 ROGUE_REPEAT=20 LD_PRELOAD=$2 \
+		COUNT_FILE=$1 ROGUE_REPEAT=20 LD_PRELOAD=$2 ASAN_OPTIONS=verify_asan_link_order=0 \
 		pop3login -d 0 -f 3 mail.test "$3" 2>/dev/null' sh "$COUNT" \
 		"$BATS_TEST_TMPDIR/rogue.so" "$BATS_TEST_DIRNAME/transcripts/login/countchecker"
 	[ "$(wc -l <"$COUNT")" -eq 3 ]
@@ -78,6 +78,7 @@ forged_block() {
 	printf 'USER good\r\nPASS x\r\nQUIT\r\n' |
 		COUNT_FILE=$BATS_TEST_TMPDIR/count ROGUE_REPEAT=0 \
 		ROGUE_BLOCK_FILE=$BATS_TEST_TMPDIR/block LD_PRELOAD=$BATS_TEST_TMPDIR/rogue.so \
+		ASAN_OPTIONS=verify_asan_link_order=0 \
 		pop3login -d 0 $1 mail.test "$BATS_TEST_DIRNAME/transcripts/login/countchecker" \
 		>/dev/null 2>&1 || true
 	wc -l <"$BATS_TEST_TMPDIR/count"
