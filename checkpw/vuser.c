@@ -7,6 +7,7 @@
 #include "scan_num.h"
 #include "secret.h"
 
+#include <arpa/inet.h>
 #include <cdb.h>
 #include <crypt.h>
 #include <errno.h>
@@ -96,6 +97,25 @@ static bool env_name(const char *value, char *out, size_t size)
 		return false;
 	size_t n = strlen(value);
 	if (n >= size || !name_ok(value, n, NAME_MAX_LEN))
+		return false;
+	for (size_t i = 0; i <= n; i++) {
+		char c = value[i];
+		out[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+	}
+	return true;
+}
+
+/* TCPLOCALIP for %i: an IPv4 or IPv6 address as text, lower-cased.
+ * name_ok() would refuse every IPv6 address for its ':'; an address
+ * that inet_pton() takes has no '/' and no "..", so it is as safe. */
+static bool env_ip(const char *value, char *out, size_t size)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+	if (!value)
+		return false;
+	size_t n = strlen(value);
+	if (n >= size || (inet_pton(AF_INET, value, addr) != 1 &&
+			  inet_pton(AF_INET6, value, addr) != 1))
 		return false;
 	for (size_t i = 0; i <= n; i++) {
 		char c = value[i];
@@ -257,7 +277,7 @@ enum verdict vuser_check(const char *path_template, const struct login *login,
 	else if (template_uses(path_template, 'd') &&
 		 env_name(localhost, domain, sizeof domain))
 		vars.domain = domain;
-	if (env_name(localip, ip, sizeof ip))
+	if (env_ip(localip, ip, sizeof ip))
 		vars.ip = ip;
 	if (!template_expand(path_template, &vars, path, sizeof path)) {
 		spend(login, "", true);

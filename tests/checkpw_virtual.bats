@@ -84,6 +84,20 @@ ARGS=" ]
 	[ "$err" = "checkpw: user=joe ip=127.0.0.3 backend=virtual result=unknown why=no-such-file" ]
 }
 
+# %i refused every IPv6 address (a ':' is not allowed in a name), so a
+# server listening on IPv6 served no virtual user by address.
+@test "virtual: %i works for an IPv6 TCPLOCALIP, and a non-address is refused" {
+	cp "$V/b.example.cdb" "$V/2001:db8::44.cdb"
+	creds joe other:pw
+	TCPLOCALIP=2001:db8::44 ck -v "$V/%i.cdb" "$PROG"
+	[ "$status" -eq 0 ]
+	grep -qx "HOME=$V/b" "$V/b/out"
+	cp "$V/b.example.cdb" "$V/x:y.cdb"
+	TCPLOCALIP=x:y ck -v "$V/%i.cdb" "$PROG"
+	[ "$status" -eq 1 ]
+	[ "$err" = "checkpw: user=joe ip=127.0.0.3 backend=virtual result=unknown why=no-domain" ]
+}
+
 @test "virtual: one file keyed by whole logins" {
 	printf 'joe@a.example:5001:5001:%s::{plain}one\njoe:5002:5002:%s::{plain}two\n' \
 		"$V/a" "$V/b" >"$V/all.src"
