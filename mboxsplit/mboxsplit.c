@@ -224,7 +224,7 @@ static void build_index(struct mbox_index *ix, int fd, const char *mailbox,
 
 /* Commits the deletions; returns the answer to QUIT in BUF. */
 static void commit(const char *mailbox, int fd, const struct options *o,
-                   struct mbox_index *ix, char *buf, size_t size)
+                   struct mbox_index *ix, int peer_fd, char *buf, size_t size)
 {
 	size_t deleted = 0, retrieved = 0;
 	for (size_t i = 0; i < ix->count; i++) {
@@ -250,7 +250,7 @@ static void commit(const char *mailbox, int fd, const struct options *o,
 	fault_point("locked");
 	struct wb_stats st;
 	const char *what;
-	enum wb_result r = writeback(mailbox, fd, ix, o->mark_read, &st, &what);
+	enum wb_result r = writeback(mailbox, fd, ix, o->mark_read, peer_fd, &st, &what);
 	int e = errno;
 	fault_point("unlock");
 	spool_unlock(&lk);
@@ -270,7 +270,8 @@ static void commit(const char *mailbox, int fd, const struct options *o,
 		snprintf(buf, size, "-ERR [SYS/TEMP] mailbox changed by another program; nothing deleted");
 		break;
 	case WB_FAILED:
-		logline("writeback_failed mailbox=%s step=%s error=\"%s\"", mailbox, what, strerror(e));
+		logline("writeback_failed mailbox=%s step=%s error=\"%s\"", mailbox, what,
+		        strcmp(what, "pop3d") == 0 ? "hung up before the rename" : strerror(e));
 		snprintf(buf, size, "-ERR [SYS/TEMP] cannot update the mailbox (%s); nothing deleted",
 		         strerror(e));
 		break;
@@ -336,7 +337,7 @@ int main(int argc, char **argv)
 		expose_report_free(&rep);
 		char reply[256];
 		if (fd >= 0)
-			commit(mailbox, fd, &o, &ix, reply, sizeof reply);
+			commit(mailbox, fd, &o, &ix, e.control_fd, reply, sizeof reply);
 		else
 			snprintf(reply, sizeof reply, "+OK bye, nothing deleted");
 		expose_answer(&e, reply);

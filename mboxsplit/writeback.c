@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -420,8 +421,18 @@ static int fsync_dir(const char *dir)
 	return r;
 }
 
+/* 1 if the other end of the control socket has hung up. */
+static int peer_gone(int peer_fd)
+{
+	if (peer_fd < 0)
+		return 0;
+	struct pollfd p = { .fd = peer_fd, .events = POLLRDHUP };
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
 enum wb_result writeback(const char *mailbox, int fd, struct mbox_index *ix,
-                         int mark_read, struct wb_stats *stats, const char **what)
+                         int mark_read, int peer_fd, struct wb_stats *stats,
+                         const char **what)
 {
 	char path[PATH_MAX], dir[PATH_MAX];
 	memset(stats, 0, sizeof *stats);
@@ -475,6 +486,12 @@ enum wb_result writeback(const char *mailbox, int fd, struct mbox_index *ix,
 		goto fail;
 	fault_point("rename");
 	*what = "rename";
+	/* The commit point: pop3d must still be there to pass the answer on. */
+	if (peer_gone(peer_fd)) {
+		*what = "pop3d";
+		errno = EPIPE;
+		goto fail;
+	}
 	if (rename(path, mailbox) < 0)
 		goto fail;
 	fault_point("renamed");

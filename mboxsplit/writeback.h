@@ -36,9 +36,13 @@ struct wb_stats {
  * MBOX_TAG_RETRIEVED get the header "Status: RO" (any other Status:
  * line is replaced; headers over WB_MARK_HEADER_MAX are left alone);
  * every other byte is kept.  Nothing deleted and nothing to mark:
- * WB_DONE with no file written. */
+ * WB_DONE with no file written.  PEER_FD (or -1) is the control socket
+ * to pop3d: if pop3d has hung up by the time the new file is ready (it
+ * gave up waiting, and has told the client nothing changed), the
+ * rename is not made (WB_FAILED, errno EPIPE). */
 enum wb_result writeback(const char *mailbox, int fd, struct mbox_index *ix,
-                         int mark_read, struct wb_stats *stats, const char **what);
+                         int mark_read, int peer_fd, struct wb_stats *stats,
+                         const char **what);
 
 /* Removes a new file left by a killed write-back; call with the spool
  * locks held.  Returns 1 if one was removed. */

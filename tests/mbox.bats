@@ -385,6 +385,27 @@ f=open(sys.argv[1],"ab"); fcntl.lockf(f, fcntl.LOCK_EX); open(sys.argv[2],"w").c
 	[ ! -e "$MB.lock" ]
 }
 
+@test "pop3d gone before the rename (timed out waiting for a long write-back): nothing is committed" {
+	make_mbox "$MB" 2
+	cp "$MB" orig
+	sleep 30 & live=$!
+	echo $live >>"$BATS_TEST_TMPDIR/pids"
+	FAKE_WAIT=$PWD/go FAKE_DELE="1" FAKE_HANGUP=$PWD/gone mboxsplit -w 10 -m "$MB" "$FAKE" >answer 2>log &
+	pid=$!
+	for i in $(seq 1 100); do grep -q indexed log && break; sleep 0.05; done
+	# a delivery holds the dotlock while pop3d reports and gives up
+	echo "$live" >"$MB.lock"
+	touch go
+	for i in $(seq 1 200); do [ -e gone ] && break; sleep 0.05; done
+	[ -e gone ]
+	rm -f "$MB.lock"
+	wait $pid || true
+	cmp "$MB" orig
+	grep -q 'writeback_failed mailbox=.* step=pop3d error="hung up before the rename"' log
+	[ ! -e "$MB.lock" ]
+	[ "$(ls -A box)" = mbox ]
+}
+
 @test "a new file left by a killed write-back is removed by the next session" {
 	make_mbox "$MB" 2
 	cp "$MB" orig

@@ -12,6 +12,9 @@ alone.  Driven by the environment:
                     "every:K" deletes messages 1, 1+K, 1+2K ... of the list
   FAKE_RETR="2"     with FAKE_DELE: also report these as retrieved
   FAKE_WAIT=FILE    before reporting, wait (at most 60 s) until FILE exists
+  FAKE_HANGUP=FILE  with FAKE_DELE: hang up right after the report, as a
+                    pop3d that timed out or died waiting for the answer,
+                    then create FILE
 """
 import os
 import sys
@@ -49,6 +52,10 @@ def main():
     report = "".join("D %s\n" % n for n in dele.split())
     report += "".join("R %s\n" % n for n in os.environ.get("FAKE_RETR", "").split())
     os.write(5, (report + ".\n").encode())
+    if os.environ.get("FAKE_HANGUP"):
+        os.close(5)
+        open(os.environ["FAKE_HANGUP"], "w").close()
+        return 0
     answer = b""
     while not answer.endswith(b"\n"):
         got = os.read(5, 512)
