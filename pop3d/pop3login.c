@@ -516,7 +516,8 @@ static void jail(const struct passwd *pw)
 		die_sys(EXIT_TEMP, "chroot");
 	if (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
 		die_sys(EXIT_TEMP, "cannot drop privileges");
-	if (getuid() == 0 || geteuid() == 0 || setuid(0) == 0)
+	if (getuid() == 0 || geteuid() == 0 || getgid() == 0 || getegid() == 0
+	    || setuid(0) == 0)
 		die(EXIT_TEMP, "still root after dropping privileges");
 	/* No new processes and no new descriptors (the ones it has stay
 	 * usable): a subverted dialogue can neither exec nor open a socket.
@@ -608,8 +609,8 @@ static void split_privileges(void)
 	struct passwd *pw = getpwnam(opt.jail_user);
 	if (!pw)
 		die(EXIT_MISUSE, "unknown user %s", opt.jail_user);
-	if (pw->pw_uid == 0)
-		die(EXIT_MISUSE, "user %s is root", opt.jail_user);
+	if (pw->pw_uid == 0 || pw->pw_gid == 0)
+		die(EXIT_MISUSE, "user %s has root's uid or gid", opt.jail_user);
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		die_sys(EXIT_TEMP, "socketpair");

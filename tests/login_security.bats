@@ -97,3 +97,16 @@ forged_block() {
 	[ "$(forged_block -a 'good\0x\0\0extra\0')" -eq 0 ]
 	[ "$(forged_block -a 'good\0x\0')" -eq 0 ]
 }
+
+# -u refused uid 0 but took an account whose group is root's: the
+# dialogue child then kept gid 0 (group root) with every client byte.
+@test "-u: an account with gid 0 is refused for the dialogue" {
+	[ "$(id -u)" -eq 0 ] || skip "the privilege split needs root"
+	u=f1gid0$$
+	userdel "$u" >/dev/null 2>&1 || true
+	useradd -M -d /nonexistent -s /usr/sbin/nologin -g 0 "$u"
+	echo "$u" >>"$BATS_TEST_TMPDIR/users"
+	run sh -c 'printf "QUIT\r\n" | pop3login -u "$1" mail.test "$2" 2>&1' sh "$u" "$CHECKER"
+	[ "$status" -eq 2 ]
+	[ "$output" = "pop3login: fatal: user $u has root's uid or gid" ]
+}
