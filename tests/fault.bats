@@ -194,11 +194,11 @@ write_back_faults() {
 	local root
 	root=$(tail -n 1 "$T/pids")
 	KILL_WATCH="$CHAIN_HOME/.mbox.mboxsplit-new" KILL_GAP_MS=100 \
-		"$TOP/tests/fault/killchain" "$root" 6 400 >"$T/kills" &
+		"$TOP/tests/fault/killchain" "$root" 5 400 >"$T/kills" &
 	local killer=$!
 	# -P: pop3d answers -ERR to QUIT when mboxsplit dies even after its
 	# rename (the test above pins that down); count those apart
-	run pop3stress -P -p "$PORT" -u "$U" -w "$CHAIN_PASS" -c 3 -t 6 -i 1 \
+	run pop3stress -P -p "$PORT" -u "$U" -w "$CHAIN_PASS" -c 3 -t 5 -i 1 \
 		-a "procmail:$CHAIN_MBOX" -d 1000 -D 50 -M "$CHAIN_MBOX" -k 16 -T 20
 	wait "$killer"
 	echo "$output"
