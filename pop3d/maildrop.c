@@ -17,6 +17,10 @@
  * SCANLIST_LINE_MAX): a 100,000-message list is ~8 MB, and 4 KiB reads
  * cost a poll, a read and a wakeup of the exposer each. */
 #define SCANLIST_READ_BLOCK 65536
+/* UIDs enter the table this many lines after their own: the slot is
+ * prefetched when the line is parsed, and by the time it is used the
+ * (random) table line is in the cache.  A power of 2. */
+#define UID_PENDING 16
 
 struct loader {
 	struct maildrop *m;
@@ -26,6 +30,8 @@ struct loader {
 	uint64_t *uid_hash;      /* slots: fingerprint << 32 | index + 1,
 	                            0 = empty; freed after loading */
 	size_t hash_mask;
+	uint32_t checked;        /* messages before this are in the table */
+	uint64_t pending[UID_PENDING];  /* hashes of the others, by index */
 	int header_seen;
 	const char *why;
 };
@@ -198,10 +204,12 @@ static uint64_t uid_hash_of(const char *uid, size_t len)
 
 #define SLOT_INDEX_MASK UINT64_C(0xffffffff)
 
-/* Records message INDEX's UID; -1 if another message has it. */
-static int uid_unique(struct loader *l, uint32_t index, const char *uid, size_t len)
+/* Puts message INDEX's UID (hash H) in the table; -1 if another
+ * message has it. */
+static int uid_insert(struct loader *l, uint32_t index, uint64_t h)
 {
-	uint64_t h = uid_hash_of(uid, len);
+	size_t len;
+	const char *uid = maildrop_uid(l->m, index, &len);
 	uint64_t mark = h & ~SLOT_INDEX_MASK;
 	size_t slot = (size_t)h & l->hash_mask;
 	uint64_t e;
@@ -215,6 +223,33 @@ static int uid_unique(struct loader *l, uint32_t index, const char *uid, size_t 
 		slot = (slot + 1) & l->hash_mask;
 	}
 	l->uid_hash[slot] = mark | ((uint64_t)index + 1);
+	return 0;
+}
+
+/* Checks the pending UIDs of messages before END.  A duplicate is
+ * reported at its own line (message I is line I + 2, after the header),
+ * as if it had been checked when read: before any later failure. */
+static int uid_check_upto(struct loader *l, uint32_t end)
+{
+	while (l->checked < end) {
+		uint32_t i = l->checked;
+		if (uid_insert(l, i, l->pending[i % UID_PENDING]) < 0) {
+			l->lineno = (uint64_t)i + 2;
+			return fail(l, "duplicate UID");
+		}
+		l->checked++;
+	}
+	return 0;
+}
+
+/* Records message INDEX's UID for a check UID_PENDING lines later. */
+static int uid_defer(struct loader *l, uint32_t index, const char *uid, size_t len)
+{
+	if (index - l->checked == UID_PENDING && uid_check_upto(l, l->checked + 1) < 0)
+		return -1;
+	uint64_t h = uid_hash_of(uid, len);
+	__builtin_prefetch(&l->uid_hash[(size_t)h & l->hash_mask]);
+	l->pending[index % UID_PENDING] = h;
 	return 0;
 }
 
@@ -277,21 +312,64 @@ static int add_message(struct loader *l, const char *const *f, const size_t *fl,
 		return fail(l, "out of memory");
 	if (set_size(l, msg, size) < 0)
 		return -1;
-	if (uid_unique(l, l->next, f[1], fl[1]) < 0)
-		return fail(l, "duplicate UID");
+	if (uid_defer(l, l->next, f[1], fl[1]) < 0)
+		return -1;
 	l->next++;
 	return 0;
 }
 
-/* uid_valid() without an early exit, which compilers vectorise. */
+/* Eight octets at a time (SWAR): whether some octet of W is below N
+ * (N <= 128), or above N (N <= 127).  Exact as a yes or no. */
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+static uint64_t has_below(uint64_t w, unsigned n)
+{
+	return (w - ONES * n) & ~w & HIGHS;
+}
+static uint64_t has_above(uint64_t w, unsigned n)
+{
+	return ((w + ONES * (127 - n)) | w) & HIGHS;
+}
+
+/* Loads LEN (< 8) octets, the rest of the word filled with FILL. */
+static uint64_t load_tail(const char *p, size_t len, unsigned char fill)
+{
+	unsigned char b[8];
+	memset(b, fill, sizeof b);
+	memcpy(b, p, len);
+	uint64_t w;
+	memcpy(&w, b, sizeof w);
+	return w;
+}
+
+/* uid_valid(), eight octets at a time: it runs on every line. */
 static int uid_ok(const char *uid, size_t len)
 {
-	unsigned bad = len == 0 || len > UID_MAX;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)uid[i];
-		bad |= (unsigned)(c < 0x21) | (unsigned)(c > 0x7e);
+	if (len == 0 || len > UID_MAX)
+		return 0;
+	uint64_t bad = 0, w;
+	for (; len >= 8; uid += 8, len -= 8) {
+		memcpy(&w, uid, 8);
+		bad |= has_below(w, 0x21) | has_above(w, 0x7e);
 	}
-	return !bad;
+	w = load_tail(uid, len, 'a');
+	bad |= has_below(w, 0x21) | has_above(w, 0x7e);
+	return bad == 0;
+}
+
+/* Whether P holds a space, CR or NUL, eight octets at a time. */
+static int has_space_cr_nul(const char *p, size_t len)
+{
+	uint64_t bad = 0, w;
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(&w, p, 8);
+		bad |= has_below(w, 1) | has_below(w ^ (ONES * ' '), 1) |
+		       has_below(w ^ (ONES * '\r'), 1);
+	}
+	w = load_tail(p, len, 'a');
+	bad |= has_below(w, 1) | has_below(w ^ (ONES * ' '), 1) |
+	       has_below(w ^ (ONES * '\r'), 1);
+	return bad != 0;
 }
 
 /* The common case in one pass: a line that is plainly "SIZE UID WHERE"
@@ -310,10 +388,7 @@ static int message_fields_fast(const char *line, size_t len, const char **f,
 	if (!sp2 || sp2 + 1 == end)
 		return 0;
 	const char *where = sp2 + 1;
-	unsigned bad = 0;
-	for (const char *p = where; p < end; p++)
-		bad |= (unsigned)(*p == ' ') | (unsigned)(*p == '\r') | (unsigned)(*p == '\0');
-	if (bad)
+	if (has_space_cr_nul(where, (size_t)(end - where)))
 		return 0;
 	f[0] = line;
 	fl[0] = (size_t)(sp1 - line);
@@ -360,6 +435,9 @@ static int parse_line(struct loader *l, const char *line, size_t len)
 /* Checks the totals; on any failure frees what was loaded. */
 static int finish(struct loader *l, int r)
 {
+	/* A duplicate among the UIDs still pending came first. */
+	if (l->header_seen && l->uid_hash && uid_check_upto(l, l->next) < 0)
+		r = -1;
 	free(l->uid_hash);
 	l->uid_hash = NULL;
 	if (r == 0 && !l->header_seen)
