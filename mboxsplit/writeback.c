@@ -421,13 +421,14 @@ static int fsync_dir(const char *dir)
 	return r;
 }
 
-/* 1 if the other end of the control socket has hung up. */
+/* 1 if the other end of the control socket has closed it (a pop3d that
+ * only shut down its writing half still waits for the answer). */
 static int peer_gone(int peer_fd)
 {
 	if (peer_fd < 0)
 		return 0;
-	struct pollfd p = { .fd = peer_fd, .events = POLLRDHUP };
-	return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+	struct pollfd p = { .fd = peer_fd, .events = 0 };
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR)) != 0;
 }
 
 enum wb_result writeback(const char *mailbox, int fd, struct mbox_index *ix,
