@@ -157,6 +157,7 @@ def send(line):
 print(f.readline().decode().rstrip("\r\n"))
 print(send("USER demo"))
 print(send("PASS secret"))
+print(subprocess.run([ctl, "-f", conf, "status"], capture_output=True, text=True).stdout.strip().split(", ")[-1])
 print(subprocess.run([ctl, "-f", conf, "stop"], capture_output=True, text=True).stdout.strip().split(" pid ")[0])
 print(send("DELE 1"))
 print(send("QUIT"))
@@ -165,6 +166,7 @@ PY
 	[ "$output" = "+OK pop.test POP3 server ready
 +OK send PASS
 +OK 2 messages (104 octets)
+1 sessions
 pop3ctl: stopped
 +OK message 1 deleted
 +OK 1 message deleted" ]

@@ -50,7 +50,7 @@ teardown() {
 	[ "$(tr '\0' ' ' </proc/$pid/cmdline | cut -d' ' -f1)" = "$(command -v tcpserver)" ]
 	run "$POP3CTL" -f "$CONF" status
 	[ "$status" -eq 0 ]
-	[ "$output" = "pop3ctl: running, pid $pid" ]
+	[ "$output" = "pop3ctl: running, pid $pid, 0 sessions" ]
 	run pop_talk "$PORT"
 	[ "$output" = $'+OK stub pop.test ready\r' ]
 	run "$POP3CTL" -f "$CONF" start
