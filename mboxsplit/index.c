@@ -233,67 +233,81 @@ static void flush_pending(struct scanner *s)
 #ifdef __SSE2__
 #include <emmintrin.h>
 
-/* The stretch of whole lines at P (a line start) before the first blank
- * line, in one pass, 16 octets at a time while a whole block and the
- * octet after it are there.  Returns its length (it ends after an LF)
- * and its CRLF size in *OCTETS: its length plus one for each LF without
- * a CR before it.  Bare LFs are counted in byte lanes (a compare gives
- * -1), summed into *OCTETS before a lane can overflow.  What is left is
- * for the line-by-line loop. */
-static size_t stretch_sse2(const char *p, size_t n, uint64_t *octets)
+/* The stretch of whole lines at P (a line start) before the first line
+ * that may be blank (it starts with LF or CR), in one pass, 32 octets at
+ * a time while two blocks and the octet after them are there.  Returns
+ * its length (it ends after an LF) and its CRLF size in *OCTETS: its
+ * length plus one for each LF without a CR before it.  Bare LFs are
+ * counted in byte lanes (a compare gives -1), summed into *OCTETS before
+ * a lane can overflow.  What is left is for the line-by-line loop. */
+struct stretch_block {
+	__m128i bare;        /* -1 where octet I + 1 is an LF not after a CR */
+	unsigned starts;     /* bit J: octet J is an LF and J + 1 starts a
+	                        line with LF or CR */
+};
+
+static inline struct stretch_block stretch_block(const char *p)
 {
 	const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
-	const __m128i zero = _mm_setzero_si128();
+	__m128i v = _mm_loadu_si128((const __m128i *)p);
+	__m128i w = _mm_loadu_si128((const __m128i *)(p + 1));
+	__m128i w_lf = _mm_cmpeq_epi8(w, lf);
+	__m128i edge = _mm_and_si128(_mm_cmpeq_epi8(v, lf),
+	                             _mm_or_si128(w_lf, _mm_cmpeq_epi8(w, cr)));
+	struct stretch_block b;
+	b.bare = _mm_andnot_si128(_mm_cmpeq_epi8(v, cr), w_lf);
+	b.starts = (unsigned)_mm_movemask_epi8(edge);
+	return b;
+}
+
+static uint64_t lanes_sum(__m128i lanes)
+{
+	__m128i sums = _mm_sad_epu8(lanes, _mm_setzero_si128());
+	return (uint64_t)_mm_cvtsi128_si32(sums) +
+	       (uint64_t)_mm_cvtsi128_si32(_mm_srli_si128(sums, 8));
+}
+
+static size_t stretch_sse2(const char *p, size_t n, uint64_t *octets)
+{
 	uint64_t bare = 0;
-	unsigned carry = 1;   /* octet 0 starts a line */
 	size_t i = 0, used;
-	__m128i lanes = zero;
-	unsigned in_lanes = 0;
+	*octets = 0;
+	if (n == 0 || p[0] == '\n' || p[0] == '\r')
+		return 0;
 	for (;;) {
-		if (i + 17 > n) {
-			/* No blank line starts before octet I: the stretch
-			 * ends after the last LF before it. */
-			const char *last = i ? memrchr(p, '\n', i) : NULL;
-			used = last ? (size_t)(last - p) + 1 : 0;
-			break;
+		/* 127 pairs of blocks: each lane gains at most 254. */
+		__m128i lanes = _mm_setzero_si128();
+		size_t stop = 0;
+		for (unsigned k = 0; k < 127 && i + 33 <= n; k++) {
+			struct stretch_block x = stretch_block(p + i);
+			struct stretch_block y = stretch_block(p + i + 16);
+			if (x.starts | y.starts) {
+				unsigned m = x.starts | y.starts << 16;
+				stop = i + (size_t)__builtin_ctz(m) + 1;
+				break;
+			}
+			lanes = _mm_sub_epi8(lanes, _mm_add_epi8(x.bare, y.bare));
+			i += 32;
 		}
-		__m128i v = _mm_loadu_si128((const __m128i *)(p + i));
-		__m128i w = _mm_loadu_si128((const __m128i *)(p + i + 1));
-		__m128i v_lf = _mm_cmpeq_epi8(v, lf), v_cr = _mm_cmpeq_epi8(v, cr);
-		__m128i w_lf = _mm_cmpeq_epi8(w, lf);
-		unsigned lfm = (unsigned)_mm_movemask_epi8(v_lf);
-		unsigned crm = (unsigned)_mm_movemask_epi8(v_cr);
-		unsigned next_lfm = (unsigned)_mm_movemask_epi8(w_lf);
-		unsigned starts = ((lfm << 1) | carry) & 0xffffu;
-		unsigned blank = starts & (lfm | (crm & next_lfm));
-		if (blank) {
-			/* A blank line at octet B (after an LF, or at 0): the
-			 * stretch is what comes before it; LFs from I + 1 on
-			 * are not in the lanes yet. */
-			used = i + (size_t)__builtin_ctz(blank);
+		bare += lanes_sum(lanes);
+		if (stop) {
+			/* A line that may be blank starts at STOP, after an
+			 * LF; the LFs at I + 1 .. STOP - 1 are not counted. */
+			used = stop;
 			for (size_t j = i + 1; j < used; j++)
 				bare += p[j] == '\n' && p[j - 1] != '\r';
 			break;
 		}
-		carry = lfm >> 15;
-		/* Octets I + 1 .. I + 16: LFs not after a CR. */
-		lanes = _mm_sub_epi8(lanes, _mm_andnot_si128(v_cr, w_lf));
-		if (++in_lanes == 255) {
-			__m128i sums = _mm_sad_epu8(lanes, zero);
-			bare += (uint64_t)_mm_cvtsi128_si32(sums) +
-			        (uint64_t)_mm_cvtsi128_si32(_mm_srli_si128(sums, 8));
-			lanes = zero;
-			in_lanes = 0;
+		if (i + 33 > n) {
+			/* The stretch ends after the last LF before octet I
+			 * (the lanes hold the LFs at 1 .. I). */
+			const char *last = i ? memrchr(p, '\n', i) : NULL;
+			used = last ? (size_t)(last - p) + 1 : 0;
+			if (i > 0 && p[i] == '\n' && p[i - 1] != '\r')
+				bare--;
+			break;
 		}
-		i += 16;
 	}
-	__m128i sums = _mm_sad_epu8(lanes, zero);
-	bare += (uint64_t)_mm_cvtsi128_si32(sums) +
-	        (uint64_t)_mm_cvtsi128_si32(_mm_srli_si128(sums, 8));
-	/* The lanes hold the LFs at octets 1 .. I; octet I may lie past
-	 * the stretch (it ends at I or before). */
-	if (i > 0 && used <= i && p[i] == '\n' && p[i - 1] != '\r')
-		bare--;
 	*octets = used + bare;
 	return used;
 }
@@ -302,17 +316,20 @@ static size_t stretch_sse2(const char *p, size_t n, uint64_t *octets)
 /* The common case, in a loop of its own: whole body lines that are not
  * blank, after a line that was not blank either, so none can start a
  * message.  Returns the bytes used: up to a blank line, a partial line
- * or the end.  With SSE2 the stretch up to the first blank line is
- * found and counted 16 octets at a time (a line's CRLF size is its
- * length plus one for an LF without CR), instead of a memchr a line. */
+ * or the end.  With SSE2 the lines up to the next one that may be blank
+ * are found and counted 32 octets at a time (a line's CRLF size is its
+ * length plus one for an LF without CR), instead of a memchr a line;
+ * such a line itself goes through the loop. */
 static size_t body_lines(struct scanner *s, const char *p, size_t n)
 {
 	const char *q = p, *end = p + n;
 	uint64_t octets = 0;
-#ifdef __SSE2__
-	q += stretch_sse2(p, n, &octets);
-#endif
 	for (;;) {
+#ifdef __SSE2__
+		uint64_t run_octets;
+		q += stretch_sse2(q, (size_t)(end - q), &run_octets);
+		octets += run_octets;
+#endif
 		const char *lf = memchr(q, '\n', (size_t)(end - q));
 		if (!lf)
 			break;
