@@ -17,7 +17,6 @@ setup() {
 	PORT=$(free_port)
 	T=$BATS_TEST_TMPDIR
 	# the shim is not built with ASan; under make sanitize it is loaded
-	# beside the sanitizer's runtime
 	# beside the sanitizer's runtime.  No leak check at exit: killchain
 	# may SIGKILL LeakSanitizer's tracer (a child of the same name), and
 	# the process it was tracing then spins at exit forever.
