@@ -409,7 +409,13 @@ enum authdialog_action authdialog_result(struct authdialog *d, int wait_status)
 {
 	explicit_bzero(d->cred, sizeof d->cred);
 	d->cred_len = 0;
-	int code = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
+	/* A chain killed by a signal may have answered the client and be
+	 * mid-session (pop3d or the exposer died, perhaps after the mailbox
+	 * was rewritten): any -ERR from us could be a lie about the mail,
+	 * and would land in the middle of pop3d's replies.  Hang up. */
+	if (!WIFEXITED(wait_status))
+		return AD_QUIT;
+	int code = WEXITSTATUS(wait_status);
 	if (code == EXIT_DONE)
 		return AD_QUIT;
 	switch (code) {

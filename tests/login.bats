@@ -37,6 +37,7 @@ GREETING='+OK mail.test POP3 server ready\r\n'
 @test "transcript: USER/PASS, commands pipelined after PASS reach the next program" { run_transcript user_pass; }
 @test "transcript: failed logins, one message, USER again" { run_transcript bad_login; }
 @test "transcript: checker exit codes as response codes" { run_transcript codes; }
+@test "transcript: a chain killed after it answered gets no -ERR from pop3login" { run_transcript killed_after_answer; }
 @test "transcript: the failure limit ends the connection" { run_transcript failure_limit; }
 @test "transcript: the command limit ends the connection" { run_transcript command_limit; }
 @test "transcript: AUTH PLAIN with initial response" { run_transcript auth_plain; }

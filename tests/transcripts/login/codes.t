@@ -16,6 +16,3 @@ S: -ERR [SYS/PERM] login failed
 C: USER crash
 C: PASS x
 S: +OK send PASS
-S: -ERR [SYS/PERM] login failed
-C: QUIT
-S: +OK bye
