@@ -51,7 +51,7 @@ stop_started() {
 # tmp dir, for tests that need one; removed by remove_users.
 make_user() {
 	local name=$1 home="$BATS_TEST_TMPDIR/home-$1"
-	userdel -r "$name" >/dev/null 2>&1 || true
+	userdel "$name" >/dev/null 2>&1 || true
 	useradd -M -d "$home" -s /bin/sh "$name"
 	# bats makes its run directory 0700: let the user reach the home.
 	chmod 711 "$BATS_RUN_TMPDIR" "$BATS_TEST_TMPDIR"
