@@ -16,6 +16,7 @@
 #include "template.h"
 #include "vuser.h"
 
+#include <crypt.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -326,6 +327,28 @@ static void set_env(const char *name, const char *value)
 		die_nomem();
 }
 
+/* The setting of the hash spent for unknown users: -d, else (for system
+ * and PAM users) the method of the first hash in shadow, else libxcrypt's
+ * default.  Done for every login alike, so that it tells nothing; nothing
+ * is hashed until a user turns out unknown. */
+static void init_dummy(const struct options *o)
+{
+	if (o->dummy_setting) {
+		if (!secret_dummy_init(o->dummy_setting))
+			die(EXIT_MISUSE, "libxcrypt refuses the dummy setting");
+		return;
+	}
+	bool shadow = false;
+	for (int i = 0; i < o->backends; i++)
+		shadow |= o->backend[i].kind != BACKEND_VIRTUAL;
+	char site[CRYPT_OUTPUT_SIZE];
+	bool ok = shadow && sysauth_dummy_setting(site, sizeof site) &&
+		  secret_dummy_init(site);
+	explicit_bzero(site, sizeof site);
+	if (!ok && !secret_dummy_init(NULL))
+		die(EXIT_TEMP, "libxcrypt cannot make a dummy setting");
+}
+
 int main(int argc, char **argv)
 {
 	static char buf[CREDS_MAX + 1];
@@ -340,8 +363,7 @@ int main(int argc, char **argv)
 	progname = "checkpw";
 	silence_if_stderr_is_client();
 	int prog = parse_options(argc, argv, &opt);
-	if (!secret_dummy_init(opt.dummy_setting))
-		die(EXIT_MISUSE, "libxcrypt refuses the dummy setting");
+	init_dummy(&opt);
 	size_t len = read_creds(buf, sizeof buf);
 	if (!creds_parse(buf, len, &creds)) {
 		explicit_bzero(buf, sizeof buf);

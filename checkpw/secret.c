@@ -20,27 +20,49 @@ bool ct_equal(const void *a, size_t alen, const void *b, size_t blen)
 	return diff == 0;
 }
 
+/* A method libxcrypt knows and may hash with; legacy methods (MD5, DES)
+ * still count, so that a site with such hashes can match them. */
+static bool setting_known(const char *setting)
+{
+	int r = crypt_checksalt(setting);
+	return r == CRYPT_SALT_OK || r == CRYPT_SALT_METHOD_LEGACY ||
+	       r == CRYPT_SALT_TOO_CHEAP;
+}
+
+/* "$id$" and nothing more: a prefix, not a setting ($y$ and $2b$ cannot
+ * hash without their parameters). */
+static bool bare_prefix(const char *s)
+{
+	if (s[0] != '$' || s[1] == '\0')
+		return false;
+	const char *end = strchr(s + 1, '$');
+	return end && end[1] == '\0';
+}
+
 bool secret_dummy_init(const char *setting)
 {
-	if (setting) {
-		if (strlen(setting) >= sizeof dummy_setting)
-			return false;
-		strcpy(dummy_setting, setting);
-	} else if (!crypt_gensalt_rn(NULL, 0, NULL, 0, dummy_setting,
-				     sizeof dummy_setting)) {
+	/* No hashing here: most logins are of known users and pay for their
+	 * own hash only (yescrypt's is 16 MiB and milliseconds). */
+	if (!setting)
+		return crypt_gensalt_rn(NULL, 0, NULL, 0, dummy_setting,
+					sizeof dummy_setting) != NULL;
+	if (strlen(setting) >= sizeof dummy_setting || !setting_known(setting))
 		return false;
-	}
-	/* Proves the setting usable now, so that a refusal later costs as
-	 * much as a real check. */
-	const char *out = crypt_rn("", dummy_setting, &crypt_scratch,
-				   sizeof crypt_scratch);
-	explicit_bzero(&crypt_scratch, sizeof crypt_scratch);
-	return out && out[0] != '*';
+	if (bare_prefix(setting))
+		return crypt_gensalt_rn(setting, 0, NULL, 0, dummy_setting,
+					sizeof dummy_setting) != NULL;
+	strcpy(dummy_setting, setting);
+	return true;
 }
 
 static bool hash_usable(const char *hash)
 {
 	return hash[0] != '\0' && hash[0] != '!' && hash[0] != '*';
+}
+
+bool secret_dummy_usable(const char *hash)
+{
+	return hash_usable(hash) && setting_known(hash);
 }
 
 bool secret_check_crypt(const char *password, const char *hash)
@@ -59,8 +81,16 @@ bool secret_dummy(const char *password)
 {
 	if (dummy_setting[0] == '\0' && !secret_dummy_init(NULL))
 		return false;
-	(void)crypt_rn(password, dummy_setting, &crypt_scratch,
-		       sizeof crypt_scratch);
+	const char *out = crypt_rn(password, dummy_setting, &crypt_scratch,
+				   sizeof crypt_scratch);
+	/* A setting crypt_checksalt passed but crypt cannot use (a yescrypt
+	 * or bcrypt salt of the wrong shape): spend the default method's
+	 * hash instead, so that the refusal still costs one. */
+	if ((!out || out[0] == '*') &&
+	    crypt_gensalt_rn(NULL, 0, NULL, 0, dummy_setting,
+			     sizeof dummy_setting))
+		(void)crypt_rn(password, dummy_setting, &crypt_scratch,
+			       sizeof crypt_scratch);
 	explicit_bzero(&crypt_scratch, sizeof crypt_scratch);
 	return false;
 }

@@ -11,10 +11,16 @@
 /* Equal contents and lengths, in time that depends on the lengths only. */
 bool ct_equal(const void *a, size_t alen, const void *b, size_t blen);
 
-/* Sets the setting string (a hash or a prefix crypt_gensalt made) used by
- * secret_dummy(); NULL picks libxcrypt's default method at its default
- * cost.  False if libxcrypt refuses it. */
+/* Sets the setting used by secret_dummy(): a whole hash or setting, or a
+ * bare prefix such as "$y$" (given a fresh salt at the method's default
+ * cost); NULL picks libxcrypt's default method at its default cost.
+ * Hashes nothing: the setting is checked with crypt_checksalt().  False
+ * if libxcrypt does not know the method or has it disabled. */
 bool secret_dummy_init(const char *setting);
+
+/* True if HASH (a stored hash) could serve as the dummy setting: not
+ * locked, of a method libxcrypt knows. */
+bool secret_dummy_usable(const char *hash);
 
 /* Hashes PASSWORD with HASH's setting and compares with HASH.  False for
  * an unusable hash (empty, locked "!" or "*", unknown method). */

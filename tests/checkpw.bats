@@ -263,3 +263,43 @@ EOS
 		4<&- 5<&- 6<&- 8<&- 9<&- 7</dev/null 2>/dev/null
 	[ "$(cat "$H/fds")" = "0 1 2 7 " ]
 }
+
+# maxrss_kib ARGS...: runs checkpw ARGS with fd 3 the credentials and
+# prints its exit status and peak resident size in KiB (GNU time).
+maxrss_kib() {
+	local st=0
+	/usr/bin/time -f %M -o "$BATS_TEST_TMPDIR/rss" "$POP3_BIN/checkpw" "$@" \
+		3<"$BATS_TEST_TMPDIR/creds" >/dev/null 2>&1 || st=$?
+	echo "$st $(tail -n 1 "$BATS_TEST_TMPDIR/rss")"
+}
+
+# checkpw used to prove its dummy setting by hashing with it at every
+# start: with yescrypt (16 MiB, tens of ms) every SHA-512 login paid for
+# a second hash.  Now only an unknown user's answer runs the dummy, so
+# only it shows yescrypt's 16 MiB; a bare "$y$" is given its default cost.
+@test "checkpw: the dummy is hashed for an unknown user only" {
+	[ -x /usr/bin/time ] || skip "GNU time not installed"
+	set_password $U '$6$' secret
+	creds $U wrong
+	read -r st known < <(maxrss_kib -d '$y$' "$PROG")
+	[ "$st" -eq 1 ]
+	creds ckpwnosuchuser wrong
+	read -r st unknown < <(maxrss_kib -d '$y$' "$PROG")
+	[ "$st" -eq 1 ]
+	echo "known=$known KiB unknown=$unknown KiB" >&2
+	[ "$((unknown - known))" -ge 8192 ]
+}
+
+@test "checkpw: -d takes a prefix, a setting or a hash; refuses unknown methods" {
+	creds ckpwnosuchuser wrong
+	for d in '$6$' '$y$' '$2b$' '$1$' '$6$rounds=6000$abcdefgh' "$(mkhash '$5$' x)"; do
+		ck -d "$d" "$PROG"
+		[ "$status" -eq 1 ]
+		[ "$err" = "checkpw: user=ckpwnosuchuser ip=127.0.0.2 backend=system result=unknown why=unknown" ]
+	done
+	for d in '' '*' '!' '$unknown$' 'a'; do
+		ck -d "$d" "$PROG"
+		[ "$status" -eq 2 ]
+		[ "$err" = "checkpw: fatal: libxcrypt refuses the dummy setting" ]
+	done
+}
