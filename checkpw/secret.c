@@ -62,7 +62,9 @@ static bool hash_usable(const char *hash)
 
 bool secret_dummy_usable(const char *hash)
 {
-	return hash_usable(hash) && setting_known(hash);
+	/* Not a legacy method: an old MD5 or DES hash first in shadow must
+	 * not make unknown users cheap next to yescrypt or SHA-512 ones. */
+	return hash_usable(hash) && crypt_checksalt(hash) == CRYPT_SALT_OK;
 }
 
 bool secret_check_crypt(const char *password, const char *hash)

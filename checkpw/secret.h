@@ -18,8 +18,9 @@ bool ct_equal(const void *a, size_t alen, const void *b, size_t blen);
  * if libxcrypt does not know the method or has it disabled. */
 bool secret_dummy_init(const char *setting);
 
-/* True if HASH (a stored hash) could serve as the dummy setting: not
- * locked, of a method libxcrypt knows. */
+/* True if HASH (a stored hash) may serve as the default dummy setting:
+ * not locked, of a method libxcrypt knows and does not deem legacy (so
+ * not MD5 or DES crypt). */
 bool secret_dummy_usable(const char *hash);
 
 /* Hashes PASSWORD with HASH's setting and compares with HASH.  False for
