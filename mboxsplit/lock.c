@@ -32,6 +32,18 @@ static void sleep_ms(unsigned ms)
 		;
 }
 
+/* One pause between attempts at a held lock: short at first (a
+ * delivery usually holds it for milliseconds), doubling up to
+ * LOCK_POLL_MAX_MS, never past DEADLINE. */
+static void backoff(unsigned *pause, int64_t deadline)
+{
+	int64_t left = deadline - now_ms();
+	if (left <= 0)
+		return;
+	sleep_ms(left < *pause ? (unsigned)left : *pause);
+	*pause = *pause * 2 > LOCK_POLL_MAX_MS ? LOCK_POLL_MAX_MS : *pause * 2;
+}
+
 int lock_methods_parse(const char *s, unsigned *methods)
 {
 	unsigned m = 0;
@@ -221,8 +233,7 @@ enum lock_result spool_lock(const struct lock_config *cfg, const char *mailbox,
 		if (now_ms() >= deadline)
 			return LOCK_BUSY;
 		waited = 1;
-		sleep_ms(pause);
-		pause = pause * 2 > LOCK_POLL_MAX_MS ? LOCK_POLL_MAX_MS : pause * 2;
+		backoff(&pause, deadline);
 	}
 	fault_point("dotlocked");
 	while (fd >= 0 && (cfg->methods & LOCK_METHOD_FCNTL)) {
@@ -239,8 +250,7 @@ enum lock_result spool_lock(const struct lock_config *cfg, const char *mailbox,
 			return r < 0 ? LOCK_FAILED : LOCK_BUSY;
 		}
 		waited = 1;
-		sleep_ms(pause);
-		pause = pause * 2 > LOCK_POLL_MAX_MS ? LOCK_POLL_MAX_MS : pause * 2;
+		backoff(&pause, deadline);
 	}
 	if (waited)
 		logline("lock_waited mailbox=%s", mailbox);

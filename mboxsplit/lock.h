@@ -6,7 +6,8 @@
  * unique file linked to the lock name, success judged by its link
  * count) and holds our pid in ASCII.  A dotlock whose pid is dead on
  * this host, or that is older than a bound, is stale: it is removed and
- * logged.  A lock held by someone else is retried up to a bound.  The
+ * logged.  A lock held by someone else is retried after 5 ms, then
+ * after pauses doubling to 200 ms, up to a bound (-w).  The
  * fcntl lock is a read lock: mboxsplit never writes the mailbox file
  * (write-back writes a new file and renames it), and a read lock keeps
  * out every writer, who all ask for a write lock.

@@ -368,6 +368,50 @@ f=open(sys.argv[1],"ab"); fcntl.lockf(f, fcntl.LOCK_EX); open(sys.argv[2],"w").c
 	[ "$status" -eq 0 ]
 }
 
+# elapsed_ms T0: milliseconds since T0 (date +%s%N).
+elapsed_ms() {
+	echo $((($(date +%s%N) - $1) / 1000000))
+}
+
+@test "a live dotlock released after 100 ms holds the session up for well under a second" {
+	make_mbox "$MB" 1
+	sleep 30 & live=$!
+	echo $live >>"$BATS_TEST_TMPDIR/pids"
+	echo "$live" >"$MB.lock"
+	t0=$(date +%s%N)
+	( sleep 0.1; rm -f "$MB.lock" ) &
+	FAKE_DELE= split -w 5
+	ms=$(elapsed_ms "$t0")
+	[ "$status" -eq 0 ]
+	[ "$output" = "+OK bye, nothing deleted" ]
+	# it did wait: the lock was held when mboxsplit first tried it
+	[[ "$stderr" == *"lock_waited mailbox=$MB"* ]]
+	echo "# session took ${ms} ms" >&3
+	[ "$ms" -lt 800 ]
+}
+
+@test "an fcntl lock released after 100 ms holds the session up for well under a second" {
+	make_mbox "$MB" 1
+	python3 -c 'import fcntl,os,sys,time
+f=open(sys.argv[1],"ab"); fcntl.lockf(f, fcntl.LOCK_EX); open(sys.argv[2],"w").close()
+for i in range(10000):
+    if os.path.exists(sys.argv[3]): break
+    time.sleep(0.001)
+time.sleep(0.1); fcntl.lockf(f, fcntl.LOCK_UN); time.sleep(30)' "$MB" locked go &
+	echo $! >>"$BATS_TEST_TMPDIR/pids"
+	for i in $(seq 1 100); do [ -e locked ] && break; sleep 0.05; done
+	[ -e locked ]
+	t0=$(date +%s%N)
+	touch go
+	FAKE_DELE= split -w 5 -l fcntl
+	ms=$(elapsed_ms "$t0")
+	[ "$status" -eq 0 ]
+	[ "$output" = "+OK bye, nothing deleted" ]
+	[[ "$stderr" == *"lock_waited mailbox=$MB"* ]]
+	echo "# session took ${ms} ms" >&3
+	[ "$ms" -lt 800 ]
+}
+
 @test "a dotlock that cannot be made at QUIT (not held by anyone) is named as such, not as a lock held by another program" {
 	make_mbox "$MB" 2
 	cp "$MB" orig
