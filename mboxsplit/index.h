@@ -21,7 +21,7 @@
 
 #include "scanlist.h"
 
-#define MBOX_READ_BLOCK (1u << 20)       /* bytes per read(2) */
+#define MBOX_READ_BLOCK (1u << 18)       /* bytes per read(2) */
 #define MBOX_MAX_MESSAGES_DEFAULT 1000000u
 
 enum {
