@@ -20,6 +20,7 @@
  * SSLREADFD, SSLWRITEFD: 'y' on the control socket, then the two pipes). */
 #include "authdialog.h"
 #include "die.h"
+#include "write_all.h"
 #include "exitcode.h"
 #include "lineexact.h"
 #include "scan_num.h"
@@ -238,27 +239,6 @@ static void silence_logs_on_socket(void)
 		close(null);
 }
 
-/* Writes all of BUF, each wait bounded; false if the client is gone. */
-static bool write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		struct pollfd p = { .fd = fd, .events = POLLOUT };
-		int r = poll(&p, 1, WRITE_TIMEOUT_MS);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return false;
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n <= 0)
-			return false;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
 /* A user name as a log value: printable, quoted if it has spaces. */
 static void log_value(char *dst, size_t cap, const unsigned char *src, size_t len)
 {
@@ -370,7 +350,7 @@ static void log_attempt(const struct authdialog *d, int status)
 
 static bool send_out(struct authdialog *d, int fd)
 {
-	bool ok = write_all(fd, d->out, d->out_len);
+	bool ok = write_all(fd, d->out, d->out_len, WRITE_TIMEOUT_MS);
 	authdialog_out_clear(d);
 	return ok;
 }
@@ -391,7 +371,7 @@ static bool start_tls(struct authdialog *d, struct line_reader *reader)
 	} else {
 		if (!send_out(d, conn.out_fd))
 			return false;
-		if (!write_all(conn.ctl_fd, "y", 1))
+		if (!write_all(conn.ctl_fd, "y", 1, WRITE_TIMEOUT_MS))
 			return false;
 		conn.in_fd = conn.ssl_read_fd;
 		conn.out_fd = conn.ssl_write_fd;
@@ -464,7 +444,7 @@ static _Noreturn void dialogue(void)
 		if (st == LINE_TIMEOUT) {
 			const char *msg = total_bound ? "-ERR [SYS/TEMP] login took too long\r\n"
 				: "-ERR [SYS/TEMP] idle timeout\r\n";
-			write_all(conn.out_fd, msg, strlen(msg));
+			write_all(conn.out_fd, msg, strlen(msg), WRITE_TIMEOUT_MS);
 			end_dialogue(&d, "timeout", EXIT_REFUSED);
 		}
 		if (st == LINE_ERROR)

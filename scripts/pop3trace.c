@@ -16,6 +16,7 @@
  * start; message bodies are counted, not copied.  It exits with PROG's
  * status, so the chain's exit codes pass through (doc/interfaces.md). */
 #include "die.h"
+#include "write_all.h"
 #include "exitcode.h"
 
 #include <errno.h>
@@ -122,27 +123,6 @@ static void trace_bytes(struct side *s, const char *buf, size_t len)
 	}
 }
 
-/* Writes all of BUF to FD, waiting at most WRITE_TIMEOUT_MS for room. */
-static bool write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		struct pollfd p = { .fd = fd, .events = POLLOUT };
-		int r = poll(&p, 1, WRITE_TIMEOUT_MS);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return false;
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n <= 0)
-			return false;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
 /* Copies client <-> server until the server side closes.  A client EOF
  * is passed on as a half-close, so pop3d sees it as it would directly. */
 static void relay(int server)
@@ -169,7 +149,7 @@ static void relay(int server)
 			if (n <= 0)
 				break;
 			trace_bytes(&server_side, buf, (size_t)n);
-			if (!write_all(1, buf, (size_t)n))
+			if (!write_all(1, buf, (size_t)n, WRITE_TIMEOUT_MS))
 				break;
 		}
 		if (client_open && p[1].revents) {
@@ -182,7 +162,7 @@ static void relay(int server)
 				continue;
 			}
 			trace_bytes(&client_side, buf, (size_t)n);
-			if (!write_all(server, buf, (size_t)n))
+			if (!write_all(server, buf, (size_t)n, WRITE_TIMEOUT_MS))
 				break;
 		}
 	}
