@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int scan_name_usable(const char *name)
@@ -135,7 +136,9 @@ static void clean_tmp(struct scan *s, int64_t now)
  * another inode holds TARGET). */
 static int move_noreplace(struct scan *s, const char *name, const char *target)
 {
-	if (renameat2(s->new_fd, name, s->cur_fd, target, RENAME_NOREPLACE) == 0)
+	/* The system call itself: musl (the static build) has no
+	 * renameat2() wrapper.  1 is RENAME_NOREPLACE in <linux/fs.h>. */
+	if (syscall(SYS_renameat2, s->new_fd, name, s->cur_fd, target, 1U) == 0)
 		return 0;
 	if (errno == EINVAL || errno == ENOSYS) {
 		if (linkat(s->new_fd, name, s->cur_fd, target, 0) == 0) {

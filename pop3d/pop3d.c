@@ -91,8 +91,12 @@ static void log_heap(const struct maildrop *drop)
 	const char *on = getenv("POP3D_HEAPSTATS");
 	if (!on || strcmp(on, "1") != 0)
 		return;
+#ifdef __GLIBC__
 	struct mallinfo2 mi = mallinfo2();
 	size_t heap = mi.uordblks + mi.hblkhd;
+#else
+	size_t heap = 0;  /* musl has no heap statistics: the line says 0 */
+#endif
 	logline("heap messages=%lu bytes=%zu per_message=%zu", (unsigned long)drop->count,
 	        heap, drop->count ? heap / drop->count : heap);
 }
