@@ -3,7 +3,7 @@
 # because $(B)/checkpw is the program itself and cannot be a directory.
 CHECKPW_MODS := creds secret template sysauth pamauth vuser
 CHECKPW_OBJ  := $(patsubst %,$(B)/obj/checkpw/%.o,$(CHECKPW_MODS))
-CHECKPW_LIBS := -lpam -lcrypt -lcdb -lmd
+CHECKPW_LIBS := -lcrypt -lcdb -lmd
 
 PROGRAMS += checkpw vusers-make
 MANPAGES += doc/checkpw.8

@@ -264,6 +264,30 @@ EOS
 	[ "$(cat "$H/fds")" = "0 1 2 7 " ]
 }
 
+# The list of open descriptors comes from /proc/self/fd, whole: one the
+# caller gave above the 1,024 the old scan looked at passes too, and the
+# closing (close_range over the gaps) leaves it alone.
+@test "checkpw: a caller's descriptor above 1023 passes" {
+	[ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -gt 1100 ] ||
+		skip "descriptor limit $(ulimit -n)"
+	set_password $U '$6$' secret
+	creds $U secret
+	# bash: dash takes one-digit descriptors only.
+	cat >"$BATS_TEST_TMPDIR/fds" <<'EOS'
+#!/bin/bash
+out=
+for fd in 0 1 2 3 4 5 6 7 8 9 1100; do
+	if { true >&$fd; } 2>/dev/null; then out="$out$fd "; fi
+done
+echo "$out" >"$HOME/fds"
+EOS
+	chmod 755 "$BATS_TEST_TMPDIR/fds"
+	bash -c 'exec "$@" 1100</dev/null' - "$POP3_BIN/checkpw" \
+		"$BATS_TEST_TMPDIR/fds" 3<"$BATS_TEST_TMPDIR/creds" \
+		4<&- 5<&- 6<&- 7<&- 8<&- 9<&- 2>/dev/null
+	[ "$(cat "$H/fds")" = "0 1 2 1100 " ]
+}
+
 # maxrss_kib ARGS...: runs checkpw ARGS with fd 3 the credentials and
 # prints its exit status and peak resident size in KiB (GNU time).
 maxrss_kib() {

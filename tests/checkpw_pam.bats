@@ -152,3 +152,77 @@ EOS
 	[ "$status" -eq 0 ]
 	[ "$(cat "$H/fds")" = "0 1 2 " ]
 }
+
+# libpam is loaded (dlopen) only for a PAM backend: the system and
+# virtual backends start without it and without what it drags in.
+# LD_DEBUG=libs makes the dynamic loader name each library it looks for.
+@test "pam: libpam, libaudit and libcap-ng are loaded for -P only" {
+	creds $U pampw
+	LD_DEBUG=libs pamck -P "$PROG"
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$err" | grep -q 'find library=libpam\.so\.0'
+	printf '%s\n' "$err" | grep -q 'find library=libaudit\.so\.1'
+	for backend in -s "-v $BATS_TEST_TMPDIR/none.cdb"; do
+		# shellcheck disable=SC2086 # two words for -v
+		LD_DEBUG=libs "$POP3_BIN/checkpw" $backend "$PROG" \
+			3<"$BATS_TEST_TMPDIR/creds" 2>"$BATS_TEST_TMPDIR/err" || true
+		grep -q 'find library=libcrypt\.so\.1' "$BATS_TEST_TMPDIR/err"
+		grep -q 'result=' "$BATS_TEST_TMPDIR/err"
+		! grep -E 'libpam\.|libaudit|libcap-ng' "$BATS_TEST_TMPDIR/err"
+	done
+}
+
+# in_mount_ns SCRIPT ARGS...: runs SCRIPT under sh in a private mount
+# namespace (unshare -m), so that what it mounts is seen by nothing else.
+in_mount_ns() {
+	unshare -m --propagation private true 2>/dev/null ||
+		skip "no mount namespaces here"
+	unshare -m --propagation private sh -c "$@"
+}
+
+@test "pam: a missing libpam is a temporary failure, logged" {
+	LIB=$(ls /usr/lib/*/libpam.so.0 /lib/*/libpam.so.0 2>/dev/null | head -n 1)
+	[ -n "$LIB" ] || skip "no libpam.so.0"
+	creds $U pampw
+	# An empty file where libpam was: dlopen fails ("file too short").
+	in_mount_ns 'mount --bind /dev/null "$(readlink -f "$1")" && shift &&
+		exec "$@"' - "$LIB" "$POP3_BIN/checkpw" -P "$PROG" \
+		3<"$BATS_TEST_TMPDIR/creds" 2>"$BATS_TEST_TMPDIR/err" || status=$?
+	[ "$status" -eq 111 ]
+	[ "$(sed -n 1p "$BATS_TEST_TMPDIR/err" | sed 's/reason=".*"$/reason=R/')" = \
+		"checkpw: error op=dlopen lib=libpam.so.0 reason=R" ]
+	[ "$(sed -n '2,$p' "$BATS_TEST_TMPDIR/err")" = \
+		"checkpw: user=$U ip=127.0.0.4 backend=pam result=temp why=pam-load" ]
+	[ ! -e "$H/out" ]
+}
+
+# Without procfs at /proc (a chroot) the descriptors are found by the
+# old scan of the first 1,024 numbers; a directory that only looks like
+# /proc/self/fd (here an empty one on tmpfs: it would say nothing is
+# open, and every descriptor would be closed) is not believed.
+@test "pam: no /proc: PAM's leftover is still closed, the caller's kept" {
+	LEAK=$POP3_BIN/tests/checkpw_pamleak.so
+	[ -f "$LEAK" ] || skip "checkpw_pamleak.so not built"
+	cat >"$BATS_TEST_TMPDIR/fds" <<'EOS'
+#!/bin/sh
+out=
+for fd in 0 1 2 3 4 5 6 7 8 9; do
+	if { true >&$fd; } 2>/dev/null; then out="$out$fd "; fi
+done
+echo "$out" >"$HOME/fds"
+EOS
+	chmod 755 "$BATS_TEST_TMPDIR/fds"
+	{ echo "auth optional $LEAK"; cat "$S/pop3"; } >"$S/leaky"
+	printf '%s:pampw:leaky\n' $U >"$BATS_TEST_TMPDIR/passdb"
+	creds $U pampw
+	status=0
+	in_mount_ns 'mount -t tmpfs none /proc && mkdir -p /proc/self/fd &&
+		exec "$@"' - env LD_PRELOAD="$PAMLIB" PAM_WRAPPER=1 \
+		PAM_WRAPPER_SERVICE_DIR="$S" PAM_WRAPPER_DISABLE_DEEPBIND=1 \
+		UID_WRAPPER_DISABLE_DEEPBIND=1 ASAN_OPTIONS=verify_asan_link_order=0 \
+		"$POP3_BIN/checkpw" -p leaky "$BATS_TEST_TMPDIR/fds" \
+		3<"$BATS_TEST_TMPDIR/creds" 4<&- 5<&- 6<&- 8<&- 9<&- 7</dev/null \
+		2>"$BATS_TEST_TMPDIR/err" || status=$?
+	[ "$status" -eq 0 ]
+	[ "$(cat "$H/fds")" = "0 1 2 7 " ]
+}
