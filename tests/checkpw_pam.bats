@@ -166,7 +166,7 @@ EOS
 		# shellcheck disable=SC2086 # two words for -v
 		LD_DEBUG=libs "$POP3_BIN/checkpw" $backend "$PROG" \
 			3<"$BATS_TEST_TMPDIR/creds" 2>"$BATS_TEST_TMPDIR/err" || true
-		grep -q 'find library=libcrypt\.so\.1' "$BATS_TEST_TMPDIR/err"
+		grep -q 'find library=libc\.so\.6' "$BATS_TEST_TMPDIR/err"
 		grep -q 'result=' "$BATS_TEST_TMPDIR/err"
 		! grep -E 'libpam\.|libaudit|libcap-ng' "$BATS_TEST_TMPDIR/err"
 	done
