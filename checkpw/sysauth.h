@@ -27,10 +27,10 @@ enum verdict sysauth_fill(const char *name, struct account *acct);
 bool shadow_expired(long today, long lastchg, long max, long inact,
 		    long expire);
 
-/* Copies into OUT the first usable hash among the first few shadow
- * entries (root's, normally, or the first real user's), so that the dummy
- * spent for unknown users has the site's method and cost.  False if
- * there is none, or it does not fit. */
+/* Copies into OUT the first usable hash among the first few entries of
+ * /etc/shadow, else of getspent() (root's, normally, or the first real
+ * user's), so that the dummy spent for unknown users has the site's
+ * method and cost.  False if there is none, or it does not fit. */
 bool sysauth_dummy_setting(char *out, size_t size);
 
 #endif

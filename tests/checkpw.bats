@@ -314,6 +314,47 @@ maxrss_kib() {
 	[ "$((unknown - known))" -ge 8192 ]
 }
 
+# in_mount_ns SCRIPT ARGS...: runs SCRIPT under sh in a private mount
+# namespace (unshare -m), so that what it mounts is seen by nothing else.
+in_mount_ns() {
+	unshare -m --propagation private true 2>/dev/null ||
+		skip "no mount namespaces here"
+	unshare -m --propagation private sh -c "$@"
+}
+
+# Without -d the dummy takes the method of the first usable hash of
+# /etc/shadow (here a copy bound over it): yescrypt there makes an
+# unknown user's answer cost yescrypt's 16 MiB, SHA-512 does not.  The
+# file is read as a file: through NSS, endspent() went to every source
+# of nsswitch.conf and loaded libnss_systemd at every login.
+@test "checkpw: without -d the dummy has /etc/shadow's method, read as a file" {
+	[ -x /usr/bin/time ] || skip "GNU time not installed"
+	creds ckpwnosuchuser wrong
+	for m in '$y$' '$6$'; do
+		printf 'root:*:20000:0:99999:7:::\nfirst:%s:20000:0:99999:7:::\n' \
+			"$(mkhash "$m" x)" >"$BATS_TEST_TMPDIR/shadow-$m"
+		in_mount_ns 'mount --bind "$1" /etc/shadow && shift && exec "$@"' - \
+			"$BATS_TEST_TMPDIR/shadow-$m" env LD_DEBUG=libs /usr/bin/time -f %M \
+			-o "$BATS_TEST_TMPDIR/rss-$m" "$POP3_BIN/checkpw" "$PROG" \
+			3<"$BATS_TEST_TMPDIR/creds" 2>"$BATS_TEST_TMPDIR/err-$m" || true
+		grep -qx 'checkpw: user=ckpwnosuchuser ip=127.0.0.2 backend=system result=unknown why=unknown' \
+			"$BATS_TEST_TMPDIR/err-$m"
+	done
+	y=$(tail -n 1 "$BATS_TEST_TMPDIR/rss-\$y\$")
+	six=$(tail -n 1 "$BATS_TEST_TMPDIR/rss-\$6\$")
+	echo "yescrypt=$y KiB sha512=$six KiB" >&2
+	[ "$((y - six))" -ge 8192 ]
+	# A name refused before any lookup: no NSS module is loaded, so
+	# none was for the dummy either.
+	printf 'bad/name\0x\0\0' >"$BATS_TEST_TMPDIR/creds"
+	in_mount_ns 'mount --bind "$1" /etc/shadow && shift && exec "$@"' - \
+		"$BATS_TEST_TMPDIR/shadow-\$6\$" env LD_DEBUG=libs "$POP3_BIN/checkpw" \
+		"$PROG" 3<"$BATS_TEST_TMPDIR/creds" 2>"$BATS_TEST_TMPDIR/err" || true
+	grep -q 'result=refuse why=badname' "$BATS_TEST_TMPDIR/err"
+	grep -q 'find library=libc\.so\.6' "$BATS_TEST_TMPDIR/err"
+	! grep 'find library=libnss_' "$BATS_TEST_TMPDIR/err"
+}
+
 @test "checkpw: -d takes a prefix, a setting or a hash; refuses unknown methods" {
 	creds ckpwnosuchuser wrong
 	for d in '$6$' '$y$' '$2b$' '$1$' '$6$rounds=6000$abcdefgh' "$(mkhash '$5$' x)"; do
