@@ -334,19 +334,26 @@ static void fds_close_new(struct fd_list *before)
 	*before = (struct fd_list){ 0 };
 }
 
-/* Groups: the user's own (initgroups for system accounts, the primary
- * group alone for virtual ones) plus -g's; nothing of root's. */
+/* Groups: the user's own (what initgroups would set, for system
+ * accounts; the primary group alone for virtual ones) plus -g's; nothing
+ * of root's.  getgrouplist and one setgroups, where initgroups, then
+ * getgroups and setgroups again, took two more calls and a read of
+ * /proc/sys/kernel/ngroups_max.  More than NGROUPS_MAX groups are cut
+ * to that many, as initgroups does. */
 static void set_groups(const struct account *a, const struct options *o)
 {
 	static gid_t groups[NGROUPS_MAX + 1];
 	int n = 1;
 	groups[0] = a->gid;
 	if (a->system_name[0]) {
-		if (initgroups(a->system_name, a->gid) != 0)
-			die_sys(EXIT_TEMP, "initgroups %s", a->system_name);
-		n = getgroups(NGROUPS_MAX, groups);
-		if (n < 0)
-			die_sys(EXIT_TEMP, "getgroups");
+		n = NGROUPS_MAX;
+		errno = 0;
+		if (getgrouplist(a->system_name, a->gid, groups, &n) < 0) {
+			if (n <= NGROUPS_MAX)
+				die_sys(EXIT_TEMP, "getgrouplist %s",
+					a->system_name);
+			n = NGROUPS_MAX;
+		}
 	}
 	if (o->keep_group)
 		groups[n++] = o->keep_gid;
