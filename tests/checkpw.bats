@@ -68,7 +68,7 @@ ARGS=one two words" ]
 	[ "$(head -n 1 "$H/out")" = "uid=$UID_ gid=$GID_ groups=$(groups_line $GID_ "$(getent group mail | cut -d: -f3)")" ]
 }
 
-@test "checkpw: the user's own supplementary groups come from initgroups" {
+@test "checkpw: the user's own supplementary groups come from the group database" {
 	groupadd ckpwgrp1
 	usermod -a -G ckpwgrp1 $U
 	set_password $U '$6$' secret
