@@ -3,30 +3,32 @@
  * One pass over the bytes: the loop that looks for a line's LF also
  * copies the line into the output, 16 bytes at a time with SSE2 on
  * x86-64 (8 at a time in portable C elsewhere, or when MSGF_PORTABLE is
- * defined, as a unit test does).  A block is stored before it is known
- * where in it the LF is; the output position then advances only to the
- * LF, and the bytes stored past it are overwritten by what follows.
- * Those stores stay inside MSGF_OUTCAP(inlen): a block is only loaded
- * with 16 input bytes left, and the output is at most twice the input
- * consumed plus one stuffed dot, so the store ends at least 15 bytes
- * short of the room.  The C library's memchr and memcpy are not used on
- * the message, so the speed does not depend on which libc we link.
+ * defined, as two tests do), so the speed does not depend on the C
+ * library's memchr and memcpy (plain C in musl).  A block is stored
+ * before it is known where in it the LF is; the output position then
+ * advances only to the LF, and what was stored past it is overwritten
+ * by what follows.  Those stores stay inside MSGF_OUTCAP(inlen): a
+ * block is only loaded with a whole block of input left, and the output
+ * is at most twice the input consumed plus one stuffed dot.
  *
  * Only the start of a line is looked at byte by byte (header name, '>'
  * quotes, '.').  A start is classified only when the whole line, or at
  * least MSGF_LOOKAHEAD bytes of it, or the end of the message is in view,
  * so the same decision is taken however the input is cut into chunks,
- * and a chunk's unconsumed rest is always the start of a short line.
- * A body line whose first byte can change nothing but a stuffed dot is
- * decided from that byte alone (the fast path); the rest go through
- * classify_line().  Line ends are handled by remembering whether the
- * last byte written of the current line was a CR (prev_cr), which also
- * survives a chunk boundary between CR and LF.
+ * and what a call leaves unconsumed is the start of a short line.  A
+ * body line whose first byte is not a '>' to unquote needs nothing but
+ * that byte: it is decided at once (the fast path), and given back
+ * if the call's input ends before its LF and before MSGF_LOOKAHEAD
+ * bytes, so the bytes consumed are the same as classify_line's.  Line
+ * ends are handled by remembering whether the last byte written of the
+ * current line was a CR (prev_cr), which also survives a chunk boundary
+ * between CR and LF.
  *
  * The size is the number of output bytes less the stuffed dots, counted
  * by the same code that writes them (or would, when only counting). */
 #include "msgfilter.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -116,6 +118,30 @@ static void classify_line(struct msgfilter *f, const char *p, size_t len,
 		*stuff = 1;
 }
 
+#ifdef MSGF_SSE2
+/* Copies N < 16 bytes with two overlapping moves of a fixed size each. */
+static inline void copy_short(char *d, const char *s, size_t n)
+{
+	if (n >= 8) {
+		uint64_t a, b;
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		memcpy(d, &a, 4);
+		memcpy(d + n - 4, &b, 4);
+	} else if (n > 0) {
+		d[0] = s[0];
+		d[n / 2] = s[n / 2];
+		d[n - 1] = s[n - 1];
+	}
+}
+#endif
+
 /* The scan-and-copy loop: from IN[POS], copies bytes to OUT + *O (when
  * EMIT) and advances *O, up to the first LF before END.  Returns the
  * LF's position, or END if there is none; the LF itself is not copied.
@@ -138,6 +164,18 @@ copy_to_lf(const char *in, size_t pos, size_t end, char *out, size_t *o, const i
 		}
 		pos += 16;
 		op += 16;
+	}
+	if (pos < end && end >= 16) {
+		/* Fewer than 16 bytes left: look at the last 16 before END
+		 * (the first of them seen already) and shift those away. */
+		size_t rest = end - pos;
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(in + end - 16));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf)) >> (16 - rest);
+		size_t k = m ? (size_t)__builtin_ctz(m) : rest;
+		if (emit)
+			copy_short(out + op, in + pos, k);
+		*o = op + k;
+		return pos + k;
 	}
 #else
 	/* Eight bytes at a time: a byte of W ^ LFS is zero exactly where W
@@ -185,16 +223,26 @@ feed(struct msgfilter *f, const char *in, size_t inlen, int eof, char *out,
 	int prev_cr = f->prev_cr, in_header = f->in_header, done = f->done;
 	int64_t left = f->body_lines_left;
 	size_t pos = 0, o = 0, stuffed = 0;
+	/* Where the line in hand started in this call (SIZE_MAX: before it),
+	 * and what to go back to if it is to be fed again. */
+	size_t line_pos = SIZE_MAX, o_before = 0, stuffed_before = 0;
+	int64_t left_before = 0;
 
 	while (pos < inlen && !done) {
 		if (at_line_start) {
 			unsigned char c = (unsigned char)in[pos];
 			size_t skip = 0;
 			int stuff;
-			if (!in_header && left != 0 && c != no_fast &&
-			    (eof || inlen - pos >= MSGF_LOOKAHEAD)) {
+			line_pos = pos;
+			o_before = o;
+			stuffed_before = stuffed;
+			left_before = left;
+			if (!in_header && left != 0 && c != no_fast) {
 				/* classify_line's body case when there is no '>' to
-				 * unquote: the first byte is all it needs. */
+				 * unquote: the first byte is all it needs.  That is
+				 * decided before the line end or MSGF_LOOKAHEAD bytes
+				 * are in view; if they turn out not to be, the line is
+				 * given back below, as the slow path would have. */
 				if (left > 0)
 					left--;
 				line_kept = 1;
@@ -238,6 +286,15 @@ feed(struct msgfilter *f, const char *in, size_t inlen, int eof, char *out,
 		}
 		pos = copy_to_lf(in, pos, inlen, out, &o, emit);
 		if (pos == inlen) {
+			if (!eof && line_pos != SIZE_MAX && inlen - line_pos < MSGF_LOOKAHEAD) {
+				/* A short line without its end: feed it again. */
+				pos = line_pos;
+				o = o_before;
+				stuffed = stuffed_before;
+				left = left_before;
+				at_line_start = 1;
+				break;
+			}
 			/* The line goes on in the next chunk.  IN[POS - 1] is a byte
 			 * of this line, or the LF or '>' before it (not a CR). */
 			if (pos > 0)
