@@ -19,7 +19,9 @@
 #include <strings.h>
 #include <unistd.h>
 
-#define WB_RW_BUF (1u << 20)
+/* The read/write copy's buffer: 256 KiB stays in the CPU's cache, and
+ * copied a 213 MB mbox faster than 64 KiB or 1 MiB did (writeback.h). */
+#define WB_RW_BUF (256u << 10)
 #define VERIFY_SPAN 256   /* From_ line bytes read in one go */
 
 static int temp_path(const char *mailbox, char *path, size_t size, char *dir, size_t dsize)
@@ -251,9 +253,42 @@ static int status_header(int fd, const struct mbox_msg *m, char **out, size_t *o
 
 struct copier {
 	int in, out;
-	int use_cfr;
+	int use_cfr;          /* copy_file_range works between these files */
+	int hint;             /* sync_file_range works on the new file */
+	uint64_t written;     /* octets in the new file */
+	uint64_t flushing;    /* writeback started for [0, flushing) */
 	char *buf;
 };
+
+/* Starts the disk writing what the copy wrote since the last call, in
+ * steps of WB_FLUSH_SPAN whole blocks, and returns without waiting: the
+ * disk writes one step while the copy fills the next, and the fsync
+ * before the rename finds at most one step left.  Without it the kernel
+ * holds the whole new file in memory until that fsync, then writes it
+ * while nothing else happens.
+ *
+ * It only starts writing: durability is still the fsync's, and an error
+ * here cannot make a bad file look good.  A real write error (EIO,
+ * ENOSPC ...) fails the write-back at once, like the same error from
+ * write(2) would; the fsync would report it anyway (a failed writeback
+ * stays recorded on the file), and failing now spares copying the rest
+ * of a file that will be thrown away.  ENOSYS or EINVAL (a kernel or
+ * sandbox without the call) only turns the hint off. */
+static int start_writeback(struct copier *c)
+{
+	uint64_t end = c->written - c->written % WB_FLUSH_ALIGN;
+	if (!c->hint || end - c->flushing < WB_FLUSH_SPAN)
+		return 0;
+	if (sync_file_range(c->out, (off_t)c->flushing, (off_t)(end - c->flushing),
+	                    SYNC_FILE_RANGE_WRITE) < 0) {
+		if (errno != ENOSYS && errno != EINVAL)
+			return -1;
+		c->hint = 0;
+		return 0;
+	}
+	c->flushing = end;
+	return 0;
+}
 
 static int write_all(int fd, const char *p, size_t len)
 {
@@ -273,15 +308,21 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-/* Appends bytes [OFF, OFF+LEN) of the mailbox to the new file:
- * copy_file_range where the kernel can, read and write otherwise. */
+/* Appends bytes [OFF, OFF+LEN) of the mailbox to the new file.  Where
+ * source and destination are at the same place within a block
+ * (everything before the first deleted message, and any range that
+ * happens to move by whole blocks), copy_file_range, which a
+ * filesystem with reflinks (btrfs, XFS) answers by sharing the blocks
+ * instead of copying them; elsewhere, and where the kernel cannot,
+ * pread and write, which on ext4 copies a shifted range about a third
+ * faster than copy_file_range (doc/mbox-writeback.md, "What it costs"). */
 static int copy_range(struct copier *c, uint64_t off, uint64_t len)
 {
 	while (len > 0) {
 		size_t chunk = len < WB_COPY_CHUNK ? (size_t)len : WB_COPY_CHUNK;
 		fault_point("copy");
 		ssize_t n;
-		if (c->use_cfr) {
+		if (c->use_cfr && off % WB_FLUSH_ALIGN == c->written % WB_FLUSH_ALIGN) {
 			off_t from = (off_t)off;
 			n = copy_file_range(c->in, &from, c->out, NULL, chunk, 0);
 			if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
@@ -306,6 +347,9 @@ static int copy_range(struct copier *c, uint64_t off, uint64_t len)
 		}
 		off += (uint64_t)n;
 		len -= (uint64_t)n;
+		c->written += (uint64_t)n;
+		if (start_writeback(c) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -327,8 +371,9 @@ static int copy_marked(struct copier *c, const struct mbox_index *ix, size_t i)
 	uint64_t body = m->from_start + m->from_len + old_len;
 	uint64_t end = i + 1 < ix->count ? ix->msgs[i + 1].from_start : ix->end;
 	int ok = copy_range(c, m->from_start, m->from_len) == 0 &&
-	         write_all(c->out, header, header_len) == 0 &&
-	         copy_range(c, body, end - body) == 0;
+	         write_all(c->out, header, header_len) == 0;
+	c->written += header_len;
+	ok = ok && copy_range(c, body, end - body) == 0;
 	free(header);
 	return ok ? 0 : -1;
 }
@@ -465,7 +510,7 @@ enum wb_result writeback(const char *mailbox, int fd, struct mbox_index *ix,
 	fault_point("create");
 	*what = "create";
 	unlink(path);
-	struct copier c = { fd, -1, 1, NULL };
+	struct copier c = { .in = fd, .out = -1, .use_cfr = 1, .hint = 1 };
 	c.out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (c.out < 0)
 		return WB_FAILED;

@@ -1,16 +1,36 @@
 #!/usr/bin/env bats
 # I/O errors at each step of the write-back, injected by an LD_PRELOAD
-# shim (tests/unit/mbox_ioshim.c) on the new file only: the mailbox stays
-# as it was, no new file is left, QUIT answers -ERR [SYS/TEMP].  And the
-# read/write fallback when copy_file_range cannot be used.
+# shim (tests/unit/mbox_ioshim.c; sync_file_range by tests/mbox_ioerr_shim.c,
+# built here) on the new file only: the mailbox stays as it was, no new
+# file is left, QUIT answers -ERR [SYS/TEMP].  And the read/write fallback
+# when copy_file_range cannot be used.
+#
+# The shims fail every call of the named kind on the new file, not the
+# Nth one.  The write-back copies a range with copy_file_range only where
+# source and destination offsets agree within a 4096-octet block (the
+# first message, when nothing before it is deleted), and with pread and
+# write elsewhere; so "write:5" fails in the middle of the copy, after
+# message 1 is in the new file, and "copy_file_range:5" at its start.
 load helpers
 bats_require_minimum_version 1.5.0
 
 FAKE=$BATS_TEST_DIRNAME/mbox_fakepop3d.py
 
+setup_file() {
+	# No make rule builds this one: the shim is one call, and cc is there
+	# wherever the programs were built.
+	if command -v cc >/dev/null; then
+		cc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -fPIC -shared \
+			-o "$BATS_FILE_TMPDIR/mbox_ioerr_shim.so" "$BATS_TEST_DIRNAME/mbox_ioerr_shim.c" -ldl
+	fi
+}
+
 setup() {
 	SHIM=$POP3_BIN/tests/mbox_ioshim.so
 	[ -f "$SHIM" ] || skip "mbox_ioshim.so not built"
+	SRF_SHIM=$BATS_FILE_TMPDIR/mbox_ioerr_shim.so
+	# a shim reaches only a dynamically linked mboxsplit
+	use_dynamic
 	cd "$BATS_TEST_TMPDIR"
 	mkdir box
 	MB=$BATS_TEST_TMPDIR/box/mbox
@@ -24,23 +44,48 @@ teardown() {
 	stop_started
 }
 
-# fail SPEC STEP: deleting messages 2 and 5 with MBOX_IOSHIM=SPEC fails at STEP.
+# big_mbox PATH: 6 messages of about 2 MiB, "Subject: big N", so that the
+# 8.4 MB kept when 2 and 5 are deleted take several copy calls and the
+# write-back starts writeback (sync_file_range) at 4 and 8 MiB.
+big_mbox() {
+	python3 - "$1" <<'PY'
+import sys
+with open(sys.argv[1], "wb") as f:
+    for i in range(1, 7):
+        f.write(b"From sender@example.org Thu Nov 26 06:00:00 2026\nSubject: big %d\n\n" % i)
+        f.write(b"line of message %d, long enough to make it two megabytes\n" % i * 36000)
+        f.write(b"\n")
+PY
+}
+
+# fail SPEC STEP [ERROR]: deleting messages 2 and 5 with MBOX_IOSHIM=SPEC
+# fails at STEP with ERROR (EIO).
 fail() {
-	FAKE_DELE="2 5" MBOX_IOSHIM=$1 LD_PRELOAD=$SHIM run --separate-stderr mboxsplit -m "$MB" "$FAKE"
+	local error=${3:-Input/output error}
+	FAKE_DELE="2 5" MBOX_IOSHIM=$1 LD_PRELOAD="$SHIM $SRF_SHIM" run --separate-stderr mboxsplit -m "$MB" "$FAKE"
 	[ "$status" -eq 0 ]
-	[ "$output" = "-ERR [SYS/TEMP] cannot update the mailbox (Input/output error); nothing deleted" ]
-	[[ "$stderr" == *"writeback_failed mailbox=$MB step=$2 error=\"Input/output error\""* ]]
+	[ "$output" = "-ERR [SYS/TEMP] cannot update the mailbox ($error); nothing deleted" ]
+	[[ "$stderr" == *"writeback_failed mailbox=$MB step=$2 error=\"$error\""* ]]
 	cmp "$MB" orig
 	[ "$(ls -A box)" = mbox ]
 }
 
 @test "EIO in copy_file_range, write, fchmod, fsync, close, rename: mailbox unchanged" {
 	fail copy_file_range:5 copy
+	fail write:5 copy
 	fail copy_file_range:18,write:5 copy
 	fail fchmod:5 chmod
 	fail fsync:5 fsync
 	fail close:5 close
 	fail rename:5 rename
+}
+
+@test "EIO in the middle of copying a large mailbox: mailbox unchanged" {
+	big_mbox "$MB"
+	cp "$MB" orig
+	fail write:5 copy
+	fail copy_file_range:18,write:5 copy
+	fail fsync:5 fsync
 }
 
 @test "copy_file_range unavailable (EXDEV): the read/write copy gives the same mailbox" {
@@ -53,6 +98,59 @@ fail() {
 	[ "$(grep -c '^From ' "$MB")" = 4 ]
 }
 
+@test "a range moved by whole blocks is copied with copy_file_range: same bytes as read/write" {
+	# message 1 is exactly 4096 octets: deleting it moves the rest by one
+	# block, which is copied with copy_file_range (the EIO case shows it)
+	python3 - "$MB" <<'PY'
+import sys
+head = b"From sender@example.org Thu Nov 26 06:00:00 2026\nSubject: %s\n\n"
+with open(sys.argv[1], "wb") as f:
+    one = head % b"one"
+    f.write(one + b"x" * (4096 - len(one) - 2) + b"\n\n")
+    f.write(head % b"two" + b"y\n" * 3000 + b"\n")
+    f.write(head % b"three" + b"z\n" * 10 + b"\n")
+PY
+	cp "$MB" orig
+	cp "$MB" box2; MB2=$PWD/box2
+	tail -c +4097 "$MB" >want
+	[ "$(head -c 5 want)" = "From " ]
+	FAKE_DELE="1" MBOX_IOSHIM=copy_file_range:5 LD_PRELOAD=$SHIM run --separate-stderr mboxsplit -m "$MB" "$FAKE"
+	[ "$output" = "-ERR [SYS/TEMP] cannot update the mailbox (Input/output error); nothing deleted" ]
+	cmp "$MB" orig
+	FAKE_DELE="1" run --separate-stderr mboxsplit -m "$MB" "$FAKE"
+	[ "$output" = "+OK bye, 1 message deleted" ]
+	cmp "$MB" want
+	FAKE_DELE="1" MBOX_IOSHIM=copy_file_range:18 LD_PRELOAD=$SHIM run --separate-stderr mboxsplit -m "$MB2" "$FAKE"
+	[ "$output" = "+OK bye, 1 message deleted" ]
+	cmp "$MB2" want
+}
+
+@test "sync_file_range fails (EIO) after 4 MiB of a large mailbox: nothing deleted, mailbox unchanged" {
+	[ -f "$SRF_SHIM" ] || skip "no cc to build mbox_ioerr_shim.so"
+	big_mbox "$MB"
+	cp "$MB" orig
+	MBOX_IOSHIM_COUNT=$PWD/count fail sync_file_range:5 copy
+	# the first call failed, and the write-back stopped there
+	[ "$(cat count)" = sync_file_range ]
+	MBOX_IOSHIM_COUNT=$PWD/count2 fail sync_file_range:28 copy "No space left on device"
+	[ "$(cat count2)" = sync_file_range ]
+}
+
+@test "sync_file_range unavailable (ENOSYS): the write-back goes on without it, same mailbox" {
+	[ -f "$SRF_SHIM" ] || skip "no cc to build mbox_ioerr_shim.so"
+	big_mbox "$MB"
+	cp "$MB" box2; MB2=$PWD/box2
+	FAKE_DELE="2 5" MBOX_IOSHIM=sync_file_range:38 MBOX_IOSHIM_COUNT=$PWD/count \
+		LD_PRELOAD="$SHIM $SRF_SHIM" run --separate-stderr mboxsplit -m "$MB" "$FAKE"
+	[ "$output" = "+OK bye, 2 messages deleted" ]
+	# asked once, then never again
+	[ "$(cat count)" = sync_file_range ]
+	FAKE_DELE="2 5" run --separate-stderr mboxsplit -m "$MB2" "$FAKE"
+	[ "$output" = "+OK bye, 2 messages deleted" ]
+	cmp "$MB" "$MB2"
+	[ "$(grep '^Subject: ' "$MB" | tr '\n' ' ')" = "Subject: big 1 Subject: big 3 Subject: big 4 Subject: big 6 " ]
+}
+
 @test "fchown refused (EPERM): logged, the write-back goes on with the mode kept" {
 	chmod 0620 "$MB"
 	FAKE_DELE="1" MBOX_IOSHIM=fchown:1 LD_PRELOAD=$SHIM run --separate-stderr mboxsplit -m "$MB" "$FAKE"
@@ -63,6 +161,10 @@ fail() {
 
 @test "ENOSPC from the copy (full disk, where no tmpfs can be mounted): mailbox unchanged" {
 	FAKE_DELE="2 5" MBOX_IOSHIM=copy_file_range:28 LD_PRELOAD=$SHIM run --separate-stderr mboxsplit -m "$MB" "$FAKE"
+	[ "$output" = "-ERR [SYS/TEMP] cannot update the mailbox (No space left on device); nothing deleted" ]
+	cmp "$MB" orig
+	[ "$(ls -A box)" = mbox ]
+	FAKE_DELE="2 5" MBOX_IOSHIM=write:28 LD_PRELOAD=$SHIM run --separate-stderr mboxsplit -m "$MB" "$FAKE"
 	[ "$output" = "-ERR [SYS/TEMP] cannot update the mailbox (No space left on device); nothing deleted" ]
 	cmp "$MB" orig
 	[ "$(ls -A box)" = mbox ]
