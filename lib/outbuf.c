@@ -20,32 +20,44 @@ void outbuf_init(struct outbuf *o, int fd, char *buf, size_t cap, int timeout_ms
 
 static ssize_t write_some(struct outbuf *o, const char *p, size_t len)
 {
-	if (o->is_socket < 0) {
-		struct stat st;
-		o->is_socket = fstat(o->fd, &st) == 0 && S_ISSOCK(st.st_mode);
-	}
 	if (o->is_socket)
 		return send(o->fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 	return write(o->fd, p, len);
 }
 
-/* Writes all of P, waiting at most timeout_ms each time the peer stalls. */
+/* Writes all of P, waiting at most timeout_ms each time the peer stalls.
+ * A socket is written first and waited for only when it takes nothing
+ * (EAGAIN) or only part: a poll before every send would be one system
+ * call more per flush, thousands in a long RETR.  Any other descriptor
+ * is written blocking, so it is polled first, or a stalled reader could
+ * hold us past the timeout. */
 static int write_all(struct outbuf *o, const char *p, size_t len)
 {
+	if (o->is_socket < 0) {
+		struct stat st;
+		o->is_socket = fstat(o->fd, &st) == 0 && S_ISSOCK(st.st_mode);
+	}
+	int wait_first = !o->is_socket;
 	while (len > 0) {
-		struct pollfd pfd = { .fd = o->fd, .events = POLLOUT };
-		int r = poll(&pfd, 1, o->timeout_ms);
-		if (r == 0)
-			return o->status = OUTBUF_TIMEOUT;
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return o->status = OUTBUF_ERROR;
+		if (wait_first) {
+			struct pollfd pfd = { .fd = o->fd, .events = POLLOUT };
+			int r = poll(&pfd, 1, o->timeout_ms);
+			if (r == 0)
+				return o->status = OUTBUF_TIMEOUT;
+			if (r < 0) {
+				if (errno == EINTR)
+					continue;
+				return o->status = OUTBUF_ERROR;
+			}
 		}
 		ssize_t n = write_some(o, p, len);
 		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+			if (errno == EINTR)
 				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				wait_first = 1;
+				continue;
+			}
 			return o->status = OUTBUF_ERROR;
 		}
 		if (n == 0)
@@ -53,6 +65,8 @@ static int write_all(struct outbuf *o, const char *p, size_t len)
 		p += n;
 		len -= (size_t)n;
 		o->written += (uint64_t)n;
+		/* A socket that took only part is full: wait before the rest. */
+		wait_first = !o->is_socket || len > 0;
 	}
 	return OUTBUF_OK;
 }

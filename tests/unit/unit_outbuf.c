@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int test_no, failures;
@@ -76,6 +77,54 @@ int main(void)
 	outbuf_puts(&o, "+OK\r\n");
 	ok(outbuf_flush(&o) == OUTBUF_ERROR, "closed peer is an error");
 	close(s[0]);
+
+	/* More than the socket holds, to a reader that takes it in small
+	 * pieces, after the socket was filled to the brim: sends that take
+	 * nothing (EAGAIN, the first one: the reader starts a moment late)
+	 * or only part, and the waits between them, lose and reorder
+	 * nothing.  Only the bytes are asserted, never the timing. */
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, s) < 0)
+		return 1;
+	size_t filler = 0;
+	for (int i = 0; i < 100000; i++) {
+		ssize_t m = send(s[0], "ffffffffffffffff", 16, MSG_DONTWAIT);
+		if (m <= 0)
+			break;
+		filler += (size_t)m;
+	}
+	static char big[3 << 20];
+	for (size_t i = 0; i < sizeof big; i++)
+		big[i] = (char)(i * 7 + i / 4099);
+	pid_t pid = fork();
+	if (pid < 0)
+		return 1;
+	if (pid == 0) {
+		close(s[0]);
+		static char seen[(3 << 20) + (1 << 20)];
+		size_t have = 0, want = filler + sizeof big;
+		ssize_t m;
+		usleep(20000);
+		while (have < want && want <= sizeof seen &&
+		       (m = read(s[1], seen + have, have % 3 ? 1000 : 70000)) > 0)
+			have += (size_t)m;
+		int good = have == want;
+		for (size_t i = 0; good && i < filler; i++)
+			good = seen[i] == 'f';
+		_exit(good && memcmp(seen + filler, big, sizeof big) == 0 ? 0 : 1);
+	}
+	close(s[1]);
+	static char sbuf[65536];
+	outbuf_init(&o, s[0], sbuf, sizeof sbuf, 10000);
+	int put_ok = outbuf_put(&o, big, 100) == OUTBUF_OK &&
+	             outbuf_flush(&o) == OUTBUF_OK &&
+	             outbuf_put(&o, big + 100, sizeof big - 100) == OUTBUF_OK &&
+	             outbuf_flush(&o) == OUTBUF_OK;
+	close(s[0]);
+	int status = 0;
+	ok(filler > 0 && put_ok && o.written == sizeof big,
+	   "3 MB through a full socket read in pieces");
+	ok(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	   "the reader got every byte in order");
 
 	/* A pipe works too. */
 	int p[2];
