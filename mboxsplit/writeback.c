@@ -442,6 +442,36 @@ static int plan(int fd, struct mbox_index *ix, int mark_read, struct wb_stats *s
 	return 0;
 }
 
+/* Octets of the new file known before copying: the mailbox less the
+ * deleted messages and less the messages to be marked, whose header
+ * changes length.  Never more than the copy will write. */
+static uint64_t verbatim_size(const struct mbox_index *ix, uint64_t size)
+{
+	for (size_t i = 0; i < ix->count; i++) {
+		const struct mbox_msg *m = &ix->msgs[i];
+		if (m->tag & (MBOX_TAG_DELETED | MBOX_TAG_MARK)) {
+			uint64_t end = i + 1 < ix->count ? ix->msgs[i + 1].from_start : ix->end;
+			size -= end - m->from_start;
+		}
+	}
+	return size;
+}
+
+/* Gives the new file its blocks before the copy, as one allocation: on
+ * ext4 this took a further fifth off the write-back of a 213 MB mbox
+ * (doc/mbox-writeback.md), since the writeback started during the copy
+ * then finds the blocks already chosen.  KEEP_SIZE: the file's size
+ * still grows only as octets are written, so the blocks can never show
+ * up as data, and LEN never exceeds what is written (verbatim_size), so
+ * none is left over past the end.  Only a hint: where it fails (a
+ * filesystem without fallocate, or no room, which the copy will then
+ * meet and report itself) the copy goes on without it. */
+static void preallocate(int out, uint64_t len)
+{
+	if (len > 0)
+		(void)fallocate(out, FALLOC_FL_KEEP_SIZE, 0, (off_t)len);
+}
+
 /* Owner and group as far as we may (a user can give a file only to a
  * group he is in), then the mode, which chown may have cleared. */
 static int copy_owner_mode(int out, const struct stat *st)
@@ -515,6 +545,7 @@ enum wb_result writeback(const char *mailbox, int fd, struct mbox_index *ix,
 	if (c.out < 0)
 		return WB_FAILED;
 	*what = "copy";
+	preallocate(c.out, verbatim_size(ix, (uint64_t)st.st_size));
 	if (copy_kept(&c, ix, (uint64_t)st.st_size, stats) < 0)
 		goto fail;
 	fault_point("chmod");
