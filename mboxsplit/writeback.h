@@ -19,9 +19,9 @@
 
 #define WB_COPY_CHUNK (8u << 20)   /* bytes per copy_file_range call */
 /* Writeback of the new file is started every WB_FLUSH_SPAN octets, at
- * multiples of WB_FLUSH_ALIGN (a block, and a page on most machines):
- * on a 213 MB mbox 4 MiB steps left the final fsync a few ms, where
- * 32 MiB steps made each call wait on the disk's queue. */
+ * multiples of WB_FLUSH_ALIGN (a block, and a page on most machines).
+ * On a 213 MB mbox, steps of 2 to 16 MiB gave the same QUIT time; the
+ * smaller the step, the less is left for the final fsync. */
 #define WB_FLUSH_SPAN (4u << 20)
 #define WB_FLUSH_ALIGN 4096u
 
