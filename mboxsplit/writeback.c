@@ -459,7 +459,7 @@ static uint64_t verbatim_size(const struct mbox_index *ix, uint64_t size)
 }
 
 /* Gives the new file its blocks before the copy, as one allocation: on
- * ext4 this took a further fifth off the write-back of a 213 MB mbox
+ * ext4 this took a further quarter off the write-back of a 213 MB mbox
  * (doc/mbox-writeback.md), since the writeback started during the copy
  * then finds the blocks already chosen.  KEEP_SIZE: the file's size
  * still grows only as octets are written, so the blocks can never show
