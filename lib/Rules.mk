@@ -7,3 +7,12 @@ $(LIBA): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	ar rcs $@ $^
+
+# The same objects built by $(SCC) for the session programs (see the top
+# Makefile); the same archive when they are built against glibc.
+SLIBA   := $(SB)/lib/libpop3.a
+ifneq ($(SB),$(B))
+$(SLIBA): $(patsubst %.c,$(SB)/%.o,$(LIB_SRC))
+	rm -f $@
+	ar rcs $@ $^
+endif

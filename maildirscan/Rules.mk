@@ -1,7 +1,6 @@
 # maildirscan/: the Maildir exposer (issue 5).  Objects go to
 # $(B)/obj/maildirscan/ because $(B)/maildirscan is the program itself.
-MAILDIRSCAN_MODS := scan commit maildirname sizecache
-MAILDIRSCAN_OBJ  := $(patsubst %,$(B)/obj/maildirscan/%.o,$(MAILDIRSCAN_MODS))
+MAILDIRSCAN_MODS := maildirscan scan commit maildirname sizecache
 
 PROGRAMS += maildirscan
 MANPAGES += doc/maildirscan.8
@@ -10,7 +9,11 @@ $(B)/obj/maildirscan/%.o: maildirscan/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(XCFLAGS) -Imaildirscan -MMD -MP -c -o $@ $<
 
-$(B)/maildirscan: $(B)/obj/maildirscan/maildirscan.o $(MAILDIRSCAN_OBJ) $(LIBA)
+# A session program: $(SCC) into $(SB) (top Makefile).
+$(B)/maildirscan: $(patsubst %,$(SB)/obj/maildirscan/%.o,$(MAILDIRSCAN_MODS)) $(SLIBA)
+	$(SCC) $(SLDFLAGS) -o $@ $^ $(SLIBMD) $(SLDEND)
+$(B)/dyn/maildirscan: $(patsubst %,$(B)/obj/maildirscan/%.o,$(MAILDIRSCAN_MODS)) $(LIBA)
+	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lmd
 
 # The maildrop-while-sessions test, longer: 500 messages, 4 session loops

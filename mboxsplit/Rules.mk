@@ -1,7 +1,6 @@
 # mboxsplit/: the Berkeley mbox exposer (issue 4).  Objects go to
 # $(B)/obj/mboxsplit/ because $(B)/mboxsplit is the program itself.
-MBOX_MODS := index lock writeback fault cache
-MBOX_OBJ  := $(patsubst %,$(B)/obj/mboxsplit/%.o,$(MBOX_MODS))
+MBOX_MODS := mboxsplit index lock writeback fault cache
 
 PROGRAMS += mboxsplit
 MANPAGES += doc/mboxsplit.8
@@ -10,7 +9,11 @@ $(B)/obj/mboxsplit/%.o: mboxsplit/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(XCFLAGS) -Imboxsplit -MMD -MP -c -o $@ $<
 
-$(B)/mboxsplit: $(B)/obj/mboxsplit/mboxsplit.o $(MBOX_OBJ) $(LIBA)
+# A session program: $(SCC) into $(SB) (top Makefile).
+$(B)/mboxsplit: $(patsubst %,$(SB)/obj/mboxsplit/%.o,$(MBOX_MODS)) $(SLIBA)
+	$(SCC) $(SLDFLAGS) -o $@ $^ $(SLIBMD) $(SLDEND)
+$(B)/dyn/mboxsplit: $(patsubst %,$(B)/obj/mboxsplit/%.o,$(MBOX_MODS)) $(LIBA)
+	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lmd
 
 # The long crash test: write-backs killed at many points, 240 trials

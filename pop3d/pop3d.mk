@@ -2,12 +2,16 @@
 # $(B)/obj/pop3d/ because $(B)/pop3d is the program itself.
 PROGRAMS += pop3d
 MANPAGES += doc/pop3d.8
-POP3D_ENGINE_OBJ := $(B)/obj/pop3d/engine.o $(B)/obj/pop3d/maildrop.o
-POP3D_OBJ := $(B)/obj/pop3d/pop3d.o $(POP3D_ENGINE_OBJ)
+POP3D_MODS := pop3d engine maildrop
 
 $(B)/obj/pop3d/%.o: pop3d/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(XCFLAGS) -Ipop3d -MMD -MP -c -o $@ $<
 
-$(B)/pop3d: $(POP3D_OBJ) $(LIBA)
+# A session program: $(SCC) into $(SB) (top Makefile); $(B)/dyn/pop3d
+# is the glibc build of the same sources.
+$(B)/pop3d: $(patsubst %,$(SB)/obj/pop3d/%.o,$(POP3D_MODS)) $(SLIBA)
+	$(SCC) $(SLDFLAGS) -o $@ $^ $(SLIBMD) $(SLDEND)
+$(B)/dyn/pop3d: $(patsubst %,$(B)/obj/pop3d/%.o,$(POP3D_MODS)) $(LIBA)
+	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lmd

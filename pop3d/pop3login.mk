@@ -2,7 +2,7 @@
 # $(B)/obj/pop3d/, because $(B)/pop3d is the pop3d program itself.
 PROGRAMS += pop3login
 MANPAGES += doc/pop3login.8
-POP3LOGIN_OBJ := $(B)/obj/pop3d/pop3login.o $(B)/obj/pop3d/authdialog.o
+POP3LOGIN_MODS := pop3login authdialog
 
 $(B)/obj/pop3d/pop3login.o: pop3d/pop3login.c
 	@mkdir -p $(dir $@)
@@ -11,5 +11,9 @@ $(B)/obj/pop3d/authdialog.o: pop3d/authdialog.c
 	@mkdir -p $(dir $@)
 	$(CC) $(XCFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/pop3login: $(POP3LOGIN_OBJ) $(LIBA)
+# A session program: $(SCC) into $(SB) (top Makefile).
+$(B)/pop3login: $(patsubst %,$(SB)/obj/pop3d/%.o,$(POP3LOGIN_MODS)) $(SLIBA)
+	$(SCC) $(SLDFLAGS) -o $@ $^ $(SLDEND)
+$(B)/dyn/pop3login: $(patsubst %,$(B)/obj/pop3d/%.o,$(POP3LOGIN_MODS)) $(LIBA)
+	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^

@@ -45,6 +45,7 @@ fresh_copy() {
 # DELE 1 + QUIT session, until a session meets no fault.
 write_back_faults() {
 	five_messages
+	use_dynamic
 	env LD_PRELOAD="$POP3_BIN/faultshim.so" FAULT_PROGS=mboxsplit \
 		FAULT_CALLS=write,pwrite,writev,rename,fsync,fdatasync,ftruncate \
 		FAULT_ERRNO="$1" FAULT_ARMED="$T/armed" FAULT_LOG="$T/faults" \
@@ -102,6 +103,7 @@ write_back_faults() {
 
 @test "fault: mboxsplit killed just before and after each write, fsync and rename of the write-back" {
 	five_messages
+	use_dynamic
 	env LD_PRELOAD="$POP3_BIN/faultshim.so" FAULT_PROGS=mboxsplit \
 		FAULT_CALLS=write,pwrite,writev,rename,fsync,fdatasync,ftruncate \
 		FAULT_ACTION_FILE="$T/action" FAULT_ARMED="$T/armed" FAULT_LOG="$T/faults" \
@@ -159,6 +161,7 @@ write_back_faults() {
 		done
 		chown -R "$U:" "$md"
 		if [ "$n" -eq 1 ]; then
+			use_dynamic
 			env LD_PRELOAD="$POP3_BIN/faultshim.so" FAULT_PROGS=maildirscan \
 				FAULT_CALLS=unlink,rename,fsync FAULT_ARMED="$T/armed" FAULT_LOG="$T/faults" \
 				tcpserver -D -R -H -l 127.0.0.1 127.0.0.1 "$PORT" pop3login test.localhost \

@@ -36,3 +36,4 @@ fuzz_one() {
 @test "fuzz: Maildir names" { fuzz_one maildirname; }
 @test "fuzz: hostcheck rules" { fuzz_one rules; }
 @test "fuzz: PROXY header" { fuzz_one proxy; }
+@test "fuzz: msgfilter against the old code" { fuzz_one msgfilter; }

@@ -6,6 +6,15 @@
 export PATH="$POP3_BIN:$PATH"
 TESTS_DIR=$BATS_TEST_DIRNAME
 
+# Beside a static musl build of the session programs, $POP3_BIN/dyn holds
+# their glibc builds: an LD_PRELOAD shim or valgrind's malloc reaches only
+# those.  A test that needs either calls use_dynamic first.
+POP3_DYN_BIN=$POP3_BIN
+[ -d "$POP3_BIN/dyn" ] && POP3_DYN_BIN=$POP3_BIN/dyn
+use_dynamic() {
+	export PATH="$POP3_DYN_BIN:$PATH"
+}
+
 # A free TCP port on loopback.
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'

@@ -57,6 +57,7 @@ os.execvp(sys.argv[1], sys.argv[1:])" pop3login -d 0 mail.test "$1" 2>/dev/null'
 	chmod 755 "$BATS_TEST_TMPDIR/rogue.so"
 	chmod 711 "$BATS_RUN_TMPDIR" "$BATS_TEST_TMPDIR"
 	COUNT=$BATS_TEST_TMPDIR/count
+	use_dynamic
 	run sh -c 'printf "USER someone\r\nPASS x\r\nQUIT\r\n" |
 		COUNT_FILE=$1 ROGUE_REPEAT=20 LD_PRELOAD=$2 ASAN_OPTIONS=verify_asan_link_order=0 \
 		pop3login -d 0 -f 3 mail.test "$3" 2>/dev/null' sh "$COUNT" \
@@ -75,6 +76,7 @@ forged_block() {
 	printf "$2" >"$BATS_TEST_TMPDIR/block"
 	chmod 644 "$BATS_TEST_TMPDIR/block"
 	: >"$BATS_TEST_TMPDIR/count"
+	use_dynamic
 	printf 'USER good\r\nPASS x\r\nQUIT\r\n' |
 		COUNT_FILE=$BATS_TEST_TMPDIR/count ROGUE_REPEAT=0 \
 		ROGUE_BLOCK_FILE=$BATS_TEST_TMPDIR/block LD_PRELOAD=$BATS_TEST_TMPDIR/rogue.so \

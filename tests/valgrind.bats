@@ -15,6 +15,8 @@ setup() {
 		make -s -C "$BATS_TEST_DIRNAME/.." B=build all >/dev/null
 	fi
 	export PATH="$BIN:$PATH"
+	# valgrind replaces malloc only in dynamically linked programs
+	[ -d "$BIN/dyn" ] && export PATH="$BIN/dyn:$PATH"
 	T=$BATS_TEST_TMPDIR
 	# links that run as the user write their reports here too
 	mkdir -m 1777 "$T/vg"

@@ -175,13 +175,15 @@ popa3d_start() {
 # template (%u the user); TOOLKIT_EXPOSER=maildirscan for Maildirs,
 # TOOLKIT_EXPOSER_OPTS its options (the benchmark's caches);
 # CHECKPW_OPTS checkpw's (e.g. -d '$6$' where hashes are SHA-512);
-# TOOLKIT_CHAIN replaces everything after pop3login's host name.
+# TOOLKIT_CHAIN replaces everything after pop3login's host name;
+# TOOLKIT_SESSION_BIN is where the exposer and pop3d come from (the glibc
+# builds in $POP3_BIN/dyn, for an LD_PRELOAD shim).
 toolkit_start() {
-	local port=$1 mailbox=$2
+	local port=$1 mailbox=$2 sb=${TOOLKIT_SESSION_BIN:-$POP3_BIN}
 	# shellcheck disable=SC2086
 	tcpserver -D -R -H -l 127.0.0.1 127.0.0.1 "$port" \
 		"$POP3_BIN/pop3login" bench.localhost \
-		${TOOLKIT_CHAIN:-"$POP3_BIN/checkpw" -g mail ${CHECKPW_OPTS:-} -m "$mailbox" "$POP3_BIN/${TOOLKIT_EXPOSER:-mboxsplit}" ${TOOLKIT_EXPOSER_OPTS:-} "$POP3_BIN/pop3d"} \
+		${TOOLKIT_CHAIN:-"$POP3_BIN/checkpw" -g mail ${CHECKPW_OPTS:-} -m "$mailbox" "$sb/${TOOLKIT_EXPOSER:-mboxsplit}" ${TOOLKIT_EXPOSER_OPTS:-} "$sb/pop3d"} \
 		2>>"$BENCH_DIR/toolkit.log" &
 	TOOLKIT_PID=$!
 	echo "$TOOLKIT_PID" >>"$PEER_PIDS"
