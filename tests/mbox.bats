@@ -277,6 +277,19 @@ f=open(p,"r+b"); f.truncate(i); f.close(); f=open(p,"ab"); f.write(new); f.close
 	grep -q 'writeback_abandoned' log
 }
 
+@test "a session lock let go within a second is waited for: reconnecting right after QUIT works" {
+	make_mbox "$MB" 2
+	# flock(1) stands for the ending session: it holds the lock 0.3 s
+	flock -x "$MB" sleep 0.3 &
+	pid=$!
+	for i in $(seq 1 100); do flock -xn "$MB" true || break; sleep 0.01; done
+	split
+	wait $pid
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"session_lock_waited ms="* ]]
+	[[ "$stderr" != *"in use"* ]]
+}
+
 @test "a second session gets exit 4 (in use) while the first runs" {
 	make_mbox "$MB" 2
 	FAKE_WAIT=$PWD/go FAKE_DELE="" mboxsplit -m "$MB" "$FAKE" >answer 2>log &
