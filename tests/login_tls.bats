@@ -170,14 +170,16 @@ poplib_stls() {
 		's:QUIT\r\n' 'r:+OK bye\r\n' &
 	local client=$! tcp wrapper ticks
 	tcp=$(head -n 1 "$BATS_TEST_TMPDIR/pids")
+	sleep 1 # a window for a spinning tlswrapper to show, not an assertion
+	# The newest tlswrapper under tcpserver is the client's: the one of
+	# the port probe in stls_server may not have exited yet.
 	for i in $(seq 1 100); do
-		wrapper=$(awk -v ppid="$tcp" '$4 == ppid && $2 == "(tlswrapper)" { print $1 }' \
-			/proc/[0-9]*/stat 2>/dev/null || true)
+		wrapper=$(awk -v ppid="$tcp" '$4 == ppid && $2 == "(tlswrapper)" { print $22, $1 }' \
+			/proc/[0-9]*/stat 2>/dev/null | sort -n | tail -n 1 | cut -d' ' -f2 || true)
 		[ -n "$wrapper" ] && break
 		sleep 0.05
 	done
 	[ -n "$wrapper" ]
-	sleep 1 # a window for a spinning tlswrapper to show, not an assertion
 	ticks=$(awk '{ print $14 + $15 }' "/proc/$wrapper/stat")
 	touch "$BATS_TEST_TMPDIR/go"
 	wait "$client"
