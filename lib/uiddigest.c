@@ -8,6 +8,7 @@
  * the id is the same for an mbox's LF and a Maildir's CR LF copy of a
  * message, and never depends on how the input was cut into chunks. */
 #include "uiddigest.h"
+#include "findlf.h"
 
 #include <string.h>
 #include <strings.h>
@@ -104,7 +105,7 @@ int uiddigest_feed(struct uiddigest *d, const char *buf, size_t len)
 {
 	size_t i = 0;
 	while (i < len && !d->done) {
-		const char *lf = memchr(buf + i, '\n', len - i);
+		const char *lf = find_lf(buf + i, len - i);
 		size_t take = (lf ? (size_t)(lf - buf) : len) - i;
 		size_t room = UIDDIGEST_LINEMAX + 1 - d->line_len;
 		if (take > room) {

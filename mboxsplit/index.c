@@ -7,6 +7,7 @@
  * next line shows whether it is a separator (a From_ line follows, or
  * the file ends) or part of the message. */
 #include "index.h"
+#include "findlf.h"
 #include "msgfilter.h"
 #include "uiddigest.h"
 
@@ -330,7 +331,7 @@ static size_t body_lines(struct scanner *s, const char *p, size_t n)
 		q += stretch_sse2(q, (size_t)(end - q), &run_octets);
 		octets += run_octets;
 #endif
-		const char *lf = memchr(q, '\n', (size_t)(end - q));
+		const char *lf = find_lf(q, (size_t)(end - q));
 		if (!lf)
 			break;
 		size_t seg = (size_t)(lf - q) + 1;
@@ -365,7 +366,7 @@ static size_t scan_feed(struct scanner *s, const char *p, size_t n, int eof)
 				break;
 		}
 		size_t avail = n - i;
-		const char *lf = memchr(p + i, '\n', avail);
+		const char *lf = find_lf(p + i, avail);
 		int complete = lf != NULL;
 		size_t seg = complete ? (size_t)(lf - (p + i)) + 1 : avail;
 		if (s->at_line_start) {
