@@ -12,6 +12,7 @@
 #include "exitcode.h"
 #include "expose.h"
 #include "scan.h"
+#include "sessionlock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -118,10 +118,12 @@ static int open_maildir(const char *path, int exclusive)
 		die_sys(EXIT_TEMP, "cannot stat %s", path);
 	if (st.st_uid != geteuid())
 		die(EXIT_MISUSE, "%s is not owned by uid %u", path, (unsigned)geteuid());
-	if (exclusive && flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno == EWOULDBLOCK)
+	if (exclusive) {
+		int held = session_lock(fd);
+		if (held > 0)
 			die(EXIT_INUSE, "%s is in use by another POP3 session", path);
-		die_sys(EXIT_TEMP, "cannot lock %s", path);
+		if (held < 0)
+			die_sys(EXIT_TEMP, "cannot lock %s", path);
 	}
 	if (fchdir(fd) < 0)
 		die_sys(EXIT_TEMP, "cannot change to %s", path);

@@ -53,9 +53,6 @@ enum lock_result spool_lock(const struct lock_config *cfg, const char *mailbox,
                             int fd, struct spool_lock *lk);
 void spool_unlock(struct spool_lock *lk);
 
-/* 0 held, 1 held by another session (for a whole second), -1 error. */
-int session_lock(int fd);
-
 /* Parses "dotlock,fcntl" (any order, any subset but empty). */
 int lock_methods_parse(const char *s, unsigned *methods);
 

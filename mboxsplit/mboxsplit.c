@@ -19,6 +19,7 @@
 #include "msgfilter.h"
 #include "scan_num.h"
 #include "scanlist.h"
+#include "sessionlock.h"
 #include "writeback.h"
 
 #include <errno.h>

@@ -198,6 +198,19 @@ c
 	[ "$status" -eq 0 ]
 }
 
+@test "maildir session: with -x a lock let go within a second is waited for" {
+	msg 'cur/1.a:2,' 'a\n'
+	# flock(1) stands for a session that is ending: it holds 0.3 s
+	flock -x "$MD" sleep 0.3 &
+	local holder=$! i
+	for i in $(seq 1 100); do flock -xn "$MD" true || break; sleep 0.01; done
+	run maildirscan -x pop3d <<<$'STAT\r\nQUIT\r'
+	wait "$holder"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"session_lock_waited ms="* ]]
+	[[ "$output" == *"+OK 1 "* ]]
+}
+
 # deliver FIRST LAST: maildrop delivers messages FIRST..LAST into $MD.
 deliver() {
 	local i
