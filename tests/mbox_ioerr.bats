@@ -1,11 +1,10 @@
 #!/usr/bin/env bats
 # I/O errors at each step of the write-back, injected by an LD_PRELOAD
-# shim (tests/unit/mbox_ioshim.c; sync_file_range by tests/mbox_ioerr_shim.c,
-# built here) on the new file only: the mailbox stays as it was, no new
-# file is left, QUIT answers -ERR [SYS/TEMP].  And the read/write fallback
+# shim (tests/unit/mbox_ioshim.c) on the new file only: the mailbox stays
+# as it was, no new file is left, QUIT answers -ERR [SYS/TEMP].  And the read/write fallback
 # when copy_file_range cannot be used.
 #
-# The shims fail every call of the named kind on the new file, not the
+# The shim fails every call of the named kind on the new file, not the
 # Nth one.  The write-back copies a range with copy_file_range only where
 # source and destination offsets agree within a 4096-octet block (the
 # first message, when nothing before it is deleted), and with pread and
@@ -16,19 +15,9 @@ bats_require_minimum_version 1.5.0
 
 FAKE=$BATS_TEST_DIRNAME/mbox_fakepop3d.py
 
-setup_file() {
-	# No make rule builds this one: the shim is one call, and cc is there
-	# wherever the programs were built.
-	if command -v cc >/dev/null; then
-		cc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -fPIC -shared \
-			-o "$BATS_FILE_TMPDIR/mbox_ioerr_shim.so" "$BATS_TEST_DIRNAME/mbox_ioerr_shim.c" -ldl
-	fi
-}
-
 setup() {
 	SHIM=$POP3_BIN/tests/mbox_ioshim.so
 	[ -f "$SHIM" ] || skip "mbox_ioshim.so not built"
-	SRF_SHIM=$BATS_FILE_TMPDIR/mbox_ioerr_shim.so
 	# a shim reaches only a dynamically linked mboxsplit (helpers.bash
 	# has use_dynamic where the session programs are linked statically)
 	if declare -F use_dynamic >/dev/null; then use_dynamic; fi
@@ -63,7 +52,7 @@ PY
 # fails at STEP with ERROR (EIO).
 fail() {
 	local error=${3:-Input/output error}
-	FAKE_DELE="2 5" MBOX_IOSHIM=$1 LD_PRELOAD="$SHIM $SRF_SHIM" run --separate-stderr mboxsplit -m "$MB" "$FAKE"
+	FAKE_DELE="2 5" MBOX_IOSHIM=$1 LD_PRELOAD="$SHIM" run --separate-stderr mboxsplit -m "$MB" "$FAKE"
 	[ "$status" -eq 0 ]
 	[ "$output" = "-ERR [SYS/TEMP] cannot update the mailbox ($error); nothing deleted" ]
 	[[ "$stderr" == *"writeback_failed mailbox=$MB step=$2 error=\"$error\""* ]]
@@ -127,7 +116,6 @@ PY
 }
 
 @test "sync_file_range fails (EIO) after 4 MiB of a large mailbox: nothing deleted, mailbox unchanged" {
-	[ -f "$SRF_SHIM" ] || skip "no cc to build mbox_ioerr_shim.so"
 	big_mbox "$MB"
 	cp "$MB" orig
 	MBOX_IOSHIM_COUNT=$PWD/count fail sync_file_range:5 copy
@@ -138,11 +126,10 @@ PY
 }
 
 @test "sync_file_range unavailable (ENOSYS): the write-back goes on without it, same mailbox" {
-	[ -f "$SRF_SHIM" ] || skip "no cc to build mbox_ioerr_shim.so"
 	big_mbox "$MB"
 	cp "$MB" box2; MB2=$PWD/box2
 	FAKE_DELE="2 5" MBOX_IOSHIM=sync_file_range:38 MBOX_IOSHIM_COUNT=$PWD/count \
-		LD_PRELOAD="$SHIM $SRF_SHIM" run --separate-stderr mboxsplit -m "$MB" "$FAKE"
+		LD_PRELOAD="$SHIM" run --separate-stderr mboxsplit -m "$MB" "$FAKE"
 	[ "$output" = "+OK bye, 2 messages deleted" ]
 	# asked once, then never again
 	[ "$(cat count)" = sync_file_range ]
@@ -153,7 +140,6 @@ PY
 }
 
 @test "fallocate refused (ENOSPC, EOPNOTSUPP): the write-back goes on without it, same mailbox" {
-	[ -f "$SRF_SHIM" ] || skip "no cc to build mbox_ioerr_shim.so"
 	MB2=$PWD/box2
 	big_mbox "$MB2"
 	# six messages of one length, four kept
@@ -169,7 +155,7 @@ PY
 		big_mbox "$MB"
 		rm -f count
 		FAKE_DELE="2 5" MBOX_IOSHIM=fallocate:$errno MBOX_IOSHIM_COUNT=$PWD/count \
-			LD_PRELOAD="$SHIM $SRF_SHIM" run --separate-stderr mboxsplit -m "$MB" "$FAKE"
+			LD_PRELOAD="$SHIM" run --separate-stderr mboxsplit -m "$MB" "$FAKE"
 		[ "$output" = "+OK bye, 2 messages deleted" ]
 		[ "$(cat count)" = fallocate ]
 		cmp "$MB" "$MB2"

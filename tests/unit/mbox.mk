@@ -4,7 +4,7 @@ $(B)/tests/unit_mbox: $(B)/tests/unit/unit_mbox.o $(B)/obj/mboxsplit/index.o $(L
 	$(CC) $(LDFLAGS) -o $@ $^ -lmd
 $(B)/tests/unit/unit_mbox.o: XCFLAGS += -Imboxsplit
 
-# The LD_PRELOAD shim of the I/O error tests (tests/mbox_disk.bats).
+# The LD_PRELOAD shim of the I/O error tests (tests/mbox_ioerr.bats).
 all: $(B)/tests/mbox_ioshim.so
 $(B)/tests/mbox_ioshim.so: tests/unit/mbox_ioshim.c
 	@mkdir -p $(dir $@)

@@ -1,11 +1,15 @@
 /* mbox_ioshim.so: an LD_PRELOAD shim that makes one system call fail
- * on mboxsplit's new file, for the I/O error tests (tests/mbox_disk.bats).
+ * on mboxsplit's new file, for the I/O error tests (tests/mbox_ioerr.bats).
  * MBOX_IOSHIM=CALL:ERRNO[,CALL:ERRNO...], CALL one of write,
- * copy_file_range, fsync, fchown, fchmod, close, rename; ERRNO a number
- * (5 = EIO, 18 = EXDEV, 28 = ENOSPC).  Only calls on a descriptor or path
- * whose name holds ".mboxsplit-new" fail. */
+ * copy_file_range, sync_file_range, fallocate, fsync, fchown, fchmod,
+ * close, rename; ERRNO a number (5 = EIO, 18 = EXDEV, 28 = ENOSPC,
+ * 38 = ENOSYS, 95 = EOPNOTSUPP).  Only calls on a descriptor or path
+ * whose name holds ".mboxsplit-new" fail.  Each failed call appends its
+ * name to the file named by MBOX_IOSHIM_COUNT, if set, so a test can tell
+ * that the write-back made the call, and how often. */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +51,12 @@ static int should_fail(const char *call, int fd, const char *path)
 	}
 	if (!strstr(path, NEW_FILE_MARK))
 		return 0;
+	const char *count = getenv("MBOX_IOSHIM_COUNT");
+	FILE *f = count ? fopen(count, "a") : NULL;
+	if (f) {
+		fprintf(f, "%s\n", call);
+		fclose(f);
+	}
 	errno = err;
 	return 1;
 }
@@ -66,6 +76,20 @@ ssize_t copy_file_range(int in, off_t *in_off, int out, off_t *out_off, size_t l
 	if (should_fail("copy_file_range", out, NULL))
 		return -1;
 	return REAL(copy_file_range)(in, in_off, out, out_off, len, flags);
+}
+
+int sync_file_range(int fd, off_t off, off_t len, unsigned flags)
+{
+	if (should_fail("sync_file_range", fd, NULL))
+		return -1;
+	return REAL(sync_file_range)(fd, off, len, flags);
+}
+
+int fallocate(int fd, int mode, off_t off, off_t len)
+{
+	if (should_fail("fallocate", fd, NULL))
+		return -1;
+	return REAL(fallocate)(fd, mode, off, len);
 }
 
 int fsync(int fd)
