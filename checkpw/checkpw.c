@@ -30,7 +30,6 @@
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -292,44 +291,18 @@ static bool fd_listed(const struct fd_list *l, int fd)
 	       bsearch(&fd, l->fd, l->n, sizeof *l->fd, int_cmp) != NULL;
 }
 
-static int close_fd_range(unsigned lo, unsigned hi)
-{
-#ifdef SYS_close_range
-	return (int)syscall(SYS_close_range, lo, hi, 0U);
-#else
-	(void)lo, (void)hi;
-	errno = ENOSYS;
-	return -1;
-#endif
-}
-
-/* Closes every number in the gaps between BEFORE's descriptors (up to
- * the last number BEFORE covers), one close_range(2) per gap.  From 0:
- * fd 3 is closed by now, and a module's file may take it (or 0..2, had
- * the caller left them closed).  Without close_range (a kernel before
- * 5.9), lists what is open now and closes what BEFORE lacks. */
+/* Closes what is open now and was not in BEFORE (from 0: fd 3 is closed
+ * by now, and a module's file may take it, or 0..2 had the caller left
+ * them closed).  With BEFORE from the FD_SCAN_MAX probe, only numbers
+ * below it are watched. */
 static void fds_close_new(struct fd_list *before)
 {
-	unsigned top = before->all ? UINT_MAX : FD_SCAN_MAX - 1;
-	unsigned lo = 0;
-	bool ok = true;
-	for (size_t i = 0; i < before->n && ok; i++) {
-		unsigned fd = (unsigned)before->fd[i]; /* <= INT_MAX: no wrap */
-		if (fd > lo)
-			ok = close_fd_range(lo, fd - 1) == 0;
-		lo = fd + 1;
-	}
-	if (ok && lo <= top)
-		ok = close_fd_range(lo, top) == 0;
-	if (!ok) {
-		struct fd_list now = { 0 };
-		fds_list(&now);
-		for (size_t i = 0; i < now.n; i++)
-			if ((before->all || now.fd[i] < FD_SCAN_MAX) &&
-			    !fd_listed(before, now.fd[i]))
-				close(now.fd[i]);
-		free(now.fd);
-	}
+	struct fd_list now = { 0 };
+	fds_list(&now);
+	for (size_t i = 0; i < now.n; i++)
+		if ((before->all || now.fd[i] < FD_SCAN_MAX) && !fd_listed(before, now.fd[i]))
+			close(now.fd[i]);
+	free(now.fd);
 	free(before->fd);
 	*before = (struct fd_list){ 0 };
 }

@@ -266,7 +266,7 @@ EOS
 
 # The list of open descriptors comes from /proc/self/fd, whole: one the
 # caller gave above the 1,024 the old scan looked at passes too, and the
-# closing (close_range over the gaps) leaves it alone.
+# closing of new ones leaves it alone.
 @test "checkpw: a caller's descriptor above 1023 passes" {
 	[ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -gt 1100 ] ||
 		skip "descriptor limit $(ulimit -n)"
