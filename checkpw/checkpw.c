@@ -51,7 +51,7 @@ struct backend {
 struct options {
 	struct backend backend[BACKENDS_MAX];
 	int backends;
-	bool keep_group;    /* -g: keep_gid as a supplementary group */
+	bool keep_group;    /* -g: keep_gid as effective and saved gid */
 	gid_t keep_gid;
 	bool allow_root;
 	const char *mailbox_template;
@@ -308,11 +308,12 @@ static void fds_close_new(struct fd_list *before)
 }
 
 /* Groups: the user's own (what initgroups would set, for system
- * accounts; the primary group alone for virtual ones) plus -g's; nothing
- * of root's.  getgrouplist and one setgroups, where initgroups, then
+ * accounts; the primary group alone for virtual ones), nothing of
+ * root's.  getgrouplist and one setgroups, where initgroups, then
  * getgroups and setgroups again, took two more calls and a read of
  * /proc/sys/kernel/ngroups_max.  More than NGROUPS_MAX groups are cut
- * to that many, as initgroups does. */
+ * to that many, as initgroups does.  A user who is in -g's group by
+ * /etc/group keeps it in every link after us: said once, not hidden. */
 static void set_groups(const struct account *a, const struct options *o)
 {
 	static gid_t groups[NGROUPS_MAX + 1];
@@ -328,22 +329,32 @@ static void set_groups(const struct account *a, const struct options *o)
 			n = NGROUPS_MAX;
 		}
 	}
-	if (o->keep_group)
-		groups[n++] = o->keep_gid;
+	for (int i = 0; o->keep_group && i < n; i++)
+		if (groups[i] == o->keep_gid && a->gid != o->keep_gid)
+			logline("note=\"user is a member of the spool group\" "
+				"user=%s gid=%u", a->system_name, (unsigned)o->keep_gid);
 	if (setgroups((size_t)n, groups) != 0)
 		die_sys(EXIT_TEMP, "setgroups");
 }
 
+/* -g's group goes to the effective and saved gid only, never to the
+ * supplementary list: an unprivileged process can drop a saved gid for
+ * good, but not a supplementary group.  The exposer keeps it in its
+ * spool helper alone (doc/security.md). */
 static void become(const struct account *a, const struct options *o)
 {
 	set_groups(a, o);
-	if (setgid(a->gid) != 0)
-		die_sys(EXIT_TEMP, "setgid %u", (unsigned)a->gid);
+	gid_t spool = o->keep_group ? o->keep_gid : a->gid;
+	if (setresgid(a->gid, spool, spool) != 0)
+		die_sys(EXIT_TEMP, "setresgid %u", (unsigned)a->gid);
 	if (setuid(a->uid) != 0)
 		die_sys(EXIT_TEMP, "setuid %u", (unsigned)a->uid);
 	/* Proves the drop is complete and cannot be undone. */
-	if (getuid() != a->uid || geteuid() != a->uid || getgid() != a->gid ||
-	    getegid() != a->gid || (a->uid != 0 && setuid(0) == 0))
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg;
+	if (getresuid(&ru, &eu, &su) != 0 || getresgid(&rg, &eg, &sg) != 0 ||
+	    ru != a->uid || eu != a->uid || su != a->uid || rg != a->gid ||
+	    eg != spool || sg != spool || (a->uid != 0 && setuid(0) == 0))
 		die(EXIT_TEMP, "cannot drop privileges to %u", (unsigned)a->uid);
 }
 

@@ -60,12 +60,29 @@ PWD=$H
 ARGS=one two words" ]
 }
 
-@test "checkpw: -g mail keeps that one group and nothing else of root's" {
+@test "checkpw: -g mail is the effective and saved gid only, never a supplementary group" {
 	set_password $U '$6$' secret
 	creds $U secret
 	ck -g mail "$PROG"
 	[ "$status" -eq 0 ]
-	[ "$(head -n 1 "$H/out")" = "uid=$UID_ gid=$GID_ groups=$(groups_line $GID_ "$(getent group mail | cut -d: -f3)")" ]
+	mail=$(getent group mail | cut -d: -f3)
+	printf -v want 'Gid:\t%s\t%s\t%s\t%s' "$GID_" "$mail" "$mail" "$mail"
+	grep -qx "$want" "$H/status"
+	printf -v want 'Groups:\t%s ' "$GID_"
+	grep -qx "$want" "$H/status"
+	! grep -q 'spool group' "$BATS_TEST_TMPDIR/err" 2>/dev/null
+}
+
+@test "checkpw: a user who is in the spool group by /etc/group keeps it, and the log says so" {
+	usermod -a -G mail $U
+	set_password $U '$6$' secret
+	creds $U secret
+	ck -g mail "$PROG"
+	gpasswd -d $U mail >/dev/null
+	[ "$status" -eq 0 ]
+	mail=$(getent group mail | cut -d: -f3)
+	grep -q "^Groups:.*\b$mail\b" "$H/status"
+	[[ "$err" == *"checkpw: note=\"user is a member of the spool group\" user=$U gid=$mail"* ]]
 }
 
 @test "checkpw: the user's own supplementary groups come from the group database" {

@@ -8,8 +8,9 @@ checkpw_setup() {
 	chmod 711 "$BATS_RUN_TMPDIR"
 	PROG=$BATS_TEST_TMPDIR/prog
 	cat >"$PROG" <<'EOS'
-#!/bin/sh
+#!/bin/sh -p
 # Records who it runs as and what checkpw gave it, in $HOME/out.
+# (-p: dash would otherwise drop the effective gid that -g gives.)
 {
 	echo "uid=$(id -u) gid=$(id -g) groups=$(id -G | tr ' ' '\n' | sort -n | tr '\n' ' ')"
 	echo "USER=$USER"
@@ -19,6 +20,7 @@ checkpw_setup() {
 	echo "PWD=$(pwd)"
 	echo "ARGS=$*"
 } >"$HOME/out"
+grep -E '^(Gid|Groups):' /proc/$$/status >"$HOME/status"
 EOS
 	chmod 755 "$PROG"
 }
