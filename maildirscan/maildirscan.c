@@ -13,6 +13,7 @@
 #include "expose.h"
 #include "scan.h"
 #include "sessionlock.h"
+#include "spoolgroup.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -159,6 +160,7 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int first = parse_options(argc, argv, &o);
 	const char *path = maildir_path(&o, argv, pathbuf, sizeof pathbuf);
+	spool_group_drop();  /* a Maildir needs no spool group */
 	int maildir_fd = open_maildir(path, o.exclusive);
 	int cur_fd = open_sub(maildir_fd, path, "cur");
 	int new_fd = open_sub(maildir_fd, path, "new");

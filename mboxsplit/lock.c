@@ -2,6 +2,7 @@
 #include "lock.h"
 #include "die.h"
 #include "fault.h"
+#include "spool.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -210,8 +211,8 @@ static void fcntl_release(int fd)
 	fcntl(fd, F_SETLK, &fl);
 }
 
-enum lock_result spool_lock(const struct lock_config *cfg, const char *mailbox,
-                            int fd, struct spool_lock *lk)
+enum lock_result dotlock_take(const struct lock_config *cfg, const char *mailbox,
+                              struct spool_lock *lk)
 {
 	memset(lk, 0, sizeof *lk);
 	lk->fd = -1;
@@ -220,14 +221,12 @@ enum lock_result spool_lock(const struct lock_config *cfg, const char *mailbox,
 	int64_t deadline = now_ms() + (int64_t)cfg->wait_seconds * 1000;
 	unsigned pause = LOCK_POLL_FIRST_MS;
 	int waited = 0;
-	while (!lk->have_dotlock && (cfg->methods & LOCK_METHOD_DOTLOCK)) {
+	for (;;) {
 		int r = dotlock_try(lk);
 		if (r < 0)
 			return LOCK_FAILED;
-		if (r > 0) {
-			lk->have_dotlock = 1;
+		if (r > 0)
 			break;
-		}
 		if (break_if_stale(cfg, lk->lock_path))
 			continue;
 		if (now_ms() >= deadline)
@@ -235,7 +234,34 @@ enum lock_result spool_lock(const struct lock_config *cfg, const char *mailbox,
 		waited = 1;
 		backoff(&pause, deadline);
 	}
+	lk->have_dotlock = 1;
+	if (waited)
+		logline("lock_waited mailbox=%s lock=dotlock", mailbox);
+	return LOCK_OK;
+}
+
+void dotlock_release(struct spool_lock *lk)
+{
+	if (lk->have_dotlock && unlink(lk->lock_path) < 0 && errno != ENOENT)
+		logline("unlock_failed path=%s error=\"%s\"", lk->lock_path, strerror(errno));
+	lk->have_dotlock = 0;
+}
+
+enum lock_result spool_lock(const struct lock_config *cfg, const char *mailbox,
+                            int fd, struct spool_lock *lk)
+{
+	memset(lk, 0, sizeof *lk);
+	lk->fd = -1;
+	if (cfg->methods & LOCK_METHOD_DOTLOCK) {
+		enum lock_result r = spool_dotlock();
+		if (r != LOCK_OK)
+			return r;
+		lk->have_dotlock = 1;
+	}
 	fault_point("dotlocked");
+	int64_t deadline = now_ms() + (int64_t)cfg->wait_seconds * 1000;
+	unsigned pause = LOCK_POLL_FIRST_MS;
+	int waited = 0;
 	while (fd >= 0 && (cfg->methods & LOCK_METHOD_FCNTL)) {
 		int r = fcntl_try(fd);
 		if (r > 0) {
@@ -253,7 +279,7 @@ enum lock_result spool_lock(const struct lock_config *cfg, const char *mailbox,
 		backoff(&pause, deadline);
 	}
 	if (waited)
-		logline("lock_waited mailbox=%s", mailbox);
+		logline("lock_waited mailbox=%s lock=fcntl", mailbox);
 	return LOCK_OK;
 }
 
@@ -262,7 +288,7 @@ void spool_unlock(struct spool_lock *lk)
 	if (lk->have_fcntl)
 		fcntl_release(lk->fd);
 	lk->have_fcntl = 0;
-	if (lk->have_dotlock && unlink(lk->lock_path) < 0 && errno != ENOENT)
-		logline("unlock_failed path=%s error=\"%s\"", lk->lock_path, strerror(errno));
+	if (lk->have_dotlock)
+		spool_dotunlock();
 	lk->have_dotlock = 0;
 }

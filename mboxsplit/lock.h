@@ -48,10 +48,16 @@ enum lock_result {
 };
 
 /* Takes the spool locks on MAILBOX, open as FD (which may be -1 when the
- * file does not exist: the dotlock only). */
+ * file does not exist: the dotlock only).  The dotlock is the spool
+ * helper's (spool.h); the fcntl lock is the caller's. */
 enum lock_result spool_lock(const struct lock_config *cfg, const char *mailbox,
                             int fd, struct spool_lock *lk);
 void spool_unlock(struct spool_lock *lk);
+
+/* The dotlock alone, taken and removed by the spool helper itself. */
+enum lock_result dotlock_take(const struct lock_config *cfg, const char *mailbox,
+                              struct spool_lock *lk);
+void dotlock_release(struct spool_lock *lk);
 
 /* Parses "dotlock,fcntl" (any order, any subset but empty). */
 int lock_methods_parse(const char *s, unsigned *methods);

@@ -20,6 +20,7 @@
 #include "scan_num.h"
 #include "scanlist.h"
 #include "sessionlock.h"
+#include "spool.h"
 #include "writeback.h"
 
 #include <errno.h>
@@ -289,12 +290,17 @@ int main(int argc, char **argv)
 	if (mlen > 0 && mailbox[mlen - 1] == '/')
 		expose_exec_sibling("maildirscan", argv);
 	fault_init();
+	spool_start(mailbox, &o.lock);
 
 	int64_t t0 = now_ms();
 	struct spool_lock lk;
 	int fd = open_locked(mailbox, &o, &lk);
-	if (fd >= 0 && writeback_cleanup(mailbox))
+	if (fd >= 0 && spool_remove_leftover())
 		logline("note=\"a killed write-back left its new file; mailbox intact\"");
+	/* pop3d first: what runs after this line reads mail bytes, and
+	 * needs neither exec nor any file but the mailbox and the cache. */
+	struct expose e;
+	expose_start(&e, o.prog, fd);
 	struct mbox_index ix;
 	mbox_index_init(&ix, o.flags, o.max_messages);
 	const char *cache = fd >= 0 ? cache_path(o.cache) : NULL;
@@ -315,8 +321,6 @@ int main(int argc, char **argv)
 	        user && *user && !strpbrk(user, " \"\n") ? user : "-", mailbox, ix.count, (unsigned long long)ix.octets, (unsigned long long)ix.end,
 	        !cache ? "off" : cached ? "hit" : "miss", (long long)(now_ms() - t0));
 
-	struct expose e;
-	expose_start(&e, o.prog, fd);
 	char flags[32];
 	snprintf(flags, sizeof flags, "%s%s%s", (ix.flags & MSGF_MBOXRD) ? "mboxrd" : "",
 	         (ix.flags & MSGF_MBOXRD) && (ix.flags & MSGF_HIDE_STATUS) ? " " : "",
@@ -344,5 +348,7 @@ int main(int argc, char **argv)
 		expose_answer(&e, reply);
 	}
 	mbox_index_free(&ix);
-	return expose_finish(&e);
+	int status = expose_finish(&e);
+	spool_stop();
+	return status;
 }

@@ -6,6 +6,7 @@
  * at most a stray new file that the next session removes. */
 #include "writeback.h"
 #include "fault.h"
+#include "spool.h"
 #include "die.h"
 #include "uiddigest.h"
 
@@ -24,33 +25,6 @@
  * faster (8%) for 1.75 MB more memory in every write-back. */
 #define WB_RW_BUF (256u << 10)
 #define VERIFY_SPAN 256   /* From_ line bytes read in one go */
-
-static int temp_path(const char *mailbox, char *path, size_t size, char *dir, size_t dsize)
-{
-	const char *slash = strrchr(mailbox, '/');
-	int dirlen = slash ? (int)(slash - mailbox) + 1 : 0;
-	int a = snprintf(path, size, "%.*s.%s.mboxsplit-new", dirlen, mailbox, mailbox + dirlen);
-	int b = dirlen ? snprintf(dir, dsize, "%.*s", dirlen, mailbox) : snprintf(dir, dsize, ".");
-	if (a < 0 || b < 0 || (size_t)a >= size || (size_t)b >= dsize) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
-}
-
-int writeback_cleanup(const char *mailbox)
-{
-	char path[PATH_MAX], dir[PATH_MAX];
-	if (temp_path(mailbox, path, sizeof path, dir, sizeof dir) < 0)
-		return 0;
-	struct stat st;
-	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid())
-		return 0;
-	if (unlink(path) < 0)
-		return 0;
-	logline("leftover_removed path=%s", path);
-	return 1;
-}
 
 static int pread_all(int fd, char *buf, size_t len, uint64_t off)
 {
@@ -473,30 +447,6 @@ static void preallocate(int out, uint64_t len)
 		(void)fallocate(out, FALLOC_FL_KEEP_SIZE, 0, (off_t)len);
 }
 
-/* Owner and group as far as we may (a user can give a file only to a
- * group he is in), then the mode, which chown may have cleared. */
-static int copy_owner_mode(int out, const struct stat *st)
-{
-	if (fchown(out, st->st_uid, st->st_gid) < 0) {
-		if (errno != EPERM)
-			return -1;
-		logline("warning=\"cannot keep the mailbox's group\" gid=%u", (unsigned)st->st_gid);
-	}
-	return fchmod(out, st->st_mode & 07777);
-}
-
-static int fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	int r = fsync(fd);
-	int e = errno;
-	close(fd);
-	errno = e;
-	return r;
-}
-
 /* 1 if the other end of the control socket has closed it (a pop3d that
  * only shut down its writing half still waits for the answer). */
 static int peer_gone(int peer_fd)
@@ -507,15 +457,23 @@ static int peer_gone(int peer_fd)
 	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR)) != 0;
 }
 
+/* 1 if MAILBOX is the new file after all: the helper died after its
+ * rename, before its answer.  Saying "nothing deleted" then would lie. */
+static int renamed_anyway(const char *mailbox, const struct stat *made)
+{
+	struct stat now;
+	int e = errno;
+	int same = lstat(mailbox, &now) == 0 && now.st_ino == made->st_ino &&
+	           now.st_dev == made->st_dev;
+	errno = e;
+	return same;
+}
+
 enum wb_result writeback(const char *mailbox, int fd, struct mbox_index *ix,
                          int mark_read, int peer_fd, struct wb_stats *stats,
                          const char **what)
 {
-	char path[PATH_MAX], dir[PATH_MAX];
 	memset(stats, 0, sizeof *stats);
-	*what = "name";
-	if (temp_path(mailbox, path, sizeof path, dir, sizeof dir) < 0)
-		return WB_FAILED;
 	fault_point("verify");
 	*what = "verify";
 	struct stat st, now;
@@ -540,9 +498,8 @@ enum wb_result writeback(const char *mailbox, int fd, struct mbox_index *ix,
 
 	fault_point("create");
 	*what = "create";
-	unlink(path);
 	struct copier c = { .in = fd, .out = -1, .use_cfr = 1, .hint = 1 };
-	c.out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	c.out = spool_new_file();
 	if (c.out < 0)
 		return WB_FAILED;
 	*what = "copy";
@@ -550,14 +507,14 @@ enum wb_result writeback(const char *mailbox, int fd, struct mbox_index *ix,
 	if (copy_kept(&c, ix, (uint64_t)st.st_size, stats) < 0)
 		goto fail;
 	fault_point("chmod");
-	*what = "chmod";
-	if (copy_owner_mode(c.out, &st) < 0)
-		goto fail;
 	fault_point("fsync");
 	*what = "fsync";
 	if (fsync(c.out) < 0)
 		goto fail;
 	*what = "close";
+	struct stat made;
+	if (fstat(c.out, &made) < 0)
+		goto fail;
 	int closing = c.out;
 	c.out = -1;
 	if (close(closing) < 0)
@@ -570,21 +527,17 @@ enum wb_result writeback(const char *mailbox, int fd, struct mbox_index *ix,
 		errno = EPIPE;
 		goto fail;
 	}
-	if (rename(path, mailbox) < 0)
+	if (spool_commit_new_file() < 0 && !renamed_anyway(mailbox, &made))
 		goto fail;
 	fault_point("renamed");
 	free(c.buf);
-	/* The new mailbox is in place; a failed directory sync only means a
-	 * crash now might bring the old one back, which loses nothing. */
-	if (fsync_dir(dir) < 0)
-		logline("warning=\"directory fsync failed\" dir=%s error=\"%s\"", dir, strerror(errno));
 	fault_point("dirsync");
 	return WB_DONE;
 fail:;
 	int e = errno;
 	if (c.out >= 0)
 		close(c.out);
-	unlink(path);
+	spool_remove_new_file();
 	free(c.buf);
 	errno = e;
 	return WB_FAILED;

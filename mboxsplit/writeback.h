@@ -4,9 +4,9 @@
  *
  * Called with the spool locks held.  Checks that the mailbox changed
  * only by appending since it was indexed, writes the kept messages and
- * whatever was appended into MAILBOX's directory as .BASE.mboxsplit-new,
- * fsyncs it, gives it the mailbox's owner, group and mode, renames it
- * over the mailbox and fsyncs the directory.  On any failure the new
+ * whatever was appended into the spool helper's new file (spool.h),
+ * which has the mailbox's group and mode, fsyncs it, and has the helper
+ * rename it over the mailbox and fsync the directory.  On any failure the new
  * file is removed and the mailbox is as it was. */
 #ifndef MBOX_WRITEBACK_H
 #define MBOX_WRITEBACK_H
@@ -49,9 +49,5 @@ struct wb_stats {
 enum wb_result writeback(const char *mailbox, int fd, struct mbox_index *ix,
                          int mark_read, int peer_fd, struct wb_stats *stats,
                          const char **what);
-
-/* Removes a new file left by a killed write-back; call with the spool
- * locks held.  Returns 1 if one was removed. */
-int writeback_cleanup(const char *mailbox);
 
 #endif

@@ -18,6 +18,7 @@
 #include "outbuf.h"
 #include "scan_num.h"
 #include "scanlist.h"
+#include "spoolgroup.h"
 
 #include <fcntl.h>
 #include <malloc.h>
@@ -108,6 +109,7 @@ int main(int argc, char **argv)
 	int last_enabled = 0, nul_replace = 0;
 
 	progname = "pop3d";
+	spool_group_drop();  /* whoever started us: pop3d needs no spool group */
 	opterr = 0;  /* one line on stderr: ours */
 	while ((opt = getopt(argc, argv, "+lnt:")) != -1) {
 		uint32_t t;

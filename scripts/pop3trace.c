@@ -18,6 +18,7 @@
 #include "die.h"
 #include "write_all.h"
 #include "exitcode.h"
+#include "spoolgroup.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -269,6 +270,7 @@ int main(int argc, char **argv)
 		run_untraced(prog);
 	}
 	close(sv[1]);
+	spool_group_drop();  /* the relay reads client bytes */
 	logline("trace user=%s pid=%ld", user, (long)child);
 	relay(sv[0]);
 	if (trace_fd >= 0)

@@ -12,7 +12,9 @@
  *   FAULT_PROGS    comma list of program names to act in (default: all);
  *                  e.g. "mboxsplit,maildirscan"
  *   FAULT_PATH     act only on paths containing this string
- *   FAULT_NTH      fail from the Nth matching call of each process
+ *   FAULT_NTH      fail from the Nth matching call of each process and
+ *                  the children it forks, counted together (mboxsplit's
+ *                  spool helper makes the renames its parent asks for)
  *                  (default 1)
  *   FAULT_TIMES    how many calls to fail after that (default 1, 0: all)
  *   FAULT_PERMILLE instead of NTH: fail each matching call with this
@@ -38,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -47,7 +50,20 @@
 
 extern char *program_invocation_short_name;
 
-static unsigned long matching_calls, failed_calls;
+/* Shared with forked children, so that a program and its helper count
+ * as one; a new exec starts a new count. */
+struct counts {
+	unsigned long matching, failed;
+};
+static struct counts own_counts, *counts = &own_counts;
+
+__attribute__((constructor)) static void share_counts(void)
+{
+	void *p = mmap(NULL, sizeof *counts, PROT_READ | PROT_WRITE,
+	               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p != MAP_FAILED)
+		counts = p;
+}
 static unsigned long rng;
 
 static int env_errno(void)
@@ -167,7 +183,7 @@ static int inject(const char *call, const char *target)
 	unsigned long armed_nth = 0;
 	if (armed && !read_armed(armed, &armed_nth))
 		return 0;
-	matching_calls++;
+	unsigned long matching_calls = __atomic_add_fetch(&counts->matching, 1, __ATOMIC_SEQ_CST);
 	const char *permille = getenv("FAULT_PERMILLE");
 	int fail;
 	if (permille) {
@@ -179,11 +195,11 @@ static int inject(const char *call, const char *target)
 		const char *nth = getenv("FAULT_NTH"), *times = getenv("FAULT_TIMES");
 		unsigned long from = armed_nth ? armed_nth : nth ? strtoul(nth, NULL, 10) : 1;
 		unsigned long count = times ? strtoul(times, NULL, 10) : 1;
-		fail = matching_calls >= from && (count == 0 || failed_calls < count);
+		fail = matching_calls >= from && (count == 0 || counts->failed < count);
 	}
 	if (!fail)
 		return 0;
-	failed_calls++;
+	__atomic_add_fetch(&counts->failed, 1, __ATOMIC_SEQ_CST);
 	int act = action();
 	if (act) {
 		log_fault(call, 0, target);
