@@ -350,13 +350,73 @@ static size_t body_lines(struct scanner *s, const char *p, size_t n)
 	return used;
 }
 
+/* Message bytes seen but not yet handed to msg_feed in one piece. */
+struct run {
+	size_t start, len;
+};
+
+static void run_flush(struct scanner *s, const char *p, struct run *r)
+{
+	if (r->len)
+		msg_feed(s, p + r->start, r->len);
+	r->len = 0;
+}
+
+static void body_segment(struct scanner *s, const char *p, size_t i, size_t seg,
+                         struct run *r)
+{
+	if (s->fast_body) {
+		s->ix->msgs[s->ix->count - 1].length += seg;
+		body_count(s, p + i, seg);
+		return;
+	}
+	if (!r->len)
+		r->start = i;
+	r->len += seg;
+}
+
+/* The line of SEG bytes at P[I], at a line start: a From_ line after a
+ * blank one starts a message; a blank line is held back (it may end the
+ * message); anything else is message text.  Sets s->error on failure. */
+static void line_start(struct scanner *s, const char *p, size_t i, size_t seg,
+                       int complete, struct run *r)
+{
+	int is_from = s->prev_blank && seg >= FROM_LEN &&
+	              memcmp(p + i, FROM_, FROM_LEN) == 0;
+	int is_blank = complete && (seg == 1 || (seg == 2 && p[i] == '\r'));
+	if (s->offset == 0 && !is_from) {
+		s->error = MBOX_NOT_MBOX;
+		return;
+	}
+	if (is_from) {
+		run_flush(s, p, r);
+		end_message(s);
+		if (seg > UINT32_MAX) {
+			s->error = MBOX_TOO_BIG;
+			return;
+		}
+		start_message(s, seg);
+		s->in_from = !complete;
+	} else if (is_blank) {
+		run_flush(s, p, r);
+		flush_pending(s);
+		s->pending = seg == 1 ? "\n" : "\r\n";
+	} else {
+		if (s->pending) {
+			run_flush(s, p, r);
+			flush_pending(s);
+		}
+		body_segment(s, p, i, seg, r);
+	}
+	s->prev_blank = is_blank;
+}
+
 /* Feeds P[0..N); returns how many bytes were used.  Without EOF, fewer
  * than FROM_LEN bytes at a line start may be left to feed again. */
 static size_t scan_feed(struct scanner *s, const char *p, size_t n, int eof)
 {
 	size_t i = 0;
-	size_t run = 0, run_len = 0;  /* message bytes not yet handed on */
-#define FLUSH_RUN() do { if (run_len) { msg_feed(s, p + run, run_len); run_len = 0; } } while (0)
+	struct run r = { 0, 0 };
 	while (i < n && s->error == MBOX_OK) {
 		if (s->fast_body && s->at_line_start && !s->prev_blank && !s->pending) {
 			size_t done = body_lines(s, p + i, n - i);
@@ -372,56 +432,18 @@ static size_t scan_feed(struct scanner *s, const char *p, size_t n, int eof)
 		if (s->at_line_start) {
 			if (!complete && !eof && avail < FROM_LEN)
 				break;
-			int is_from = s->prev_blank && seg >= FROM_LEN &&
-			              memcmp(p + i, FROM_, FROM_LEN) == 0;
-			int is_blank = complete && (seg == 1 || (seg == 2 && p[i] == '\r'));
-			if (s->offset == 0 && !is_from) {
-				s->error = MBOX_NOT_MBOX;
-				break;
-			}
-			if (is_from) {
-				FLUSH_RUN();
-				end_message(s);
-				if (seg > UINT32_MAX) {
-					s->error = MBOX_TOO_BIG;
-					break;
-				}
-				start_message(s, seg);
-				s->in_from = !complete;
-			} else if (is_blank) {
-				FLUSH_RUN();
-				flush_pending(s);
-				s->pending = seg == 1 ? "\n" : "\r\n";
-			} else {
-				if (s->pending) {
-					FLUSH_RUN();
-					flush_pending(s);
-				}
-				if (s->fast_body) {
-					s->ix->msgs[s->ix->count - 1].length += seg;
-					body_count(s, p + i, seg);
-				} else {
-					if (!run_len)
-						run = i;
-					run_len += seg;
-				}
-			}
-			s->prev_blank = is_blank;
+			line_start(s, p, i, seg, complete, &r);
 		} else if (s->in_from) {
 			struct mbox_msg *m = &s->ix->msgs[s->ix->count - 1];
-			if ((uint64_t)m->from_len + seg > UINT32_MAX) {
+			if ((uint64_t)m->from_len + seg > UINT32_MAX)
 				s->error = MBOX_TOO_BIG;
-				break;
-			}
-			m->from_len += (uint32_t)seg;
-		} else if (s->fast_body) {
-			s->ix->msgs[s->ix->count - 1].length += seg;
-			body_count(s, p + i, seg);
+			else
+				m->from_len += (uint32_t)seg;
 		} else {
-			if (!run_len)
-				run = i;
-			run_len += seg;
+			body_segment(s, p, i, seg, &r);
 		}
+		if (s->error != MBOX_OK)
+			break;
 		s->at_line_start = complete;
 		if (complete)
 			s->in_from = 0;
@@ -429,8 +451,7 @@ static size_t scan_feed(struct scanner *s, const char *p, size_t n, int eof)
 		s->offset += seg;
 	}
 	if (s->error == MBOX_OK)
-		FLUSH_RUN();
-#undef FLUSH_RUN
+		run_flush(s, p, &r);
 	if (eof && i == n && s->error == MBOX_OK)
 		end_message(s);
 	return i;
@@ -532,129 +553,4 @@ enum mbox_index_result mbox_index_chunks(struct mbox_index *ix, const char *data
 {
 	struct chunk_source c = { data, len, 0, chunk ? chunk : 1 };
 	return index_stream(ix, chunk_source, &c);
-}
-
-/* The id before any suffix: the X-UIDL, else the digest in hex. */
-static size_t uid_base(const struct mbox_index *ix, size_t i, char buf[UID_MAX + 1])
-{
-	static const char digits[] = "0123456789abcdef";
-	const struct mbox_msg *m = &ix->msgs[i];
-	if (m->tag & MBOX_TAG_XUIDL) {
-		size_t n = strlen(ix->xuidl_pool + m->xuidl_off);
-		memcpy(buf, ix->xuidl_pool + m->xuidl_off, n + 1);
-		return n;
-	}
-	for (int k = 0; k < 16; k++) {
-		buf[2 * k] = digits[m->md5[k] >> 4];
-		buf[2 * k + 1] = digits[m->md5[k] & 15];
-	}
-	buf[32] = '\0';
-	return 32;
-}
-
-/* BASE with "-SUFFIX" if SUFFIX > 0; 0 if that would pass UID_MAX. */
-static size_t uid_with_suffix(const char *base, size_t len, uint32_t suffix,
-                              char buf[UID_MAX + 1])
-{
-	char tail[16] = "";
-	size_t tlen = 0;
-	if (suffix > 0) {
-		char digits[12];
-		size_t nd = 0;
-		for (uint32_t v = suffix; v > 0; v /= 10)
-			digits[nd++] = (char)('0' + v % 10);
-		tail[tlen++] = '-';
-		while (nd > 0)
-			tail[tlen++] = digits[--nd];
-	}
-	if (len + tlen > UID_MAX)
-		return 0;
-	if (buf != base)
-		memmove(buf, base, len);
-	memcpy(buf + len, tail, tlen);
-	buf[len + tlen] = '\0';
-	return len + tlen;
-}
-
-size_t mbox_uid(const struct mbox_index *ix, size_t i, char buf[UID_MAX + 1])
-{
-	size_t len = uid_base(ix, i, buf);
-	return uid_with_suffix(buf, len, ix->msgs[i].tag & MBOX_TAG_SUFFIX, buf);
-}
-
-static uint32_t hash_str(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
-
-/* Slot of the message whose final id is UID, or of the empty slot where
- * it would go.  Slots hold index + 1, 0 meaning empty. */
-static size_t table_find(const struct mbox_index *ix, const uint32_t *table,
-                         size_t mask, const char *uid, size_t len)
-{
-	size_t slot = hash_str(uid, len) & mask;
-	char other[UID_MAX + 1];
-	while (table[slot]) {
-		size_t olen = mbox_uid(ix, table[slot] - 1, other);
-		if (olen == len && memcmp(other, uid, len) == 0)
-			return slot;
-		slot = (slot + 1) & mask;
-	}
-	return slot;
-}
-
-/* Gives message I a final id not yet in TABLE and enters it.
- * Returns 1 done, 0 to try again with the digest, -1 on overflow. */
-static int make_unique(struct mbox_index *ix, uint32_t *table, size_t mask, size_t i)
-{
-	struct mbox_msg *m = &ix->msgs[i];
-	char base[UID_MAX + 1], uid[UID_MAX + 1];
-	m->tag &= ~(uint32_t)MBOX_TAG_SUFFIX;
-	size_t blen = uid_base(ix, i, base);
-	size_t slot = table_find(ix, table, mask, base, blen);
-	if (table[slot]) {
-		/* Taken: go on from the last suffix given for this id. */
-		struct mbox_msg *holder = &ix->msgs[table[slot] - 1];
-		uint32_t suffix = holder->dups < 2 ? 2 : holder->dups + 1;
-		for (;; suffix++) {
-			if (suffix > MBOX_TAG_SUFFIX)
-				return -1;
-			size_t len = uid_with_suffix(base, blen, suffix, uid);
-			if (len == 0) {
-				/* An X-UIDL too long to take a suffix. */
-				m->tag &= ~(uint32_t)MBOX_TAG_XUIDL;
-				return 0;
-			}
-			slot = table_find(ix, table, mask, uid, len);
-			if (!table[slot])
-				break;
-		}
-		holder->dups = suffix;
-		m->tag |= suffix;
-	}
-	table[slot] = (uint32_t)(i + 1);
-	return 1;
-}
-
-int mbox_index_unique(struct mbox_index *ix)
-{
-	size_t size = 16;
-	while (size < 2 * ix->count)
-		size *= 2;
-	uint32_t *table = calloc(size, sizeof *table);
-	if (!table)
-		return -1;
-	int r = 0;
-	for (size_t i = 0; i < ix->count && r == 0; i++) {
-		int done;
-		while ((done = make_unique(ix, table, size - 1, i)) == 0)
-			;
-		if (done < 0)
-			r = -1;
-	}
-	free(table);
-	return r;
 }
