@@ -280,6 +280,69 @@ static void commit(const char *mailbox, int fd, const struct options *o,
 	}
 }
 
+/* The index from the cache or the mailbox; the spool locks are
+ * released when it is done. */
+static void load_index(struct mbox_index *ix, int fd, const char *mailbox,
+                       const struct options *o, struct spool_lock *lk)
+{
+	int64_t t0 = now_ms();
+	mbox_index_init(ix, o->flags, o->max_messages);
+	const char *cache = fd >= 0 ? cache_path(o->cache) : NULL;
+	struct stat st;
+	int cached = 0;
+	if (cache) {
+		if (fstat(fd, &st) < 0)
+			die_sys(EXIT_TEMP, "cannot stat mailbox %s", mailbox);
+		cached = cache_load(cache, &st, ix) == 0;
+	}
+	if (!cached)
+		build_index(ix, fd, mailbox, lk);
+	spool_unlock(lk);
+	if (cache && !cached && cache_save(cache, &st, ix) < 0)
+		logline("cache_not_written path=%s error=\"%s\"", cache, strerror(errno));
+	const char *user = getenv("USER");
+	logline("indexed user=%s mailbox=%s messages=%zu octets=%llu bytes=%llu cache=%s ms=%lld",
+	        user && *user && !strpbrk(user, " \"\n") ? user : "-", mailbox, ix->count,
+	        (unsigned long long)ix->octets, (unsigned long long)ix->end,
+	        !cache ? "off" : cached ? "hit" : "miss", (long long)(now_ms() - t0));
+}
+
+static void send_list(struct expose *e, const struct mbox_index *ix)
+{
+	char flags[32];
+	snprintf(flags, sizeof flags, "%s%s%s", (ix->flags & MSGF_MBOXRD) ? "mboxrd" : "",
+	         (ix->flags & MSGF_MBOXRD) && (ix->flags & MSGF_HIDE_STATUS) ? " " : "",
+	         (ix->flags & MSGF_HIDE_STATUS) ? "hide-status" : "");
+	expose_header(e, ix->count, ix->octets, flags);
+	for (size_t i = 0; i < ix->count; i++) {
+		const struct mbox_msg *m = &ix->msgs[i];
+		char uid[UID_MAX + 1];
+		mbox_uid(ix, i, uid);
+		if (expose_range(e, m->size, uid, m->from_start + m->from_len, m->length) < 0)
+			break;
+	}
+}
+
+/* pop3d's report after QUIT, committed, and the answer sent back. */
+static void end_session(struct expose *e, struct mbox_index *ix, const char *mailbox,
+                        int fd, const struct options *o)
+{
+	struct expose_report rep;
+	if (expose_list_end(e) != 0 || expose_read_report(e, (uint32_t)ix->count, &rep) != 1)
+		return;
+	for (size_t i = 0; i < rep.n_deleted; i++)
+		ix->msgs[rep.deleted[i] - 1].tag |= MBOX_TAG_DELETED;
+	for (size_t i = 0; i < rep.n_retrieved; i++)
+		ix->msgs[rep.retrieved[i] - 1].tag |= MBOX_TAG_RETRIEVED;
+	expose_report_free(&rep);
+	char reply[256];
+	if (fd >= 0)
+		commit(mailbox, fd, o, ix, e->control_fd, reply, sizeof reply);
+	else
+		snprintf(reply, sizeof reply, "+OK bye, nothing deleted");
+	expose_answer(e, reply);
+}
+
 int main(int argc, char **argv)
 {
 	progname = "mboxsplit";
@@ -292,7 +355,6 @@ int main(int argc, char **argv)
 	fault_init();
 	spool_start(mailbox, &o.lock);
 
-	int64_t t0 = now_ms();
 	struct spool_lock lk;
 	int fd = open_locked(mailbox, &o, &lk);
 	if (fd >= 0 && spool_remove_leftover())
@@ -302,51 +364,9 @@ int main(int argc, char **argv)
 	struct expose e;
 	expose_start(&e, o.prog, fd);
 	struct mbox_index ix;
-	mbox_index_init(&ix, o.flags, o.max_messages);
-	const char *cache = fd >= 0 ? cache_path(o.cache) : NULL;
-	struct stat st;
-	int cached = 0;
-	if (cache) {
-		if (fstat(fd, &st) < 0)
-			die_sys(EXIT_TEMP, "cannot stat mailbox %s", mailbox);
-		cached = cache_load(cache, &st, &ix) == 0;
-	}
-	if (!cached)
-		build_index(&ix, fd, mailbox, &lk);
-	spool_unlock(&lk);
-	if (cache && !cached && cache_save(cache, &st, &ix) < 0)
-		logline("cache_not_written path=%s error=\"%s\"", cache, strerror(errno));
-	const char *user = getenv("USER");
-	logline("indexed user=%s mailbox=%s messages=%zu octets=%llu bytes=%llu cache=%s ms=%lld",
-	        user && *user && !strpbrk(user, " \"\n") ? user : "-", mailbox, ix.count, (unsigned long long)ix.octets, (unsigned long long)ix.end,
-	        !cache ? "off" : cached ? "hit" : "miss", (long long)(now_ms() - t0));
-
-	char flags[32];
-	snprintf(flags, sizeof flags, "%s%s%s", (ix.flags & MSGF_MBOXRD) ? "mboxrd" : "",
-	         (ix.flags & MSGF_MBOXRD) && (ix.flags & MSGF_HIDE_STATUS) ? " " : "",
-	         (ix.flags & MSGF_HIDE_STATUS) ? "hide-status" : "");
-	expose_header(&e, ix.count, ix.octets, flags);
-	for (size_t i = 0; i < ix.count; i++) {
-		const struct mbox_msg *m = &ix.msgs[i];
-		char uid[UID_MAX + 1];
-		mbox_uid(&ix, i, uid);
-		if (expose_range(&e, m->size, uid, m->from_start + m->from_len, m->length) < 0)
-			break;
-	}
-	struct expose_report rep;
-	if (expose_list_end(&e) == 0 && expose_read_report(&e, (uint32_t)ix.count, &rep) == 1) {
-		for (size_t i = 0; i < rep.n_deleted; i++)
-			ix.msgs[rep.deleted[i] - 1].tag |= MBOX_TAG_DELETED;
-		for (size_t i = 0; i < rep.n_retrieved; i++)
-			ix.msgs[rep.retrieved[i] - 1].tag |= MBOX_TAG_RETRIEVED;
-		expose_report_free(&rep);
-		char reply[256];
-		if (fd >= 0)
-			commit(mailbox, fd, &o, &ix, e.control_fd, reply, sizeof reply);
-		else
-			snprintf(reply, sizeof reply, "+OK bye, nothing deleted");
-		expose_answer(&e, reply);
-	}
+	load_index(&ix, fd, mailbox, &o, &lk);
+	send_list(&e, &ix);
+	end_session(&e, &ix, mailbox, fd, &o);
 	mbox_index_free(&ix);
 	int status = expose_finish(&e);
 	spool_stop();

@@ -152,6 +152,26 @@ static int status_field(const char *line, size_t len, int *is_ro)
 	return 1;
 }
 
+/* Finds the blank line that ends the header in BUF[0..LEN): 1 with the
+ * header's length and that plus the blank line's, 0 if there is none. */
+static int header_length(const char *buf, size_t len, size_t *header_end,
+                         size_t *with_blank)
+{
+	for (size_t pos = 0; pos < len;) {
+		const char *lf = memchr(buf + pos, '\n', len - pos);
+		if (!lf)
+			return 0;
+		size_t n = (size_t)(lf - (buf + pos));
+		if (n == 0 || (n == 1 && buf[pos] == '\r')) {
+			*header_end = pos;
+			*with_blank = pos + n + 1;
+			return 1;
+		}
+		pos += n + 1;
+	}
+	return 0;
+}
+
 /* Message M's header with "Status: RO": 1 and a new header (the empty
  * line included) in *OUT, malloc'd, if it must change; 0 if it already
  * says so, or has no end within WB_MARK_HEADER_MAX; -1 on error.
@@ -167,22 +187,8 @@ static int status_header(int fd, const struct mbox_msg *m, char **out, size_t *o
 		free(buf);
 		return -1;
 	}
-	size_t pos = 0, header_end = 0;
-	int found = 0;
-	while (pos < want) {
-		char *lf = memchr(buf + pos, '\n', want - pos);
-		if (!lf)
-			break;
-		size_t len = (size_t)(lf - (buf + pos));
-		if (len == 0 || (len == 1 && buf[pos] == '\r')) {
-			header_end = pos;
-			*old_len = pos + len + 1;
-			found = 1;
-			break;
-		}
-		pos += len + 1;
-	}
-	if (!found) {
+	size_t header_end;
+	if (!header_length(buf, want, &header_end, old_len)) {
 		free(buf);
 		return 0;
 	}
@@ -194,7 +200,7 @@ static int status_header(int fd, const struct mbox_msg *m, char **out, size_t *o
 	}
 	size_t n = 0;
 	int in_status = 0, status_lines = 0, status_ro = 0;
-	for (pos = 0; pos < header_end;) {
+	for (size_t pos = 0; pos < header_end;) {
 		char *lf = memchr(buf + pos, '\n', header_end - pos);
 		size_t len = (size_t)(lf - (buf + pos));
 		int cont = buf[pos] == ' ' || buf[pos] == '\t';
@@ -457,6 +463,22 @@ static int peer_gone(int peer_fd)
 	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR)) != 0;
 }
 
+/* WB_DONE if MAILBOX is still the file FD (stat in *ST) and changed
+ * only by appending since it was indexed into IX. */
+static enum wb_result verify(const char *mailbox, int fd, const struct mbox_index *ix,
+                             int mark_read, struct stat *st)
+{
+	struct stat now;
+	if (fstat(fd, st) < 0)
+		return WB_FAILED;
+	if (lstat(mailbox, &now) < 0)
+		return errno == ENOENT ? WB_CHANGED : WB_FAILED;
+	if (now.st_ino != st->st_ino || now.st_dev != st->st_dev)
+		return WB_CHANGED;
+	int same = unchanged_but_appended(fd, ix, (uint64_t)st->st_size, mark_read);
+	return same < 0 ? WB_FAILED : same ? WB_DONE : WB_CHANGED;
+}
+
 /* 1 if MAILBOX is the new file after all: the helper died after its
  * rename, before its answer.  Saying "nothing deleted" then would lie. */
 static int renamed_anyway(const char *mailbox, const struct stat *made)
@@ -476,21 +498,10 @@ enum wb_result writeback(const char *mailbox, int fd, struct mbox_index *ix,
 	memset(stats, 0, sizeof *stats);
 	fault_point("verify");
 	*what = "verify";
-	struct stat st, now;
-	if (fstat(fd, &st) < 0)
-		return WB_FAILED;
-	if (lstat(mailbox, &now) < 0) {
-		if (errno == ENOENT)
-			return WB_CHANGED;
-		return WB_FAILED;
-	}
-	if (now.st_ino != st.st_ino || now.st_dev != st.st_dev)
-		return WB_CHANGED;
-	int same = unchanged_but_appended(fd, ix, (uint64_t)st.st_size, mark_read);
-	if (same < 0)
-		return WB_FAILED;
-	if (!same)
-		return WB_CHANGED;
+	struct stat st;
+	enum wb_result v = verify(mailbox, fd, ix, mark_read, &st);
+	if (v != WB_DONE)
+		return v;
 	if (plan(fd, ix, mark_read, stats) < 0)
 		return WB_FAILED;
 	if (stats->deleted == 0 && stats->marked == 0)
