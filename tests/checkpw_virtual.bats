@@ -52,7 +52,10 @@ ARGS=" ]
 	creds joe@b.example other:pw
 	ck -g mail -v "$V/%d.cdb" "$PROG"
 	[ "$status" -eq 0 ]
-	[ "$(head -n 1 "$V/b/out")" = "uid=5002 gid=5002 groups=$(groups_line 5002 "$(getent group mail | cut -d: -f3)")" ]
+	grep -qx "$(printf 'Groups:\t5002 ')" "$V/b/status"
+	mail=$(getent group mail | cut -d: -f3)
+	printf -v want 'Gid:\t5002\t%s\t%s\t%s' "$mail" "$mail" "$mail"
+	grep -qx "$want" "$V/b/status"
 	grep -qx "MAILBOX=/var/mail/joe" "$V/b/out"
 	creds joe@b.example tanstaaf
 	ck -v "$V/%d.cdb" "$PROG"
