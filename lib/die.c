@@ -3,13 +3,14 @@
 #include "exitcode.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 const char *progname = "pop3";
-static int silenced;
+static volatile sig_atomic_t silenced;
 
 /* Formats PREFIX + message (+ ": error") into one buffer and writes it
  * at once; an overlong message is cut, never split. */
@@ -31,12 +32,17 @@ static void emit(const char *prefix, const char *fmt, va_list ap, int err)
 			len = sizeof line - 2;
 	}
 	line[len++] = '\n';
-	if (!silenced) {
-		ssize_t w;
-		do
-			w = write(2, line, len);
-		while (w < 0 && errno == EINTR);
-	}
+	log_write(line, len);
+}
+
+void log_write(const char *line, size_t len)
+{
+	ssize_t w;
+	if (silenced)
+		return;
+	do
+		w = write(2, line, len);
+	while (w < 0 && errno == EINTR);
 }
 
 void die(int code, const char *fmt, ...)

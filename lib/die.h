@@ -5,6 +5,7 @@
 #define DIE_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 /* Set once in main(); used as the prefix of every line. */
 extern const char *progname;
@@ -19,6 +20,10 @@ _Noreturn void die_nomem(void);
 
 /* Prints "PROGNAME: MESSAGE": a log line, by convention key=value pairs. */
 void logline(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Writes LINE (ending in a newline) as it is, in one write(2), unless
+ * logs are silenced; async-signal-safe. */
+void log_write(const char *line, size_t len);
 
 /* Under inetd fd 2 may be the client's socket: log_silence() sends
  * every later line to nowhere (or to syslog in a later version). */

@@ -8,6 +8,7 @@
  * $MAILBOX without the '/' is an mbox, served by exec'ing mboxsplit.
  * See doc/maildirscan.8. */
 #include "commit.h"
+#include "confine.h"
 #include "die.h"
 #include "exitcode.h"
 #include "expose.h"
@@ -171,6 +172,9 @@ int main(int argc, char **argv)
 	 * pop3d takes as a failure before its +OK. */
 	static struct expose e;
 	expose_start(&e, argv + first, -1);
+	/* From here it reads what others wrote into the Maildir, which is
+	 * the working directory. */
+	confine(CONFINE_MAILDIR_WORKER, ".");
 
 	static struct scan s;
 	scan_maildir(&s, cur_fd, new_fd, tmp_fd, &o.scan, (int64_t)time(NULL));

@@ -10,6 +10,7 @@
  * the spool locks held again (writeback.h).  Exits with pop3d's status
  * once pop3d runs, with its own before (lib/exitcode.h). */
 #include "cache.h"
+#include "confine.h"
 #include "die.h"
 #include "exitcode.h"
 #include "expose.h"
@@ -307,6 +308,25 @@ static void load_index(struct mbox_index *ix, int fd, const char *mailbox,
 	        !cache ? "off" : cached ? "hit" : "miss", (long long)(now_ms() - t0));
 }
 
+/* From here the worker reads mail bytes: it keeps its descriptors and
+ * the index cache's directory. */
+static void confine_worker(const struct options *o)
+{
+	const char *cache = cache_path(o->cache);
+	char dir[PATH_MAX];
+	const char *slash = cache ? strrchr(cache, '/') : NULL;
+	if (!cache)
+		confine(CONFINE_MBOX_WORKER, NULL);
+	else if (!slash)
+		confine(CONFINE_MBOX_WORKER, ".");
+	else if (slash == cache)
+		confine(CONFINE_MBOX_WORKER, "/");
+	else {
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - cache), cache);
+		confine(CONFINE_MBOX_WORKER, dir);
+	}
+}
+
 static void send_list(struct expose *e, const struct mbox_index *ix)
 {
 	char flags[32];
@@ -363,6 +383,7 @@ int main(int argc, char **argv)
 	 * needs neither exec nor any file but the mailbox and the cache. */
 	struct expose e;
 	expose_start(&e, o.prog, fd);
+	confine_worker(&o);
 	struct mbox_index ix;
 	load_index(&ix, fd, mailbox, &o, &lk);
 	send_list(&e, &ix);

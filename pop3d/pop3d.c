@@ -12,6 +12,7 @@
 #include "engine.h"
 #include "maildrop.h"
 
+#include "confine.h"
 #include "die.h"
 #include "exitcode.h"
 #include "linein.h"
@@ -153,6 +154,9 @@ int main(int argc, char **argv)
 	int control_fd = fd_is_open(CONTROL_FD) ? CONTROL_FD : -1;
 	if (drop.has_ranges && mailbox_fd < 0)
 		die(EXIT_TEMP, "bad scan list: ranges but no mailbox on fd %d", MAILBOX_FD);
+	/* Set-up ends here.  A Maildir's messages are files under the
+	 * working directory; an mbox is the descriptor already open. */
+	confine(CONFINE_POP3D, mailbox_fd < 0 && drop.count > 0 ? "." : NULL);
 
 	int timeout_ms = (int)(timeout_s * 1000);
 	outbuf_init(&s->out, 1, s->outbuf, sizeof s->outbuf, timeout_ms);

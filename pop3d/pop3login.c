@@ -19,6 +19,7 @@
  * control pipe, fd 5, which is then closed) or UCSPI-TLS (SSLCTLFD,
  * SSLREADFD, SSLWRITEFD: 'y' on the control socket, then the two pipes). */
 #include "authdialog.h"
+#include "confine.h"
 #include "die.h"
 #include "write_all.h"
 #include "exitcode.h"
@@ -499,6 +500,12 @@ static void jail(const struct passwd *pw)
 	if (getuid() == 0 || geteuid() == 0 || getgid() == 0 || getegid() == 0
 	    || setuid(0) == 0)
 		die(EXIT_TEMP, "still root after dropping privileges");
+	/* not traceable by other processes of the same uid (other dialogues) */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		die_sys(EXIT_TEMP, "prctl");
+	/* confine() needs a descriptor for the Landlock ruleset, so the
+	 * limits follow it. */
+	confine(CONFINE_DIALOGUE, NULL);
 	/* No new processes and no new descriptors (the ones it has stay
 	 * usable): a subverted dialogue can neither exec nor open a socket.
 	 * No RLIMIT_FSIZE: fd 1 or 2 may well be a regular file (a log). */
@@ -510,10 +517,6 @@ static void jail(const struct passwd *pw)
 	 * a second line of defence, so a warning rather than a refusal */
 	if (setrlimit(RLIMIT_NOFILE, &one) < 0)
 		logline("warning: cannot limit descriptors: %s", strerror(errno));
-	/* not traceable by other processes of the same uid (other dialogues) */
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0
-	    || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		die_sys(EXIT_TEMP, "prctl");
 }
 
 /* What the parent checks of a block before a checker sees it: exactly
