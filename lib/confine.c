@@ -50,6 +50,7 @@ struct bpf_prog {              /* struct sock_fprog */
 #define RET_ALLOW 0x7fff0000u
 #define RET_TRAP 0x00030000u
 #define RET_KILL_PROCESS 0x80000000u
+#define RET_ERRNO 0x00050000u
 
 /* struct seccomp_data: nr, arch, instruction pointer, six arguments;
  * the low half of an argument comes first on these little-endian ABIs. */
@@ -244,6 +245,20 @@ static void build_filter(struct filter *f, enum confine_room room)
 	emit_arg_check(f, SYS_tgkill, 0, BPF_JEQ_K, self);
 	/* stdio asks whether a descriptor is a terminal; no other ioctl */
 	emit_arg_check(f, SYS_ioctl, 1, BPF_JEQ_K, TIOCGWINSZ);
+#if !defined(__SANITIZE_ADDRESS__)
+	/* A new process is refused rather than trapped: libc forks with
+	 * every signal blocked, and a trap then kills without a word. */
+	static const int spawn[] = {
+		SYS_clone, SYS_clone3,
+#ifdef SYS_fork
+		SYS_fork, SYS_vfork,
+#endif
+	};
+	for (size_t i = 0; i < sizeof spawn / sizeof spawn[0]; i++) {
+		emit(f, BPF_JEQ_K, (uint32_t)spawn[i], 0, 1);
+		emit(f, BPF_RET_K, RET_ERRNO | EPERM, 0, 0);
+	}
+#endif
 	/* limits of the process itself only */
 	emit_arg_check(f, SYS_prlimit64, 0, BPF_JEQ_K, 0);
 #if !defined(__SANITIZE_ADDRESS__)
