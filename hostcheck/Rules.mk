@@ -16,11 +16,3 @@ $(B)/hostcheck: $(B)/obj/hostcheck/hostcheck.o $(HOSTCHECK_OBJ) $(LIBA)
 
 $(B)/hostcheck-rules: $(B)/obj/hostcheck/hostcheck-rules.o $(HOSTCHECK_OBJ) $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcdb
-
-# Test aid, never installed: an LD_PRELOAD that fakes a slow or lying
-# reverse DNS for the tests (HOSTCHECK_TEST_DNS_DELAY, HOSTCHECK_TEST_PTR).  Built
-# without the sanitizers, since it is loaded into other programs.
-all: $(B)/obj/hostcheck/fakedns.so
-$(B)/obj/hostcheck/fakedns.so: hostcheck/fakedns.c
-	@mkdir -p $(dir $@)
-	$(CC) -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -fPIC -shared -o $@ $< -ldl

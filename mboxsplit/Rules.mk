@@ -1,6 +1,6 @@
 # mboxsplit/: the Berkeley mbox exposer (issue 4).  Objects go to
 # $(B)/obj/mboxsplit/ because $(B)/mboxsplit is the program itself.
-MBOX_MODS := mboxsplit index mboxuid lock spool writeback fault cache
+MBOX_MODS := mboxsplit index mboxuid lock spool writeback cache
 
 PROGRAMS += mboxsplit
 MANPAGES += doc/mboxsplit.8
@@ -17,9 +17,10 @@ $(B)/dyn/mboxsplit: $(patsubst %,$(B)/obj/mboxsplit/%.o,$(MBOX_MODS)) $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ -lmd
 
 # The long crash test: write-backs killed at many points, 240 trials
-# (make check runs a short version of the same file).
+# (make check runs a short version of the same file), by the test build
+# with fault points (tests/fault/fault.mk).
 .PHONY: mbox-crash
-mbox-crash: $(B)/mboxsplit
+mbox-crash: $(B)/mboxsplit $(B)/tests/mboxsplit-fault
 	POP3_BIN=$(abspath $(B)) MBOX_CRASH_TRIALS=$${MBOX_CRASH_TRIALS:-240} \
 		bats --tap tests/mbox_crash.bats
 

@@ -1,15 +1,21 @@
 /* fault.h: crash points for the write-back tests.
  *
- * MBOXSPLIT_FAULT=STAGE:N kills the process with SIGKILL the Nth time
- * it reaches fault point STAGE ("any" counts every point), so a test can
- * stop a write-back at each step and check that the mailbox is either
- * as it was or as the finished session leaves it.  Unset: no cost but
- * one comparison per point.  Killing oneself harms no mail by design,
- * so the variable needs no protection. */
+ * A fault point marks a step of locking or write-back (dotlocked,
+ * locked, verify, create, copy, chmod, fsync, rename, renamed, dirsync,
+ * unlock) where the crash tests kill mboxsplit, to check that the
+ * mailbox is then either as it was or as the finished session leaves it.
+ * Only the test build, $(B)/tests/mboxsplit-fault (tests/fault/fault.mk),
+ * is compiled with MBOX_FAULT_POINTS and linked with the code that
+ * decides when to kill (tests/fault/mboxfault.c).  In the installed
+ * mboxsplit a fault point is nothing at all: no call, no stage name, no
+ * environment variable that changes what it does. */
 #ifndef MBOX_FAULT_H
 #define MBOX_FAULT_H
 
-void fault_init(void);
+#ifdef MBOX_FAULT_POINTS
 void fault_point(const char *stage);
+#else
+#define fault_point(stage) ((void)0)
+#endif
 
 #endif

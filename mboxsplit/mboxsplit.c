@@ -372,7 +372,6 @@ int main(int argc, char **argv)
 	size_t mlen = strlen(mailbox);
 	if (mlen > 0 && mailbox[mlen - 1] == '/')
 		expose_exec_sibling("maildirscan", argv);
-	fault_init();
 	spool_start(mailbox, &o.lock);
 
 	struct spool_lock lk;

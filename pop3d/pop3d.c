@@ -22,7 +22,6 @@
 #include "spoolgroup.h"
 
 #include <fcntl.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,24 +84,6 @@ static void log_value(char *dst, size_t cap, const char *src)
 	dst[n] = '\0';
 }
 
-/* POP3D_HEAPSTATS=1 logs the heap in use (mallinfo2) for the session,
- * once the scan list is loaded and the session buffers allocated
- * (tests/bench/pop3d_mem.sh reads it; massif there gives the peak). */
-static void log_heap(const struct maildrop *drop)
-{
-	const char *on = getenv("POP3D_HEAPSTATS");
-	if (!on || strcmp(on, "1") != 0)
-		return;
-#ifdef __GLIBC__
-	struct mallinfo2 mi = mallinfo2();
-	size_t heap = mi.uordblks + mi.hblkhd;
-#else
-	size_t heap = 0;  /* musl has no heap statistics: the line says 0 */
-#endif
-	logline("heap messages=%lu bytes=%zu per_message=%zu", (unsigned long)drop->count,
-	        heap, drop->count ? heap / drop->count : heap);
-}
-
 int main(int argc, char **argv)
 {
 	int opt;
@@ -148,7 +129,6 @@ int main(int argc, char **argv)
 	struct session *s = calloc(1, sizeof *s);
 	if (!s)
 		die_nomem();
-	log_heap(&drop);
 
 	int mailbox_fd = fd_is_open(MAILBOX_FD) ? MAILBOX_FD : -1;
 	int control_fd = fd_is_open(CONTROL_FD) ? CONTROL_FD : -1;

@@ -15,6 +15,10 @@ use_dynamic() {
 	export PATH="$POP3_DYN_BIN:$PATH"
 }
 
+# mboxsplit's test build, with the fault points that MBOXSPLIT_FAULT
+# arms (tests/fault/fault.mk); the installed mboxsplit has none.
+MBOXSPLIT_FAULT_BIN=$POP3_BIN/tests/mboxsplit-fault
+
 # A free TCP port on loopback.
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'

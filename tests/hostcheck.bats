@@ -6,7 +6,8 @@
 
 load helpers
 
-HOSTCHECK_PRELOAD_DIR="$POP3_BIN/obj/hostcheck"
+# The fake DNS (tests/shims/fakedns.c), built on the test side.
+HOSTCHECK_PRELOAD_DIR="$POP3_BIN/tests"
 
 setup() {
 	T=$BATS_TEST_TMPDIR

@@ -17,11 +17,12 @@ teardown() {
 	stop_started
 }
 
-# kill_at STAGE:N with messages 2 and 4 of 5 deleted; leaves the
-# mailbox and the next session's verdict.
+# kill_at STAGE:N with messages 2 and 4 of 5 deleted (mboxsplit's test
+# build); leaves the mailbox and the verdict of the next session, which
+# the installed mboxsplit runs.
 kill_at() {
 	make_mbox "$MB" 5
-	FAKE_DELE="2 4" MBOXSPLIT_FAULT=$1 run --separate-stderr mboxsplit -m "$MB" "$FAKE"
+	FAKE_DELE="2 4" MBOXSPLIT_FAULT=$1 run --separate-stderr "$MBOXSPLIT_FAULT_BIN" -m "$MB" "$FAKE"
 	[ "$status" -eq 137 ]
 	FAKE_DELE= run --separate-stderr mboxsplit -w 2 -m "$MB" "$FAKE"
 	[ "$status" -eq 0 ]

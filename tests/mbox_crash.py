@@ -8,9 +8,10 @@ tests/mbox_fakepop3d.py) that deletes a random set of messages, often
 appends a message (as a delivery agent would) while the session runs,
 a third of the time also marks retrieved mail read (-R),
 and kills mboxsplit: at the Nth fault point it reaches
-(MBOXSPLIT_FAULT=any:N, every step of locking and write-back), or with
-SIGKILL after a random delay on a larger mailbox.  The mailbox must then
-be byte for byte either the old one or the finished one (plus the
+(MBOXSPLIT_FAULT=any:N, every step of locking and write-back, in
+mboxsplit's test build tests/mboxsplit-fault), or with SIGKILL after a
+random delay on a larger mailbox (the installed mboxsplit).  The
+mailbox must then be byte for byte either the old one or the finished one (plus the
 appended message either way), and the next session must remove what
 the killed one left (its dotlock, its new file) and leave the mailbox
 as it is.  Prints one summary line; exits 1 on any failure.
@@ -25,6 +26,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 BIN = os.environ.get("POP3_BIN", os.path.join(HERE, "..", "build"))
 SPLIT = os.path.join(BIN, "mboxsplit")
+# mboxsplit's test build, the one with fault points (tests/fault/fault.mk)
+SPLIT_FAULT = os.path.join(BIN, "tests", "mboxsplit-fault")
 FAKE = os.path.join(HERE, "mbox_fakepop3d.py")
 
 
@@ -88,7 +91,8 @@ def trial(t, work):
         point = rng.randint(1, 24)
         env["MBOXSPLIT_FAULT"] = "any:%d" % point
     with open(log, "wb") as errf:
-        proc = subprocess.Popen([SPLIT, "-m", box, "-w", "5"] + (["-R"] if mark else []) + [FAKE], env=env,
+        split = SPLIT_FAULT if point else SPLIT
+        proc = subprocess.Popen([split, "-m", box, "-w", "5"] + (["-R"] if mark else []) + [FAKE], env=env,
                                 stdout=subprocess.PIPE, stderr=errf)
     wait_indexed(proc, log)
     if appended:

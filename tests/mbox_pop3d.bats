@@ -106,7 +106,7 @@ print("ok")'
 	make_mbox "$MB" 2
 	make_mbox want 2
 	python3 -c 'd=open("want","rb").read(); i=d.index(b"\nFrom ",1)+1; open("want","wb").write(d[i:])'
-	printf 'DELE 1\r\nQUIT\r\n' | MBOXSPLIT_FAULT=renamed:1 MAILBOX=$MB mboxsplit pop3d >out 2>log || true
+	printf 'DELE 1\r\nQUIT\r\n' | MBOXSPLIT_FAULT=renamed:1 MAILBOX=$MB "$MBOXSPLIT_FAULT_BIN" pop3d >out 2>log || true
 	# the pipeline ends when mboxsplit dies; pop3d, its orphan, may still
 	# be writing: wait for its last log line
 	wait_log 'pop3d: end ' log
@@ -119,7 +119,7 @@ print("ok")'
 @test "mboxsplit killed before its rename: pop3d answers -ERR [SYS/TEMP], the mailbox as it was" {
 	make_mbox "$MB" 2
 	cp "$MB" orig
-	printf 'DELE 1\r\nQUIT\r\n' | MBOXSPLIT_FAULT=rename:1 MAILBOX=$MB mboxsplit pop3d >out 2>log || true
+	printf 'DELE 1\r\nQUIT\r\n' | MBOXSPLIT_FAULT=rename:1 MAILBOX=$MB "$MBOXSPLIT_FAULT_BIN" pop3d >out 2>log || true
 	wait_log 'pop3d: end ' log
 	cmp "$MB" orig
 	printf '%s\r\n' "+OK 2 messages (262 octets)" "+OK message 1 deleted" \

@@ -1,6 +1,6 @@
 # tests/bench: the side-by-side benchmark (`make bench`, tests/bench/run).
 # popbench is built with everything (so `make bench` finds it) but not
-# installed: it is a test tool, pop3stress is the installed one.
+# installed: it is a test tool, as pop3stress (tests/stress) is.
 all: $(B)/popbench $(B)/mkmailbox
 $(B)/popbench: $(B)/tests/bench/popbench.o $(B)/lib/die.o $(B)/lib/scan_num.o
 	$(CC) $(LDFLAGS) -o $@ $^ -lpthread

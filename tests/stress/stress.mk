@@ -1,7 +1,9 @@
-# tests/stress: pop3stress, the installed stress tool (doc/pop3stress.8).
+# tests/stress: pop3stress, the stress and integrity tool of make stress,
+# tests/stress.bats and tests/fault.bats (its page: tests/stress/
+# pop3stress.8).  A test tool, not a program of the toolkit: built with
+# everything into $(B)/, where the tests find it, and never installed.
 # It links only die.o and scan_num.o, not all of libpop3.a, so that it
 # builds while other lib modules are in flux.
-PROGRAMS += pop3stress
-MANPAGES += doc/pop3stress.8
+all: $(B)/pop3stress
 $(B)/pop3stress: $(B)/tests/stress/pop3stress.o $(B)/lib/die.o $(B)/lib/scan_num.o
 	$(CC) $(LDFLAGS) -o $@ $^ -lpthread

@@ -5,6 +5,10 @@ UNITTESTS += $(addprefix tests/,$(filter $(LIB_UNITS),$(patsubst tests/unit/%.c,
 $(B)/tests/unit_%: $(B)/tests/unit/unit_%.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lmd
+# Objects made through that pattern are intermediate to make, which
+# deleted them after a fresh build, so that the next make (or make -q)
+# found them missing and built them again.
+.SECONDARY: $(patsubst %,$(B)/tests/unit/%.o,$(LIB_UNITS))
 
 # pop3d's engine and maildrop, driven directly.
 UNITTESTS += tests/unit_engine

@@ -1,5 +1,6 @@
-/* fakedns.c: a test aid, preloaded before nss_wrapper, to play a hostile
- * or broken DNS without touching the system's resolver.  Never installed.
+/* fakedns.c: a test aid for hostcheck, preloaded before nss_wrapper, to
+ * play a hostile or broken DNS without touching the system's resolver.
+ * Built as $(B)/tests/fakedns.so (tests/shims/shims.mk); never installed.
  *   HOSTCHECK_TEST_DNS_DELAY=N    getnameinfo() hangs N seconds first
  *   HOSTCHECK_TEST_PTR="IP NAME"  getnameinfo() of IP answers NAME, as a
  *                                 PTR record its owner controls would

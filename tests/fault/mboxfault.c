@@ -1,4 +1,11 @@
-/* fault.c: see fault.h. */
+/* mboxfault.c: the fault points of mboxsplit's test build
+ * ($(B)/tests/mboxsplit-fault, never installed; mboxsplit/fault.h).
+ *
+ * MBOXSPLIT_FAULT=STAGE:N kills the process with SIGKILL the Nth time
+ * it reaches fault point STAGE ("any" counts every point), so a test can
+ * stop a write-back at each step.  Read once, before main, so that the
+ * sources of mboxsplit need no call but the fault points themselves.
+ * Unset or malformed: no fault. */
 #include "fault.h"
 #include "scan_num.h"
 
@@ -11,7 +18,7 @@ static char fault_stage[32];
 static uint64_t fault_at;   /* 0: disarmed */
 static uint64_t fault_seen;
 
-void fault_init(void)
+__attribute__((constructor)) static void fault_init(void)
 {
 	const char *spec = getenv("MBOXSPLIT_FAULT");
 	if (!spec)
