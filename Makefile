@@ -10,6 +10,7 @@ CFLAGS   ?= $(OPT) -g
 XCFLAGS  := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib $(CFLAGS)
 LDLIBS   :=
 PREFIX   ?= /usr/local
+LIBEXECDIR ?= $(PREFIX)/libexec
 DESTDIR  ?=
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 

@@ -1,7 +1,21 @@
 # scripts/: the control tool, the statistics command, the demo, and the
 # run scripts and units for each way of starting the chain.
-SCRIPTS  += scripts/pop3ctl scripts/pop3stats
+SCRIPTS  += scripts/pop3stats
 MANPAGES += doc/pop3ctl.8 doc/pop3stats.8
+
+# pop3ctl is a front that sources its pieces, scripts/pop3ctl.d/*.sh:
+# beside it in the source tree, under LIBEXECDIR once installed, where
+# the installed front's piecedir line is pointed (and checked to be).
+CTL_PIECES := $(wildcard scripts/pop3ctl.d/*.sh)
+CTL_DIR    := $(LIBEXECDIR)/pop3-toolkit/pop3ctl.d
+.PHONY: install-pop3ctl
+install: install-pop3ctl
+install-pop3ctl:
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(CTL_DIR)
+	install -m 644 $(CTL_PIECES) $(DESTDIR)$(CTL_DIR)/
+	sed 's|^piecedir=.*|piecedir=$(CTL_DIR)|' scripts/pop3ctl >$(DESTDIR)$(PREFIX)/bin/pop3ctl
+	grep -qx 'piecedir=$(CTL_DIR)' $(DESTDIR)$(PREFIX)/bin/pop3ctl
+	chmod 755 $(DESTDIR)$(PREFIX)/bin/pop3ctl
 
 # Beyond the top Makefile's install: the overview page goes to man7, and
 # the configuration template and the service files to share/, where
