@@ -148,7 +148,7 @@ static int fake_checker(const unsigned char *cred, size_t len, bool tls_on)
 {
 	(void)tls_on;
 	checker_runs++;
-	bool good = len > 5 && memcmp(cred, "carol\0right", 11) == 0;
+	bool good = len >= 11 && memcmp(cred, "carol\0right", 11) == 0;
 	return (good ? EXIT_DONE : EXIT_REFUSED) << 8;
 }
 
