@@ -451,3 +451,21 @@ void authdialog_wipe(struct authdialog *d)
 	explicit_bzero(d->user, sizeof d->user);
 	d->cred_len = 0;
 }
+
+/* What the parent checks of a block before a checker sees it: exactly
+ * three fields, the last empty or this connection's own APOP timestamp,
+ * so that a subverted child can neither replay a digest made for another
+ * greeting nor slip a checker extra fields.  The rest is the checker's. */
+bool authdialog_block_ok(const unsigned char *block, size_t len, const char *timestamp)
+{
+	size_t nuls = 0;
+	for (size_t i = 0; i < len; i++)
+		nuls += block[i] == 0;
+	if (nuls != 3 || block[len - 1] != 0)
+		return false;
+	if (block[len - 2] == 0)
+		return true; /* no timestamp */
+	size_t ts_len = strlen(timestamp);
+	return ts_len > 0 && len >= ts_len + 2 && block[len - ts_len - 2] == 0
+		&& memcmp(block + len - ts_len - 1, timestamp, ts_len) == 0;
+}

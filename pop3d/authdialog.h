@@ -84,6 +84,11 @@ void authdialog_tls_started(struct authdialog *d);
 /* For logs: the word for a checker's wait status ("ok", "refused", ...). */
 const char *authdialog_result_word(int wait_status);
 
+/* For pop3login's root parent: BLOCK (LEN octets from the dialogue)
+ * holds exactly three fields, the last empty or TIMESTAMP. */
+bool authdialog_block_ok(const unsigned char *block, size_t len,
+	const char *timestamp);
+
 /* Clears the output buffer after the caller has sent it. */
 void authdialog_out_clear(struct authdialog *d);
 

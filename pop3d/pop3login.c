@@ -19,8 +19,10 @@
  * control pipe, fd 5, which is then closed) or UCSPI-TLS (SSLCTLFD,
  * SSLREADFD, SSLWRITEFD: 'y' on the control socket, then the two pipes). */
 #include "authdialog.h"
-#include "confine.h"
+#include "loginlimit.h"
 #include "die.h"
+#include "jail.h"
+#include "logvalue.h"
 #include "write_all.h"
 #include "exitcode.h"
 #include "lineexact.h"
@@ -28,16 +30,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/random.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -67,6 +66,8 @@ struct options {
 	unsigned login_timeout;
 	const char *jail_user;
 	const char *jail_dir;        /* NULL: a fresh directory, removed at once */
+	struct limit_config limits;
+	bool limits_on;              /* root, or -l / POP3_LIMIT_DIR given */
 	char **checker;              /* CHECKPROG ARG... */
 };
 
@@ -78,6 +79,8 @@ struct link {
 	int ssl_read_fd, ssl_write_fd;
 	bool tls_on;
 	const char *ip;
+	char ipkey[LIMIT_KEY_MAX];   /* "" when TCPREMOTEIP is no address */
+	int slot_fd;                 /* the session slot held, or -1 */
 };
 
 static struct options opt;
@@ -87,7 +90,7 @@ static void usage(void)
 {
 	die(EXIT_MISUSE, "usage: pop3login [-a] [-s] [-S] [-N] [-d delay] "
 		"[-f failures] [-c commands] [-t timeout] [-T timeout] [-u user] [-r dir] "
-		"[-L login-delay] [-E expire] HOSTNAME CHECKPROG [ARG...]");
+		"[-L login-delay] [-E expire] [-l dir] HOSTNAME CHECKPROG [ARG...]");
 }
 
 static unsigned number_option(const char *text, const char *what, unsigned max)
@@ -182,7 +185,12 @@ static void parse_options(int argc, char **argv)
 	cfg->tls_active = env_flag("POP3_TLS_ON");
 	cfg->login_delay = capa_value(getenv("LOGIN_DELAY"), "LOGIN_DELAY", false);
 	cfg->expire = capa_value(getenv("EXPIRE"), "EXPIRE", true);
-	while ((c = getopt(argc, argv, "+asSNd:f:c:t:T:u:r:L:E:")) != -1) {
+	const char *bad;
+	if (!limit_config_env(&opt.limits, &bad))
+		die(EXIT_MISUSE, "bad %s: %s", bad, getenv(bad));
+	const char *limit_dir = getenv("POP3_LIMIT_DIR");
+	opt.limits_on = geteuid() == 0 || (limit_dir && *limit_dir);
+	while ((c = getopt(argc, argv, "+asSNd:f:c:t:T:u:r:L:E:l:")) != -1) {
 		switch (c) {
 		case 'a': cfg->apop = true; break;
 		case 's': cfg->tls_required = true; break;
@@ -197,6 +205,7 @@ static void parse_options(int argc, char **argv)
 		case 'r': opt.jail_dir = optarg; break;
 		case 'L': cfg->login_delay = capa_value(optarg, "login delay", false); break;
 		case 'E': cfg->expire = capa_value(optarg, "expire", true); break;
+		case 'l': opt.limits.dir = optarg; opt.limits_on = true; break;
 		default: usage();
 		}
 	}
@@ -238,22 +247,6 @@ static void silence_logs_on_socket(void)
 		die_sys(EXIT_TEMP, "/dev/null"); /* silenced: the exit code tells */
 	if (null != 2)
 		close(null);
-}
-
-/* A user name as a log value: printable, quoted if it has spaces. */
-static void log_value(char *dst, size_t cap, const unsigned char *src, size_t len)
-{
-	size_t n = 0;
-	bool quote = memchr(src, ' ', len) != NULL || len == 0;
-	if (quote)
-		dst[n++] = '"';
-	for (size_t i = 0; i < len && n + 3 < cap; i++) {
-		unsigned char c = src[i];
-		dst[n++] = (c < 0x20 || c > 0x7e || c == '"' || c == '\\') ? '?' : (char)c;
-	}
-	if (quote)
-		dst[n++] = '"';
-	dst[n] = 0;
 }
 
 static const char *method_name(enum authdialog_method m)
@@ -312,13 +305,38 @@ static int run_checker(const unsigned char *cred, size_t len, bool tls_on)
 	return status;
 }
 
+/* The checker's verdict, within the failure limits when they are on. */
+static int limited_verdict(const unsigned char *cred, size_t len, bool tls_on)
+{
+	if (!opt.limits_on)
+		return run_checker(cred, len, tls_on);
+	return limit_verdict(&opt.limits, conn.ipkey, conn.ip, cred, len, tls_on,
+		run_checker);
+}
+
+/* The cap on concurrent sessions from one address, before the greeting:
+ * the slot is held (by the root parent, when split) until the end. */
+static void take_session_slot(void)
+{
+	conn.slot_fd = -1;
+	if (!opt.limits_on || !conn.ipkey[0] || opt.limits.sessions_per_ip == 0)
+		return;
+	if (limit_session_take(&opt.limits, conn.ipkey, opt.limits.sessions_per_ip,
+	    &conn.slot_fd) != LIMIT_HIT)
+		return;
+	logline("limit what=sessions ip=%s max=%u", conn.ip, opt.limits.sessions_per_ip);
+	static const char msg[] = "-ERR [SYS/TEMP] too many sessions from your address\r\n";
+	write_all(conn.out_fd, msg, sizeof msg - 1, WRITE_TIMEOUT_MS);
+	_exit(EXIT_REFUSED);
+}
+
 /* How the dialogue gets a verdict: directly or from the root parent. */
 static int privsep_sock = -1;
 
 static int get_verdict(struct authdialog *d)
 {
 	if (privsep_sock < 0)
-		return run_checker(d->cred, d->cred_len, conn.tls_on);
+		return limited_verdict(d->cred, d->cred_len, conn.tls_on);
 	unsigned char msg[MSG_HEADER + AD_CRED_MAX];
 	msg[0] = (unsigned char)d->method;
 	msg[1] = conn.tls_on;
@@ -403,6 +421,7 @@ static _Noreturn void end_dialogue(struct authdialog *d, const char *how, int co
 	logline("end ip=%s how=%s commands=%u failures=%u", conn.ip, how,
 		d->commands, d->failures);
 	authdialog_wipe(d);
+	limit_session_release(&opt.limits, conn.ipkey, conn.slot_fd);
 	_exit(code);
 }
 
@@ -475,68 +494,6 @@ static _Noreturn void dialogue(void)
 	}
 }
 
-/* Confines the dialogue child: an empty root it cannot write to, no
- * groups, the unprivileged uid, no new processes or descriptors. */
-static void jail(const struct passwd *pw)
-{
-	if (opt.jail_dir) {
-		if (chdir(opt.jail_dir) < 0)
-			die_sys(EXIT_TEMP, "chdir %s", opt.jail_dir);
-	} else {
-		/* a directory made for us and removed at once is empty and
-		 * stays so: nothing can be created in a removed directory */
-		char dir[] = "/tmp/pop3login.XXXXXX";
-		if (!mkdtemp(dir))
-			die_sys(EXIT_TEMP, "mkdtemp");
-		if (chdir(dir) < 0)
-			die_sys(EXIT_TEMP, "chdir %s", dir);
-		if (rmdir(dir) < 0)
-			die_sys(EXIT_TEMP, "rmdir %s", dir);
-	}
-	if (chroot(".") < 0)
-		die_sys(EXIT_TEMP, "chroot");
-	if (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
-		die_sys(EXIT_TEMP, "cannot drop privileges");
-	if (getuid() == 0 || geteuid() == 0 || getgid() == 0 || getegid() == 0
-	    || setuid(0) == 0)
-		die(EXIT_TEMP, "still root after dropping privileges");
-	/* not traceable by other processes of the same uid (other dialogues) */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		die_sys(EXIT_TEMP, "prctl");
-	/* confine() needs a descriptor for the Landlock ruleset, so the
-	 * limits follow it. */
-	confine(CONFINE_DIALOGUE, NULL);
-	/* No new processes and no new descriptors (the ones it has stay
-	 * usable): a subverted dialogue can neither exec nor open a socket.
-	 * No RLIMIT_FSIZE: fd 1 or 2 may well be a regular file (a log). */
-	struct rlimit none = { 0, 0 };
-	struct rlimit one = { 1, 1 }; /* poll() wants nfds <= RLIMIT_NOFILE */
-	if (setrlimit(RLIMIT_NPROC, &none) < 0)
-		die_sys(EXIT_TEMP, "setrlimit");
-	/* the one limit valgrind refuses (it keeps descriptors of its own):
-	 * a second line of defence, so a warning rather than a refusal */
-	if (setrlimit(RLIMIT_NOFILE, &one) < 0)
-		logline("warning: cannot limit descriptors: %s", strerror(errno));
-}
-
-/* What the parent checks of a block before a checker sees it: exactly
- * three fields, the last empty or this connection's own APOP timestamp,
- * so that a subverted child can neither replay a digest made for another
- * greeting nor slip a checker extra fields.  The rest is the checker's. */
-static bool block_ok(const unsigned char *block, size_t len, const char *timestamp)
-{
-	size_t nuls = 0;
-	for (size_t i = 0; i < len; i++)
-		nuls += block[i] == 0;
-	if (nuls != 3 || block[len - 1] != 0)
-		return false;
-	if (block[len - 2] == 0)
-		return true; /* no timestamp */
-	size_t ts_len = strlen(timestamp);
-	return ts_len > 0 && len >= ts_len + 2 && block[len - ts_len - 2] == 0
-		&& memcmp(block + len - ts_len - 1, timestamp, ts_len) == 0;
-}
-
 /* The root parent: one checker per credentials block from the child.
  * The child parses every client byte, so the parent trusts it with
  * nothing it can count itself: past the failure limit (-f) a block
@@ -559,7 +516,7 @@ static _Noreturn void privileged_parent(pid_t child, int sock)
 		if (failures >= opt.dialog.max_failures)
 			bad = "attempt past the failure limit";
 		else if (n < MSG_HEADER + 3 || n > MSG_HEADER + AD_CRED_MAX
-		    || !block_ok(msg + MSG_HEADER, (size_t)n - MSG_HEADER, greeting.timestamp))
+		    || !authdialog_block_ok(msg + MSG_HEADER, (size_t)n - MSG_HEADER, greeting.timestamp))
 			bad = "bad credentials block";
 		if (bad) {
 			explicit_bzero(msg, sizeof msg);
@@ -567,7 +524,7 @@ static _Noreturn void privileged_parent(pid_t child, int sock)
 			kill(child, SIGKILL);
 			break;
 		}
-		int status = run_checker(msg + MSG_HEADER, (size_t)n - MSG_HEADER,
+		int status = limited_verdict(msg + MSG_HEADER, (size_t)n - MSG_HEADER,
 			msg[1] != 0);
 		explicit_bzero(msg, sizeof msg);
 		if (send(sock, &status, sizeof status, MSG_NOSIGNAL) < 0)
@@ -583,6 +540,7 @@ static _Noreturn void privileged_parent(pid_t child, int sock)
 		;
 	if (code != EXIT_DONE)
 		code = WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_TEMP;
+	limit_session_release(&opt.limits, conn.ipkey, conn.slot_fd);
 	_exit(code);
 }
 
@@ -602,7 +560,11 @@ static void split_privileges(void)
 		die_sys(EXIT_TEMP, "fork");
 	if (pid == 0) {
 		close(sv[0]);
-		jail(pw);
+		/* the slot is the parent's: the child holds no state file */
+		if (conn.slot_fd >= 0)
+			close(conn.slot_fd);
+		conn.slot_fd = -1;
+		jail(pw, opt.jail_dir);
 		privsep_sock = sv[1];
 		dialogue();
 	}
@@ -628,6 +590,9 @@ int main(int argc, char **argv)
 	conn.ip = getenv("TCPREMOTEIP");
 	if (!conn.ip || !*conn.ip)
 		conn.ip = "unknown";
+	if (!limit_ip_key(conn.ip, conn.ipkey, sizeof conn.ipkey))
+		conn.ipkey[0] = 0;
+	take_session_slot();
 	make_unique();
 	if (geteuid() == 0)
 		split_privileges();

@@ -6,6 +6,14 @@
 export PATH="$POP3_BIN:$PATH"
 TESTS_DIR=$BATS_TEST_DIRNAME
 
+# pop3login's abuse limits (doc/pop3login.8, LIMITS) keep their state
+# in a directory: each test its own, so that neither runs before it nor
+# other suites on the machine count against it (/run is shared).  bats
+# loads this file once with no test directory, to count the tests.
+if [ -n "${BATS_TEST_TMPDIR:-}" ]; then
+	export POP3_LIMIT_DIR=$BATS_TEST_TMPDIR/limits
+fi
+
 # Beside a static musl build of the session programs, $POP3_BIN/dyn holds
 # their glibc builds: an LD_PRELOAD shim or valgrind's malloc reaches only
 # those.  A test that needs either calls use_dynamic first.

@@ -1,0 +1,398 @@
+/* loginlimit.c: session slots and failure counts in a state directory
+ * (loginlimit.h gives the format).  Locks are OFD locks (fcntl
+ * F_OFD_SETLK*) on regular files: they belong to the open file, not the
+ * process, so a unit test can play two sessions in one process, and a
+ * child that closes its copy of the descriptor holds nothing.  Every
+ * lock here but a slot is held for a few system calls. */
+#include "loginlimit.h"
+#include "die.h"
+#include "exitcode.h"
+#include "logvalue.h"
+#include "scan_num.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+enum {
+	NAME_MAX_LEN = 24,              /* "s." + 16 hex digits */
+	REOPEN_TRIES = 5,               /* a file removed under us: open again */
+	TIMES_TEXT_MAX = (LIMIT_MAX_FAILURES + 1) * 21,
+};
+
+static bool env_number(const char *name, unsigned min, unsigned max, unsigned *out)
+{
+	const char *v = getenv(name);
+	uint32_t n;
+	if (!v || !*v)
+		return true;
+	if (!scan_u32(v, strlen(v), &n) || n < min || n > max)
+		return false;
+	*out = n;
+	return true;
+}
+
+bool limit_config_env(struct limit_config *cfg, const char **bad)
+{
+	cfg->dir = LIMIT_DEFAULT_DIR;
+	cfg->sessions_per_ip = 0;
+	cfg->failures_per_ip = LIMIT_DEFAULT_FAILURES_PER_IP;
+	cfg->failures_per_user = 0;
+	cfg->failure_window = LIMIT_DEFAULT_WINDOW;
+	const char *dir = getenv("POP3_LIMIT_DIR");
+	if (dir && *dir)
+		cfg->dir = dir;
+	*bad = !env_number("SESSIONS_PER_IP", 0, LIMIT_MAX_SESSIONS, &cfg->sessions_per_ip)
+		? "SESSIONS_PER_IP"
+		: !env_number("FAILURES_PER_IP", 0, LIMIT_MAX_FAILURES, &cfg->failures_per_ip)
+		? "FAILURES_PER_IP"
+		: !env_number("FAILURES_PER_USER", 0, LIMIT_MAX_FAILURES, &cfg->failures_per_user)
+		? "FAILURES_PER_USER"
+		: !env_number("FAILURE_WINDOW", 1, LIMIT_MAX_WINDOW, &cfg->failure_window)
+		? "FAILURE_WINDOW" : NULL;
+	return *bad == NULL;
+}
+
+/* An IPv6 client usually holds a whole /64: it counts as one address.
+ * An IPv4 address arriving on an IPv6 socket counts as IPv4. */
+bool limit_ip_key(const char *text, char *key, size_t cap)
+{
+	unsigned char a[16];
+	if (inet_pton(AF_INET, text, a) == 1) {
+		snprintf(key, cap, "ip4 %u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+		return true;
+	}
+	if (inet_pton(AF_INET6, text, a) != 1)
+		return false;
+	static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
+	if (memcmp(a, mapped, sizeof mapped) == 0) {
+		snprintf(key, cap, "ip4 %u.%u.%u.%u", a[12], a[13], a[14], a[15]);
+		return true;
+	}
+	snprintf(key, cap, "ip6 %02x%02x:%02x%02x:%02x%02x:%02x%02x::/64",
+		a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+	return true;
+}
+
+void limit_user_key(const unsigned char *name, size_t len, char *key, size_t cap)
+{
+	size_t n = 5;
+	memcpy(key, "user ", 5);
+	/* the hash sees every octet; a NUL cannot occur in a name */
+	for (size_t i = 0; i < len && n + 1 < cap; i++)
+		key[n++] = name[i] ? (char)name[i] : '?';
+	key[n] = 0;
+}
+
+/* FNV-1a, 64 bits.  Not keyed: a collision merges two counts, and a
+ * name made to collide with another user's gains nothing that failing
+ * under that user's own name would not. */
+static void file_name(char *name, char kind, const char *key)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ULL;
+	snprintf(name, NAME_MAX_LEN, "%c.%016llx", kind, (unsigned long long)h);
+}
+
+/* The state directory, made if missing.  Ours alone, or not used: a
+ * directory others may write could hold files planted to lock anyone. */
+static int open_dir(const struct limit_config *cfg)
+{
+	if (mkdir(cfg->dir, 0700) < 0 && errno != EEXIST) {
+		logline("error op=limits dir=%s errno=%d", cfg->dir, errno);
+		return -1;
+	}
+	int fd = open(cfg->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		logline("error op=limits dir=%s errno=%d", cfg->dir, errno);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
+		logline("error op=limits dir=%s reason=\"not owned by us alone\"", cfg->dir);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int range_lock(int fd, int cmd, short type, off_t start, off_t len)
+{
+	struct flock fl = { .l_type = type, .l_whence = SEEK_SET,
+		.l_start = start, .l_len = len, .l_pid = 0 };
+	int r;
+	do
+		r = fcntl(fd, cmd, &fl);
+	while (r < 0 && errno == EINTR && cmd == F_OFD_SETLKW);
+	return r;
+}
+
+/* A file removed by its last user after we opened it has no name: what
+ * we would count in it nobody else would see. */
+static bool still_linked(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 && st.st_nlink > 0;
+}
+
+static int open_state(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		logline("error op=limits file=%s errno=%d", name, errno);
+	return fd;
+}
+
+/* Seeks a free slot in an open slot file, under the guard's read lock.
+ * 1 taken, 0 all held, -1 removed meanwhile (open again), -2 error. */
+static int seek_slot(int fd, unsigned max)
+{
+	if (range_lock(fd, F_OFD_SETLKW, F_RDLCK, 0, 1) < 0)
+		return -2;
+	int found = 0;
+	for (unsigned i = 1; i <= max && !found; i++) {
+		if (range_lock(fd, F_OFD_SETLK, F_WRLCK, i, 1) == 0)
+			found = 1;
+		else if (errno != EAGAIN && errno != EACCES)
+			found = -2;
+	}
+	if (found >= 0 && !still_linked(fd))
+		found = -1;
+	range_lock(fd, F_OFD_SETLK, F_UNLCK, 0, 1);
+	return found;
+}
+
+enum limit_result limit_session_take(const struct limit_config *cfg,
+	const char *ipkey, unsigned max, int *fd)
+{
+	char name[NAME_MAX_LEN];
+	file_name(name, 's', ipkey);
+	int dirfd = open_dir(cfg);
+	if (dirfd < 0)
+		return LIMIT_ERROR;
+	enum limit_result res = LIMIT_ERROR;
+	for (int tries = 0; tries < REOPEN_TRIES; tries++) {
+		int sfd = open_state(dirfd, name);
+		if (sfd < 0)
+			break;
+		int found = seek_slot(sfd, max);
+		if (found == 1) {
+			*fd = sfd;
+			res = LIMIT_OK;
+			break;
+		}
+		close(sfd);
+		if (found == 0)
+			res = LIMIT_HIT;
+		if (found != -1)
+			break;
+	}
+	if (res == LIMIT_ERROR)
+		logline("error op=limits file=%s what=session", name);
+	close(dirfd);
+	return res;
+}
+
+/* The guard's write lock waits out every session still seeking a slot;
+ * then, if no slot is held but ours, nobody can be counting in the file
+ * and it goes.  A session that opened it meanwhile finds it unlinked. */
+void limit_session_release(const struct limit_config *cfg, const char *ipkey, int fd)
+{
+	if (fd < 0)
+		return;
+	char name[NAME_MAX_LEN];
+	file_name(name, 's', ipkey);
+	int dirfd = open_dir(cfg);
+	if (dirfd >= 0 && range_lock(fd, F_OFD_SETLKW, F_WRLCK, 0, 1) == 0
+	    && range_lock(fd, F_OFD_SETLK, F_WRLCK, 1, 0) == 0 && still_linked(fd))
+		unlinkat(dirfd, name, 0);
+	if (dirfd >= 0)
+		close(dirfd);
+	close(fd);
+}
+
+/* The failure file of KEY, open and write-locked whole. */
+static int lock_failures(const struct limit_config *cfg, const char *key,
+	char *name, int *dirfd)
+{
+	file_name(name, 'f', key);
+	*dirfd = open_dir(cfg);
+	if (*dirfd < 0)
+		return -1;
+	for (int tries = 0; tries < REOPEN_TRIES; tries++) {
+		int fd = open_state(*dirfd, name);
+		if (fd < 0)
+			break;
+		if (range_lock(fd, F_OFD_SETLKW, F_WRLCK, 0, 0) < 0) {
+			logline("error op=limits file=%s op=lock errno=%d", name, errno);
+			close(fd);
+			break;
+		}
+		if (still_linked(fd))
+			return fd;
+		close(fd);
+	}
+	close(*dirfd);
+	*dirfd = -1;
+	return -1;
+}
+
+/* The times in FD that still lie within WINDOW of NOW.  The file is our
+ * own (the directory is ours alone); a line that does not scan is
+ * dropped rather than trusted. */
+static size_t read_times(int fd, uint64_t *times, uint64_t now, unsigned window)
+{
+	static char text[TIMES_TEXT_MAX];
+	ssize_t len = pread(fd, text, sizeof text, 0);
+	size_t n = 0, start = 0;
+	for (size_t i = 0; len > 0 && i < (size_t)len; i++) {
+		if (text[i] != '\n')
+			continue;
+		uint64_t t;
+		if (scan_u64(text + start, i - start, &t) && t + window > now
+		    && n < LIMIT_MAX_FAILURES)
+			times[n++] = t;
+		start = i + 1;
+	}
+	return n;
+}
+
+static bool write_times(int fd, const uint64_t *times, size_t n)
+{
+	static char text[TIMES_TEXT_MAX];
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++) {
+		len += fmt_u64(text + len, times[i]);
+		text[len++] = '\n';
+	}
+	return ftruncate(fd, 0) == 0
+		&& (len == 0 || pwrite(fd, text, len, 0) == (ssize_t)len);
+}
+
+/* Writes back the pruned list, or removes the file when it is empty
+ * (still locked, so nobody counts in it meanwhile), and lets go. */
+static enum limit_result store_times(int fd, int dirfd, const char *name,
+	const uint64_t *times, size_t n)
+{
+	bool ok = n == 0 ? unlinkat(dirfd, name, 0) == 0 : write_times(fd, times, n);
+	if (!ok)
+		logline("error op=limits file=%s op=write errno=%d", name, errno);
+	close(fd);
+	close(dirfd);
+	return ok ? LIMIT_OK : LIMIT_ERROR;
+}
+
+enum limit_result limit_failure_reserve(const struct limit_config *cfg,
+	const char *key, unsigned max, uint64_t now)
+{
+	static uint64_t times[LIMIT_MAX_FAILURES + 1];
+	char name[NAME_MAX_LEN];
+	int dirfd;
+	int fd = lock_failures(cfg, key, name, &dirfd);
+	if (fd < 0)
+		return LIMIT_ERROR;
+	size_t n = read_times(fd, times, now, cfg->failure_window);
+	bool hit = n >= max;
+	if (!hit)
+		times[n++] = now;
+	enum limit_result res = store_times(fd, dirfd, name, times, n);
+	return hit ? LIMIT_HIT : res;
+}
+
+enum limit_result limit_failure_undo(const struct limit_config *cfg,
+	const char *key, uint64_t when)
+{
+	static uint64_t times[LIMIT_MAX_FAILURES + 1];
+	char name[NAME_MAX_LEN];
+	int dirfd;
+	int fd = lock_failures(cfg, key, name, &dirfd);
+	if (fd < 0)
+		return LIMIT_ERROR;
+	/* pruned against WHEN's own time: what was current then still is
+	 * unless the window passed, and then it is gone anyway */
+	uint64_t now = when;
+	size_t n = read_times(fd, times, now, cfg->failure_window);
+	for (size_t i = n; i-- > 0;) {
+		if (times[i] == when) {
+			memmove(times + i, times + i + 1, (n - i - 1) * sizeof *times);
+			n--;
+			break;
+		}
+	}
+	return store_times(fd, dirfd, name, times, n);
+}
+
+enum limit_result limit_attempt_begin(const struct limit_config *cfg,
+	struct limit_attempt *a, const char *ipkey, const unsigned char *user,
+	size_t user_len, uint64_t now, const char **scope)
+{
+	a->when = now;
+	a->ip_counted = a->user_counted = false;
+	snprintf(a->ipkey, sizeof a->ipkey, "%s", ipkey ? ipkey : "");
+	limit_user_key(user, user_len, a->userkey, sizeof a->userkey);
+	enum limit_result res = LIMIT_OK, r;
+	if (*a->ipkey && cfg->failures_per_ip > 0) {
+		r = limit_failure_reserve(cfg, a->ipkey, cfg->failures_per_ip, now);
+		a->ip_counted = r == LIMIT_OK;
+		if (r == LIMIT_HIT) {
+			*scope = "ip";
+			return LIMIT_HIT;
+		}
+		res = r;
+	}
+	if (cfg->failures_per_user > 0) {
+		r = limit_failure_reserve(cfg, a->userkey, cfg->failures_per_user, now);
+		a->user_counted = r == LIMIT_OK;
+		if (r == LIMIT_HIT) {
+			*scope = "user";
+			limit_attempt_end(cfg, a, false);
+			return LIMIT_HIT;
+		}
+		if (r == LIMIT_ERROR)
+			res = r;
+	}
+	return res;
+}
+
+void limit_attempt_end(const struct limit_config *cfg, struct limit_attempt *a,
+	bool failed)
+{
+	if (!failed && a->ip_counted)
+		limit_failure_undo(cfg, a->ipkey, a->when);
+	if (!failed && a->user_counted)
+		limit_failure_undo(cfg, a->userkey, a->when);
+	a->ip_counted = a->user_counted = false;
+}
+
+int limit_verdict(const struct limit_config *cfg, const char *ipkey,
+	const char *ip, const unsigned char *cred, size_t len, bool tls_on,
+	limit_check_fn *check)
+{
+	const unsigned char *nul = memchr(cred, 0, len);
+	size_t user_len = nul ? (size_t)(nul - cred) : len;
+	struct limit_attempt a;
+	const char *scope = "";
+	if (limit_attempt_begin(cfg, &a, ipkey, cred, user_len, (uint64_t)time(NULL),
+	    &scope) == LIMIT_HIT) {
+		char value[LIMIT_KEY_MAX * 2];
+		log_value(value, sizeof value, cred, user_len);
+		bool by_ip = strcmp(scope, "ip") == 0;
+		logline("limit what=failures scope=%s user=%s ip=%s max=%u window=%u",
+			scope, value, ip, by_ip ? cfg->failures_per_ip
+			: cfg->failures_per_user, cfg->failure_window);
+		return EXIT_TEMP << 8;
+	}
+	int status = check(cred, len, tls_on);
+	limit_attempt_end(cfg, &a, WIFEXITED(status) && WEXITSTATUS(status) == EXIT_REFUSED);
+	return status;
+}
