@@ -3,7 +3,9 @@
  *
  * MBOXSPLIT_FAULT=STAGE:N kills the process with SIGKILL the Nth time
  * it reaches fault point STAGE ("any" counts every point), so a test can
- * stop a write-back at each step.  Read once, before main, so that the
+ * stop a write-back at each step.  STAGE:N:syscall makes a system call
+ * no room of confine.h allows (socket) instead, to show that the filter
+ * ends the process as cleanly as a kill.  Read once, before main, so that the
  * sources of mboxsplit need no call but the fault points themselves.
  * Unset or malformed: no fault. */
 #include "fault.h"
@@ -13,10 +15,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 static char fault_stage[32];
 static uint64_t fault_at;   /* 0: disarmed */
 static uint64_t fault_seen;
+static int fault_by_syscall;
 
 __attribute__((constructor)) static void fault_init(void)
 {
@@ -26,9 +30,14 @@ __attribute__((constructor)) static void fault_init(void)
 	const char *colon = strchr(spec, ':');
 	if (!colon || (size_t)(colon - spec) >= sizeof fault_stage)
 		return;
-	uint64_t n;
-	if (!scan_u64(colon + 1, strlen(colon + 1), &n) || n == 0)
+	const char *num = colon + 1, *how = strchr(num, ':');
+	size_t num_len = how ? (size_t)(how - num) : strlen(num);
+	if (how && strcmp(how, ":syscall") != 0)
 		return;
+	uint64_t n;
+	if (!scan_u64(num, num_len, &n) || n == 0)
+		return;
+	fault_by_syscall = how != NULL;
 	memcpy(fault_stage, spec, (size_t)(colon - spec));
 	fault_stage[colon - spec] = '\0';
 	fault_at = n;
@@ -40,6 +49,9 @@ void fault_point(const char *stage)
 		return;
 	if (strcmp(fault_stage, "any") != 0 && strcmp(fault_stage, stage) != 0)
 		return;
-	if (++fault_seen == fault_at)
-		raise(SIGKILL);
+	if (++fault_seen != fault_at)
+		return;
+	if (fault_by_syscall)
+		socket(AF_INET, SOCK_STREAM, 0);
+	raise(SIGKILL);
 }
