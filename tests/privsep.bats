@@ -92,6 +92,13 @@ end_session() {
 	# pop3d's mailbox descriptor is read-only
 	flags=$(awk '$1 == "flags:" { print $2 }' /proc/$pop3d/fdinfo/6)
 	[ $((8#$flags & 3)) -eq 0 ]
+	# pop3d and the worker parse mail and client bytes: both confined
+	# (lib/confine.h); the helper, which parses nothing, is not
+	for pid in $pop3d $worker; do
+		[ "$(status_field $pid Seccomp)" = 2 ]
+		[ "$(status_field $pid NoNewPrivs)" = 1 ]
+	done
+	[ "$(status_field $helper Seccomp)" = 0 ]
 	end_session
 	[ "$(head -n 1 "$T/client")" = 3 ]
 }
@@ -131,7 +138,39 @@ end_session() {
 	for pid in $pop3d $scan; do
 		[ "$(status_field $pid Gid)" = "$UGID $UGID $UGID $UGID" ]
 		[ "$(status_field $pid Groups)" = "$UGID" ]
+		[ "$(status_field $pid Seccomp)" = 2 ]
+		[ "$(status_field $pid NoNewPrivs)" = 1 ]
 	done
 	end_session
 	[ "$(head -n 1 "$T/client")" = 1 ]
+}
+
+@test "privsep: the pre-auth dialogue is chrooted, unprivileged and confined" {
+	start_tcpserver "$PORT" pop3login -d 0 mail.test checkpw -s -g mail -M '' mboxsplit pop3d
+	python3 - "$PORT" "$T" >"$T/client" 2>&1 <<'PY' &
+import os, socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
+s.recv(512)
+open(sys.argv[2] + "/in", "w").close()
+for _ in range(400):
+    if os.path.exists(sys.argv[2] + "/go"):
+        break
+    time.sleep(0.05)
+s.sendall(b"QUIT\r\n")
+print(s.recv(512).decode().strip())
+PY
+	echo $! >>"$T/pids"
+	for i in $(seq 1 200); do [ -e "$T/in" ] && break; sleep 0.05; done
+	child=$(pgrep -u nobody -x pop3login)
+	[ -n "$child" ]
+	[ "$(status_field $child Uid)" = "$(id -u nobody) $(id -u nobody) $(id -u nobody) $(id -u nobody)" ]
+	[ "$(status_field $child Groups)" = "" ]
+	[ "$(status_field $child Seccomp)" = 2 ]
+	[ "$(status_field $child NoNewPrivs)" = 1 ]
+	[ "$(status_field $child CapEff)" = 0000000000000000 ]
+	# its root is the removed directory it was made for
+	[[ "$(readlink /proc/$child/root)" == "/tmp/pop3login."*" (deleted)" ]]
+	touch "$T/go"
+	for i in $(seq 1 200); do grep -q '^+OK' "$T/client" && break; sleep 0.05; done
+	[[ "$(cat "$T/client")" == "+OK"* ]]
 }
