@@ -161,8 +161,10 @@ print(s.recv(512).decode().strip())
 PY
 	echo $! >>"$T/pids"
 	for i in $(seq 1 200); do [ -e "$T/in" ] && break; sleep 0.05; done
-	child=$(pgrep -u nobody -x pop3login)
-	[ -n "$child" ]
+	# this test's own: tcpserver's pop3login (root), and its child
+	parent=$(pgrep -P "$(head -n 1 "$T/pids")" -x pop3login)
+	child=$(pgrep -P "$parent" -x pop3login)
+	[ -n "$parent" ] && [ -n "$child" ]
 	[ "$(status_field $child Uid)" = "$(id -u nobody) $(id -u nobody) $(id -u nobody) $(id -u nobody)" ]
 	[ "$(status_field $child Groups)" = "" ]
 	[ "$(status_field $child Seccomp)" = 2 ]
