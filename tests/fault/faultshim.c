@@ -32,7 +32,13 @@
  *                  that a test can change it on a running server
  *
  * Writes made inside glibc (stdio's flush) do not pass through here:
- * only the program's own calls do, which is where the toolkit writes. */
+ * only the program's own calls do, which is where the toolkit writes.
+ *
+ * Confined processes (lib/confine.h) can open none of the test's files
+ * and may not call readlink, so the shim opens FAULT_LOG and reads
+ * FAULT_ARMED and FAULT_ACTION_FILE when the program starts, keeps
+ * those where a later open is refused, and names the files a process
+ * opens in a table shared with its children, for after confinement. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +47,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -63,6 +70,74 @@ __attribute__((constructor)) static void share_counts(void)
 	               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (p != MAP_FAILED)
 		counts = p;
+}
+
+/* Open files by device and inode, for regular_fd() once readlink is
+ * forbidden; shared with forked children (the spool helper opens the
+ * write-back's new file and passes it on). */
+#define NAMED_MAX 64
+struct named {
+	dev_t dev;
+	ino_t ino;
+	char path[240];
+};
+static struct named *named;
+static unsigned *named_next;
+static int confined;          /* PR_SET_SECCOMP has been made */
+static int log_fd = -1;
+static int start_armed = -1;  /* FAULT_ARMED at start: -1 absent, else its number */
+static char start_action[32];
+
+static int read_small(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, size - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	return 0;
+}
+
+__attribute__((constructor)) static void start_state(void)
+{
+	void *p = mmap(NULL, 64 + NAMED_MAX * sizeof(struct named),
+	               PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p != MAP_FAILED) {
+		named_next = p;
+		named = (struct named *)((char *)p + 64);
+	}
+	const char *path = getenv("FAULT_LOG");
+	if (path)
+		log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+	char text[32];
+	const char *armed = getenv("FAULT_ARMED");
+	if (armed && read_small(armed, text, sizeof text) == 0)
+		start_armed = (int)strtoul(text, NULL, 10);
+	const char *action_file = getenv("FAULT_ACTION_FILE");
+	if (action_file && read_small(action_file, text, sizeof text) == 0) {
+		text[strcspn(text, "\n")] = 0;
+		snprintf(start_action, sizeof start_action, "%s", text);
+	}
+}
+
+static void remember(int fd, const char *path)
+{
+	struct stat st;
+	if (!named || fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return;
+	unsigned i = __atomic_fetch_add(named_next, 1, __ATOMIC_SEQ_CST) % NAMED_MAX;
+	named[i].dev = st.st_dev;
+	named[i].ino = st.st_ino;
+	snprintf(named[i].path, sizeof named[i].path, "%s", path);
+}
+
+static const char *recalled(const struct stat *st)
+{
+	for (unsigned i = 0; named && i < NAMED_MAX; i++)
+		if (named[i].path[0] && named[i].dev == st->st_dev && named[i].ino == st->st_ino)
+			return named[i].path;
+	return NULL;
 }
 static unsigned long rng;
 
@@ -98,24 +173,18 @@ static ssize_t (*real_write)(int, const void *, size_t);
 
 static void log_fault(const char *call, int err, const char *target)
 {
-	const char *path = getenv("FAULT_LOG");
-	if (!path)
+	if (log_fd < 0)
 		return;
-	int (*real_open)(const char *, int, ...) = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
 	if (!real_write)
 		real_write = (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
-	if (!real_open || !real_write)
+	if (!real_write)
 		return;
 	char line[600];
 	int n = snprintf(line, sizeof line, "%d %s %s %s %.400s\n", (int)getpid(),
 		program_invocation_short_name, call, err == 0 ? "KILL" : strerrorname_np(err),
 		target ? target : "-");
-	int fd = real_open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
-	if (fd < 0)
-		return;
 	if (n > 0)
-		real_write(fd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
-	close(fd);
+		real_write(log_fd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
 
 /* FAULT_ACTION: 0 fail, 1 kill before, 2 kill after. */
@@ -134,6 +203,8 @@ static int action(void)
 			text[n > 0 ? n : 0] = 0;
 			text[strcspn(text, "\n")] = 0;
 			a = text;
+		} else if (errno == EACCES && start_action[0]) {
+			a = start_action;
 		}
 	}
 	if (!a || strcmp(a, "fail") == 0)
@@ -154,6 +225,14 @@ static int read_armed(const char *path, unsigned long *nth)
 	int (*real_open)(const char *, int, ...) = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
 	int saved = errno;
 	int fd = real_open ? real_open(path, O_RDONLY | O_CLOEXEC) : -1;
+	if (fd < 0 && errno == EACCES && start_armed >= 0) {
+		/* confined: whether it still exists, and the number it held */
+		struct stat st;
+		int there = stat(path, &st) == 0;
+		*nth = (unsigned long)start_armed;
+		errno = saved;
+		return there;
+	}
 	if (fd < 0) {
 		errno = saved;
 		return 0;
@@ -224,6 +303,12 @@ static const char *regular_fd(int fd, char *buf, size_t size)
 		errno = saved;
 		return NULL;
 	}
+	const char *known = recalled(&st);
+	if (confined) {
+		snprintf(buf, size, "%s", known ? known : "?");
+		errno = saved;
+		return buf;
+	}
 	char link[64];
 	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
 	ssize_t n = readlink(link, buf, size - 1);
@@ -247,6 +332,47 @@ static const char *regular_fd(int fd, char *buf, size_t size)
 	static __typeof__(&fn) real; \
 	if (!real) \
 		real = (__typeof__(&fn))dlsym(RTLD_NEXT, #fn)
+
+/* Noted, to know when readlink is no longer allowed. */
+int prctl(int option, ...)
+{
+	va_list ap;
+	unsigned long a[4];
+	va_start(ap, option);
+	for (int i = 0; i < 4; i++)
+		a[i] = va_arg(ap, unsigned long);
+	va_end(ap);
+	REAL(prctl);
+	int r = real(option, a[0], a[1], a[2], a[3]);
+	if (option == PR_SET_SECCOMP && r == 0)
+		confined = 1;
+	return r;
+}
+
+/* Files opened are named for regular_fd(), for after confinement. */
+int open(const char *path, int flags, ...)
+{
+	va_list ap;
+	va_start(ap, flags);
+	mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
+	va_end(ap);
+	REAL(open);
+	int fd = real(path, flags, mode);
+	remember(fd, path);
+	return fd;
+}
+
+int openat(int dir, const char *path, int flags, ...)
+{
+	va_list ap;
+	va_start(ap, flags);
+	mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
+	va_end(ap);
+	REAL(openat);
+	int fd = real(dir, path, flags, mode);
+	remember(fd, path);
+	return fd;
+}
 
 ssize_t write(int fd, const void *data, size_t len)
 {
