@@ -350,7 +350,8 @@ static void log_attempt(const struct authdialog *d, int status)
 
 static bool send_out(struct authdialog *d, int fd)
 {
-	bool ok = write_all(fd, d->out, d->out_len, WRITE_TIMEOUT_MS);
+	bool ok = write_all_timeout(fd, d->out, d->out_len, WRITE_TIMEOUT_MS, 0, NULL)
+	          == WRITE_OK;
 	authdialog_out_clear(d);
 	return ok;
 }
@@ -371,7 +372,7 @@ static bool start_tls(struct authdialog *d, struct line_reader *reader)
 	} else {
 		if (!send_out(d, conn.out_fd))
 			return false;
-		if (!write_all(conn.ctl_fd, "y", 1, WRITE_TIMEOUT_MS))
+		if (write_all_timeout(conn.ctl_fd, "y", 1, WRITE_TIMEOUT_MS, 0, NULL) != WRITE_OK)
 			return false;
 		conn.in_fd = conn.ssl_read_fd;
 		conn.out_fd = conn.ssl_write_fd;
@@ -444,7 +445,7 @@ static _Noreturn void dialogue(void)
 		if (st == LINE_TIMEOUT) {
 			const char *msg = total_bound ? "-ERR [SYS/TEMP] login took too long\r\n"
 				: "-ERR [SYS/TEMP] idle timeout\r\n";
-			write_all(conn.out_fd, msg, strlen(msg), WRITE_TIMEOUT_MS);
+			write_all_timeout(conn.out_fd, msg, strlen(msg), WRITE_TIMEOUT_MS, 0, NULL);
 			end_dialogue(&d, "timeout", EXIT_REFUSED);
 		}
 		if (st == LINE_ERROR)

@@ -150,7 +150,7 @@ static void relay(int server)
 			if (n <= 0)
 				break;
 			trace_bytes(&server_side, buf, (size_t)n);
-			if (!write_all(1, buf, (size_t)n, WRITE_TIMEOUT_MS))
+			if (write_all_timeout(1, buf, (size_t)n, WRITE_TIMEOUT_MS, 0, NULL) != WRITE_OK)
 				break;
 		}
 		if (client_open && p[1].revents) {
@@ -163,7 +163,7 @@ static void relay(int server)
 				continue;
 			}
 			trace_bytes(&client_side, buf, (size_t)n);
-			if (!write_all(server, buf, (size_t)n, WRITE_TIMEOUT_MS))
+			if (write_all_timeout(server, buf, (size_t)n, WRITE_TIMEOUT_MS, 0, NULL) != WRITE_OK)
 				break;
 		}
 	}
