@@ -10,6 +10,7 @@
  * the +OK has been sent, 2 on bad options, 111 on a bad scan list or a
  * system failure before it. */
 #include "engine.h"
+#include "clock.h"
 #include "maildrop.h"
 
 #include "die.h"
@@ -26,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_TIMEOUT_S 600
@@ -50,15 +50,6 @@ struct session {
 static int fd_is_open(int fd)
 {
 	return fcntl(fd, F_GETFD) >= 0;
-}
-
-/* Whole seconds between two monotonic times, rounded down. */
-static long elapsed_seconds(const struct timespec *t0, const struct timespec *t1)
-{
-	long s = (long)(t1->tv_sec - t0->tv_sec);
-	if (t1->tv_nsec < t0->tv_nsec)
-		s--;
-	return s;
 }
 
 static void usage(void)
@@ -133,8 +124,7 @@ int main(int argc, char **argv)
 		usage();
 	signal(SIGPIPE, SIG_IGN);
 
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int64_t started_ms = clock_ms();
 
 	struct maildrop drop;
 	if (!fd_is_open(SCANLIST_FD))
@@ -209,7 +199,6 @@ int main(int argc, char **argv)
 	}
 	outbuf_flush(&s->out);
 
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	char user[128], ip[64];
 	log_value(user, sizeof user, getenv("USER"));
 	log_value(ip, sizeof ip, getenv("TCPREMOTEIP"));
@@ -217,7 +206,7 @@ int main(int argc, char **argv)
 	        "deleted=%lu seconds=%ld how=%s",
 	        user, ip, (unsigned long)drop.count, (unsigned long long)drop.octets,
 	        (unsigned long)e->n_retrieved, (unsigned long long)s->out.written,
-	        (unsigned long)e->committed_deletions, elapsed_seconds(&t0, &t1), how);
+	        (unsigned long)e->committed_deletions, (long)((clock_ms() - started_ms) / 1000), how);
 	maildrop_free(&drop);
 	free(s);
 	return EXIT_DONE;

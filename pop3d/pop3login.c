@@ -19,6 +19,7 @@
  * control pipe, fd 5, which is then closed) or UCSPI-TLS (SSLCTLFD,
  * SSLREADFD, SSLWRITEFD: 'y' on the control socket, then the two pipes). */
 #include "authdialog.h"
+#include "clock.h"
 #include "die.h"
 #include "write_all.h"
 #include "exitcode.h"
@@ -391,13 +392,6 @@ static void delay_seconds(unsigned seconds)
 		;
 }
 
-static long long monotonic_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static _Noreturn void end_dialogue(struct authdialog *d, const char *how, int code)
 {
 	logline("end ip=%s how=%s commands=%u failures=%u", conn.ip, how,
@@ -432,13 +426,13 @@ static _Noreturn void dialogue(void)
 		end_dialogue(&d, "error", EXIT_DONE);
 	/* each line has the idle timeout, and all of them the login timeout */
 	long long idle_ms = (long long)opt.idle_timeout * 1000;
-	long long end_ms = monotonic_ms() + (long long)opt.login_timeout * 1000;
+	int64_t end_ms = clock_ms() + (int64_t)opt.login_timeout * 1000;
 	for (;;) {
 		size_t len;
 		bool had_cr;
-		long long left_ms = end_ms - monotonic_ms();
+		int left_ms = clock_ms_left(end_ms);
 		bool total_bound = left_ms < idle_ms;
-		reader.timeout_ms = (int)(total_bound ? (left_ms > 0 ? left_ms : 0) : idle_ms);
+		reader.timeout_ms = total_bound ? left_ms : (int)idle_ms;
 		enum line_status st = line_read(&reader, line, sizeof line, &len, &had_cr);
 		if (st == LINE_EOF)
 			end_dialogue(&d, "eof", EXIT_DONE);
