@@ -9,6 +9,7 @@
 #include "account.h"
 #include "creds.h"
 #include "die.h"
+#include "logvalue.h"
 #include "exitcode.h"
 #include "pamauth.h"
 #include "scan_num.h"
@@ -141,18 +142,6 @@ static size_t read_creds(char *buf, size_t size)
 	alarm(0);
 	close(CREDS_FD);
 	return len;
-}
-
-/* A copy of S fit for a log line: printable, no quotes or spaces. */
-static void log_safe(char *out, size_t size, const char *s, size_t len)
-{
-	size_t n = len < size - 1 ? len : size - 1;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		out[i] = (c > 0x20 && c < 0x7f && c != '"' && c != '=') ? (char)c
-									   : '?';
-	}
-	out[n] = '\0';
 }
 
 static void lower(char *s)
@@ -456,7 +445,7 @@ int main(int argc, char **argv)
 	struct creds creds;
 	struct login login = { 0 };
 	struct account acct = { 0 };
-	char log_user[LOG_NAME_MAX + 1], log_ip[48];
+	char log_user[LOG_VALUE_SIZE(LOG_NAME_MAX)], log_ip[LOG_VALUE_SIZE(48)];
 	size_t at;
 	int which = 0;
 
@@ -471,8 +460,9 @@ int main(int argc, char **argv)
 		    CREDS_FD, len);
 	}
 	const char *ip = getenv("TCPREMOTEIP");
-	log_safe(log_ip, sizeof log_ip, ip ? ip : "-", ip ? strlen(ip) : 1);
-	log_safe(log_user, sizeof log_user, creds.user, creds.user_len);
+	log_value_str(log_ip, sizeof log_ip, ip);
+	log_value(log_user, sizeof log_user, creds.user,
+	          creds.user_len < LOG_NAME_MAX ? creds.user_len : LOG_NAME_MAX);
 	if (!login_split(creds.user, creds.user_len, &at)) {
 		explicit_bzero(buf, sizeof buf);
 		logline("user=%s ip=%s backend=- result=refuse why=badname",

@@ -14,6 +14,7 @@
 #include "maildrop.h"
 
 #include "die.h"
+#include "logvalue.h"
 #include "exitcode.h"
 #include "linein.h"
 #include "outbuf.h"
@@ -55,24 +56,6 @@ static int fd_is_open(int fd)
 static void usage(void)
 {
 	die(EXIT_MISUSE, "usage: pop3d [-l] [-n] [-t SECONDS]");
-}
-
-/* A log value: printable, quoted when it holds a space. */
-static void log_value(char *dst, size_t cap, const char *src)
-{
-	size_t n = 0;
-	int quote = src && strchr(src, ' ') != NULL;
-	if (!src || !*src)
-		src = "-";
-	if (quote)
-		dst[n++] = '"';
-	for (; *src && n + 3 < cap; src++) {
-		unsigned char c = (unsigned char)*src;
-		dst[n++] = (c < 0x20 || c > 0x7e || c == '"') ? '?' : (char)c;
-	}
-	if (quote)
-		dst[n++] = '"';
-	dst[n] = '\0';
 }
 
 /* POP3D_HEAPSTATS=1 logs the heap in use (mallinfo2) for the session,
@@ -199,9 +182,9 @@ int main(int argc, char **argv)
 	}
 	outbuf_flush(&s->out);
 
-	char user[128], ip[64];
-	log_value(user, sizeof user, getenv("USER"));
-	log_value(ip, sizeof ip, getenv("TCPREMOTEIP"));
+	char user[LOG_VALUE_SIZE(64)], ip[LOG_VALUE_SIZE(48)];
+	log_value_str(user, sizeof user, getenv("USER"));
+	log_value_str(ip, sizeof ip, getenv("TCPREMOTEIP"));
 	logline("end user=%s ip=%s messages=%lu octets=%llu retrieved=%lu sent=%llu "
 	        "deleted=%lu seconds=%ld how=%s",
 	        user, ip, (unsigned long)drop.count, (unsigned long long)drop.octets,

@@ -21,6 +21,7 @@
 #include "authdialog.h"
 #include "clock.h"
 #include "die.h"
+#include "logvalue.h"
 #include "write_all.h"
 #include "exitcode.h"
 #include "lineexact.h"
@@ -240,22 +241,6 @@ static void silence_logs_on_socket(void)
 		close(null);
 }
 
-/* A user name as a log value: printable, quoted if it has spaces. */
-static void log_value(char *dst, size_t cap, const unsigned char *src, size_t len)
-{
-	size_t n = 0;
-	bool quote = memchr(src, ' ', len) != NULL || len == 0;
-	if (quote)
-		dst[n++] = '"';
-	for (size_t i = 0; i < len && n + 3 < cap; i++) {
-		unsigned char c = src[i];
-		dst[n++] = (c < 0x20 || c > 0x7e || c == '"' || c == '\\') ? '?' : (char)c;
-	}
-	if (quote)
-		dst[n++] = '"';
-	dst[n] = 0;
-}
-
 static const char *method_name(enum authdialog_method m)
 {
 	switch (m) {
@@ -342,8 +327,8 @@ static void log_attempt(const struct authdialog *d, int status)
 	const unsigned char *user = d->cred;
 	const unsigned char *nul = memchr(user, 0, d->cred_len);
 	size_t user_len = nul ? (size_t)(nul - user) : 0;
-	char value[AD_ARG_MAX * 2];
-	log_value(value, sizeof value, user, user_len);
+	char value[LOG_VALUE_SIZE(AD_ARG_MAX)];
+	log_value(value, sizeof value, (const char *)user, user_len);
 	logline("login user=%s ip=%s method=%s tls=%s result=%s", value, conn.ip,
 		method_name(d->method), conn.tls_on ? "yes" : "no",
 		authdialog_result_word(status));
