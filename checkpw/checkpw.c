@@ -393,23 +393,6 @@ static void make_login(const struct creds *c, size_t at, struct login *l)
 	l->apop_shaped = creds_is_apop_shaped(c);
 }
 
-/* Under inetd (qmail-popup's checker, say) descriptor 2 may be the
- * client's socket: a decision line there would tell the client whether
- * its name exists.  So nothing is logged, and PROG gets /dev/null. */
-static void silence_if_stderr_is_client(void)
-{
-	struct stat in, err;
-	if (fstat(0, &in) != 0 || fstat(2, &err) != 0 || !S_ISSOCK(err.st_mode) ||
-	    in.st_dev != err.st_dev || in.st_ino != err.st_ino)
-		return;
-	log_silence();
-	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (null < 0 || dup2(null, 2) < 0)
-		die_sys(EXIT_TEMP, "/dev/null");
-	if (null != 2)
-		close(null);
-}
-
 static void set_env(const char *name, const char *value)
 {
 	if (setenv(name, value, 1) != 0)
@@ -450,7 +433,7 @@ int main(int argc, char **argv)
 	int which = 0;
 
 	progname = "checkpw";
-	silence_if_stderr_is_client();
+	log_guard_stderr();  /* under inetd: a line would say if the name exists */
 	int prog = parse_options(argc, argv, &opt);
 	init_dummy(&opt);
 	size_t len = read_creds(buf, sizeof buf);

@@ -222,25 +222,6 @@ static void parse_options(int argc, char **argv)
 		logline("warning: TLS required but no STARTTLS channel: no login can succeed");
 }
 
-/* Under inetd descriptor 2 may be the client's socket itself: a log
- * line there would go to the client.  The checker and the links after
- * it inherit descriptor 2 and log there too (checkpw's "why=unknown"
- * would tell the client which names exist), so it becomes /dev/null for
- * all of them, not just quiet here. */
-static void silence_logs_on_socket(void)
-{
-	struct stat in, err;
-	if (fstat(0, &in) != 0 || fstat(2, &err) != 0 || !S_ISSOCK(err.st_mode)
-	    || in.st_dev != err.st_dev || in.st_ino != err.st_ino)
-		return;
-	log_silence();
-	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (null < 0 || dup2(null, 2) < 0)
-		die_sys(EXIT_TEMP, "/dev/null"); /* silenced: the exit code tells */
-	if (null != 2)
-		close(null);
-}
-
 static const char *method_name(enum authdialog_method m)
 {
 	switch (m) {
@@ -594,7 +575,7 @@ static void split_privileges(void)
 int main(int argc, char **argv)
 {
 	progname = "pop3login";
-	silence_logs_on_socket();
+	log_guard_stderr();
 	signal(SIGPIPE, SIG_IGN);
 	/* an ignored SIGCHLD, inherited through exec from the listener,
 	 * would make waitpid() fail and every verdict a temporary failure */
