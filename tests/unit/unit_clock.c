@@ -1,20 +1,11 @@
 /* unit_clock: the monotonic clock's units agree and go forward, and
  * the time left until a deadline is fit for poll(). */
 #include "clock.h"
+#include "tap.h"
 
 #include <limits.h>
 #include <stdio.h>
 #include <time.h>
-
-static int test_no, failures;
-
-static void ok(int cond, const char *what)
-{
-	test_no++;
-	if (!cond)
-		failures++;
-	printf("%s %d - %s\n", cond ? "ok" : "not ok", test_no, what);
-}
 
 static void sleep_ms(long ms)
 {

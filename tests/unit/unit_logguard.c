@@ -1,6 +1,7 @@
 /* unit_logguard: log_guard_stderr() takes descriptor 2 away from the
  * client's socket, and only from it. */
 #include "die.h"
+#include "tap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,16 +11,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static int test_no, failures;
-
-static void ok(int cond, const char *what)
-{
-	test_no++;
-	if (!cond)
-		failures++;
-	printf("%s %d - %s\n", cond ? "ok" : "not ok", test_no, what);
-}
 
 enum { GUARDED = 1, IS_NULL = 2 };
 

@@ -1,18 +1,9 @@
 /* unit_logvalue: the one rule for values in log lines (logvalue.h). */
 #include "logvalue.h"
+#include "tap.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static int test_no, failures;
-
-static void ok(int cond, const char *what)
-{
-	test_no++;
-	if (!cond)
-		failures++;
-	printf("%s %d - %s\n", cond ? "ok" : "not ok", test_no, what);
-}
 
 /* log_value of SRC (LEN octets) into CAP octets is EXPECT. */
 static void is(const char *src, size_t len, size_t cap, const char *expect, const char *what)

@@ -1,20 +1,11 @@
 /* unit_namehash: the name hash is deterministic, sees every octet and
  * the length, and spreads Maildir-like names over a table's slots. */
 #include "namehash.h"
+#include "tap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int test_no, failures;
-
-static void ok(int cond, const char *what)
-{
-	test_no++;
-	if (!cond)
-		failures++;
-	printf("%s %d - %s\n", cond ? "ok" : "not ok", test_no, what);
-}
 
 /* Every one-bit change of every octet, names of 0..40 octets: the low
  * 20 bits (a slot) and the high 32 bits (a fingerprint) both change. */

@@ -1,6 +1,7 @@
 /* unit_write_all: whole buffers through short writes, signals, full
  * pipes and sockets, and stalled peers. */
 #include "write_all.h"
+#include "tap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,16 +12,6 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static int test_no, failures;
-
-static void ok(int cond, const char *what)
-{
-	test_no++;
-	if (!cond)
-		failures++;
-	printf("%s %d - %s\n", cond ? "ok" : "not ok", test_no, what);
-}
 
 enum { BIG = 1 << 20 };
 static char big[BIG];
