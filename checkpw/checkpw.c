@@ -9,6 +9,7 @@
 #include "account.h"
 #include "creds.h"
 #include "die.h"
+#include "logvalue.h"
 #include "exitcode.h"
 #include "pamauth.h"
 #include "scan_num.h"
@@ -141,18 +142,6 @@ static size_t read_creds(char *buf, size_t size)
 	alarm(0);
 	close(CREDS_FD);
 	return len;
-}
-
-/* A copy of S fit for a log line: printable, no quotes or spaces. */
-static void log_safe(char *out, size_t size, const char *s, size_t len)
-{
-	size_t n = len < size - 1 ? len : size - 1;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		out[i] = (c > 0x20 && c < 0x7f && c != '"' && c != '=') ? (char)c
-									   : '?';
-	}
-	out[n] = '\0';
 }
 
 static void lower(char *s)
@@ -404,23 +393,6 @@ static void make_login(const struct creds *c, size_t at, struct login *l)
 	l->apop_shaped = creds_is_apop_shaped(c);
 }
 
-/* Under inetd (qmail-popup's checker, say) descriptor 2 may be the
- * client's socket: a decision line there would tell the client whether
- * its name exists.  So nothing is logged, and PROG gets /dev/null. */
-static void silence_if_stderr_is_client(void)
-{
-	struct stat in, err;
-	if (fstat(0, &in) != 0 || fstat(2, &err) != 0 || !S_ISSOCK(err.st_mode) ||
-	    in.st_dev != err.st_dev || in.st_ino != err.st_ino)
-		return;
-	log_silence();
-	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (null < 0 || dup2(null, 2) < 0)
-		die_sys(EXIT_TEMP, "/dev/null");
-	if (null != 2)
-		close(null);
-}
-
 static void set_env(const char *name, const char *value)
 {
 	if (setenv(name, value, 1) != 0)
@@ -456,12 +428,12 @@ int main(int argc, char **argv)
 	struct creds creds;
 	struct login login = { 0 };
 	struct account acct = { 0 };
-	char log_user[LOG_NAME_MAX + 1], log_ip[48];
+	char log_user[LOG_VALUE_SIZE(LOG_NAME_MAX)], log_ip[LOG_VALUE_SIZE(48)];
 	size_t at;
 	int which = 0;
 
 	progname = "checkpw";
-	silence_if_stderr_is_client();
+	log_guard_stderr();  /* under inetd: a line would say if the name exists */
 	int prog = parse_options(argc, argv, &opt);
 	init_dummy(&opt);
 	size_t len = read_creds(buf, sizeof buf);
@@ -471,8 +443,9 @@ int main(int argc, char **argv)
 		    CREDS_FD, len);
 	}
 	const char *ip = getenv("TCPREMOTEIP");
-	log_safe(log_ip, sizeof log_ip, ip ? ip : "-", ip ? strlen(ip) : 1);
-	log_safe(log_user, sizeof log_user, creds.user, creds.user_len);
+	log_value_str(log_ip, sizeof log_ip, ip);
+	log_value(log_user, sizeof log_user, creds.user,
+	          creds.user_len < LOG_NAME_MAX ? creds.user_len : LOG_NAME_MAX);
 	if (!login_split(creds.user, creds.user_len, &at)) {
 		explicit_bzero(buf, sizeof buf);
 		logline("user=%s ip=%s backend=- result=refuse why=badname",

@@ -3,6 +3,7 @@
  * it writes one status octet and the name to a pipe.  The parent waits
  * with poll() until the deadline, then kills the child. */
 #include "fcrdns.h"
+#include "clock.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -15,7 +16,6 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 /* The unprivileged account the lookup runs as when hostcheck is root. */
@@ -114,25 +114,18 @@ static _Noreturn void child(int out, const struct netaddr *addr)
 	_exit(w == (ssize_t)answer_len ? 0 : 1);
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Reads the child's answer until end of file or the deadline. */
 static enum fcrdns_status read_answer(int in, unsigned timeout_ms, char *buf, size_t size,
 				      size_t *got)
 {
-	long long deadline = now_ms() + timeout_ms;
+	int64_t deadline = clock_ms() + timeout_ms;
 	*got = 0;
 	for (;;) {
-		long long left = deadline - now_ms();
-		if (left <= 0)
+		int left = clock_ms_left(deadline);
+		if (left == 0)
 			return FCRDNS_TIMEOUT;
 		struct pollfd pfd = { .fd = in, .events = POLLIN };
-		int r = poll(&pfd, 1, (int)left);
+		int r = poll(&pfd, 1, left);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)

@@ -66,7 +66,8 @@ struct connection {
 	struct netaddr balancer;
 };
 
-/* Under inetd fd 2 may be the client: logs go to syslog instead. */
+/* Under inetd fd 2 may be the client (log_guard_stderr): logs go to
+ * syslog instead. */
 static bool use_syslog;
 
 static void vnote(int priority, const char *fmt, va_list ap)
@@ -101,15 +102,6 @@ static _Noreturn void fatal(int code, const char *fmt, ...)
 		_exit(code);
 	}
 	die(code, "%s", text);
-}
-
-static bool is_inet_socket(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-		return false;
-	return ss.ss_family == AF_INET || ss.ss_family == AF_INET6;
 }
 
 static bool printable(const char *s)
@@ -354,22 +346,13 @@ static void export_rule_vars(const struct rule_hit *hit)
 	}
 }
 
-static void quiet_stderr(void)
-{
-	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || dup2(fd, 2) < 0)
-		fatal(EXIT_TEMP, "unable to open /dev/null");
-	close(fd);
-}
-
 int main(int argc, char **argv)
 {
 	struct options opt;
 	struct rules rules;
 	progname = "hostcheck";
-	if (is_inet_socket(2)) {
+	if (log_guard_stderr()) {
 		use_syslog = true;
-		log_silence();
 		openlog("hostcheck", LOG_PID, LOG_MAIL);
 	}
 	parse_options(argc, argv, &opt);
@@ -412,8 +395,6 @@ int main(int argc, char **argv)
 			unsetenv("TCPREMOTEHOST");
 	}
 	rules_close(&rules);
-	if (use_syslog)
-		quiet_stderr();
 	execvp(argv[optind + 1], argv + optind + 1);
 	fatal(EXIT_TEMP, "unable to run %s: %s", argv[optind + 1], strerror(errno));
 }

@@ -3,6 +3,7 @@
  * for: one at a time until a v1 line ends, in one read for the rest of
  * a v2 header once its length is known. */
 #include "proxy.h"
+#include "clock.h"
 #include "scan_num.h"
 
 #include <arpa/inet.h>
@@ -10,7 +11,6 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 static const uint8_t v2_signature[12] = {
@@ -190,25 +190,18 @@ enum proxy_status proxy_parse(const uint8_t *buf, size_t len, size_t *want,
 	return PROXY_BAD;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Reads exactly LEN octets into BUF before DEADLINE. */
-static int read_exact(int fd, uint8_t *buf, size_t len, long long deadline, const char **why)
+static int read_exact(int fd, uint8_t *buf, size_t len, int64_t deadline, const char **why)
 {
 	size_t got = 0;
 	while (got < len) {
-		long long left = deadline - now_ms();
-		if (left <= 0) {
+		int left = clock_ms_left(deadline);
+		if (left == 0) {
 			*why = "timeout";
 			return -1;
 		}
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int r = poll(&pfd, 1, (int)left);
+		int r = poll(&pfd, 1, left);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
@@ -231,7 +224,7 @@ enum proxy_status proxy_read(int fd, unsigned timeout_ms, struct proxy_result *o
 			     const char **why)
 {
 	static uint8_t buf[PROXY_MAX];
-	long long deadline = now_ms() + timeout_ms;
+	int64_t deadline = clock_ms() + timeout_ms;
 	size_t len = 0, want = 1;
 	for (;;) {
 		if (read_exact(fd, buf + len, want - len, deadline, why) < 0)

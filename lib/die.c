@@ -4,6 +4,9 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,4 +83,38 @@ void logline(const char *fmt, ...)
 void log_silence(void)
 {
 	silenced = 1;
+}
+
+static int is_inet_socket(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return 0;
+	return ss.ss_family == AF_INET || ss.ss_family == AF_INET6;
+}
+
+/* A Unix socket on descriptor 2 alone is a log (systemd's journal
+ * stream): only the client's own socket, or a network one, is not. */
+static int stderr_is_client(void)
+{
+	struct stat in, err;
+	if (fstat(2, &err) != 0 || !S_ISSOCK(err.st_mode))
+		return 0;
+	if (fstat(0, &in) == 0 && in.st_dev == err.st_dev && in.st_ino == err.st_ino)
+		return 1;
+	return is_inet_socket(2);
+}
+
+int log_guard_stderr(void)
+{
+	if (!stderr_is_client())
+		return 0;
+	log_silence();
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (null < 0 || dup2(null, 2) < 0)
+		_exit(EXIT_TEMP);
+	if (null != 2)
+		close(null);
+	return 1;
 }

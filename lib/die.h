@@ -25,8 +25,18 @@ void logline(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * logs are silenced; async-signal-safe. */
 void log_write(const char *line, size_t len);
 
-/* Under inetd fd 2 may be the client's socket: log_silence() sends
- * every later line to nowhere (or to syslog in a later version). */
+/* Sends every later line to nowhere. */
 void log_silence(void);
+
+/* Under inetd (and xinetd, or a tcpserver run without a log pipe)
+ * descriptor 2 is the client's socket: a log line there would reach the
+ * client, and checkpw's why=unknown would tell it which names exist.
+ * When descriptor 2 is the socket of descriptor 0, or any Internet
+ * socket, log_guard_stderr() silences the log and makes descriptor 2
+ * /dev/null, so that no later link and no exec'd program writes there
+ * either.  Returns 1 if it did (the caller may log elsewhere, syslog),
+ * else 0.  Exits EXIT_TEMP, silently, if /dev/null cannot be opened.
+ * To be called first thing in main(). */
+int log_guard_stderr(void);
 
 #endif

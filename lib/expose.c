@@ -11,6 +11,7 @@
 #include "exitcode.h"
 #include "scan_num.h"
 #include "scanlist.h"
+#include "write_all.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -94,21 +95,6 @@ void expose_start(struct expose *e, char *const argv[], int mailbox_fd)
 	e->list_fd = list[1];
 	e->control_fd = control[0];
 	signal(SIGPIPE, SIG_IGN);
-}
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, buf, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
 }
 
 static int list_flush(struct expose *e)

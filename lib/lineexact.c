@@ -1,5 +1,6 @@
 /* lineexact.c: see lineexact.h. */
 #include "lineexact.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -7,7 +8,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 /* An overlong line is read to its end so that the next command starts
@@ -23,23 +23,16 @@ void line_reader_init(struct line_reader *r, int fd, int timeout_ms)
 	r->drain_limit = DEFAULT_DRAIN_LIMIT;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Waits until the descriptor is readable or DEADLINE passes.
  * Returns 1 readable, 0 timeout, -1 error. */
-static int wait_readable(int fd, long long deadline)
+static int wait_readable(int fd, int64_t deadline)
 {
 	for (;;) {
-		long long left = deadline - now_ms();
-		if (left <= 0)
+		int left = clock_ms_left(deadline);
+		if (left == 0)
 			return 0;
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int n = poll(&p, 1, left > 0x7fffffff ? 0x7fffffff : (int)left);
+		int n = poll(&p, 1, left);
 		if (n > 0)
 			return 1;
 		if (n == 0)
@@ -78,7 +71,7 @@ static ssize_t take_some(struct line_reader *r, char *dst, size_t want)
 enum line_status line_read(struct line_reader *r, char *buf, size_t cap,
 	size_t *len, bool *had_cr)
 {
-	long long deadline = now_ms() + r->timeout_ms;
+	int64_t deadline = clock_ms() + r->timeout_ms;
 	size_t used = 0, total = 0;
 	bool overlong = false;
 	char scratch[512];

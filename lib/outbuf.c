@@ -1,10 +1,8 @@
 /* outbuf.c: see outbuf.h. */
 #include "outbuf.h"
+#include "write_all.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,64 +16,27 @@ void outbuf_init(struct outbuf *o, int fd, char *buf, size_t cap, int timeout_ms
 	o->is_socket = -1;
 }
 
-static ssize_t write_some(struct outbuf *o, const char *p, size_t len)
-{
-	if (o->is_socket)
-		return send(o->fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-	return write(o->fd, p, len);
-}
-
-/* Writes all of P, waiting at most timeout_ms each time the peer stalls.
- * A socket is written first and waited for only when it takes nothing
- * (EAGAIN) or only part: a poll before every send would be one system
- * call more per flush, thousands in a long RETR.  Any other descriptor
- * is written blocking, so it is polled first, or a stalled reader could
- * hold us past the timeout. */
-static int write_all(struct outbuf *o, const char *p, size_t len)
+/* A socket is written first and waited for only when full: a poll
+ * before every send would be one system call more per flush, thousands
+ * in a long RETR (write_all.h). */
+static int write_out(struct outbuf *o, const char *p, size_t len)
 {
 	if (o->is_socket < 0) {
 		struct stat st;
 		o->is_socket = fstat(o->fd, &st) == 0 && S_ISSOCK(st.st_mode);
 	}
-	int wait_first = !o->is_socket;
-	while (len > 0) {
-		if (wait_first) {
-			struct pollfd pfd = { .fd = o->fd, .events = POLLOUT };
-			int r = poll(&pfd, 1, o->timeout_ms);
-			if (r == 0)
-				return o->status = OUTBUF_TIMEOUT;
-			if (r < 0) {
-				if (errno == EINTR)
-					continue;
-				return o->status = OUTBUF_ERROR;
-			}
-		}
-		ssize_t n = write_some(o, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				wait_first = 1;
-				continue;
-			}
-			return o->status = OUTBUF_ERROR;
-		}
-		if (n == 0)
-			return o->status = OUTBUF_ERROR;
-		p += n;
-		len -= (size_t)n;
-		o->written += (uint64_t)n;
-		/* A socket that took only part is full: wait before the rest. */
-		wait_first = !o->is_socket || len > 0;
-	}
-	return OUTBUF_OK;
+	int r = write_all_timeout(o->fd, p, len, o->timeout_ms,
+	                          o->is_socket ? WRITE_SOCKET : 0, &o->written);
+	if (r != WRITE_OK)
+		o->status = r == WRITE_TIMEOUT ? OUTBUF_TIMEOUT : OUTBUF_ERROR;
+	return o->status;
 }
 
 int outbuf_flush(struct outbuf *o)
 {
 	if (o->status != OUTBUF_OK)
 		return o->status;
-	int r = write_all(o, o->buf, o->len);
+	int r = write_out(o, o->buf, o->len);
 	o->len = 0;
 	return r;
 }
@@ -100,7 +61,7 @@ int outbuf_put(struct outbuf *o, const void *data, size_t len)
 		return o->status;
 	if (len >= o->cap) {
 		size_t direct = len - len % o->cap;
-		if (write_all(o, p, direct) != OUTBUF_OK)
+		if (write_out(o, p, direct) != OUTBUF_OK)
 			return o->status;
 		p += direct;
 		len -= direct;

@@ -8,6 +8,7 @@
  * $MAILBOX without the '/' is an mbox, served by exec'ing mboxsplit.
  * See doc/maildirscan.8. */
 #include "commit.h"
+#include "clock.h"
 #include "confine.h"
 #include "die.h"
 #include "exitcode.h"
@@ -132,14 +133,6 @@ static int open_maildir(const char *path, int exclusive)
 	return fd;
 }
 
-static int64_t elapsed_ms(const struct timespec *t0)
-{
-	struct timespec t1;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (int64_t)(t1.tv_sec - t0->tv_sec) * 1000 +
-	       (t1.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 static void write_list(struct expose *e, const struct scan *s)
 {
 	expose_header(e, s->count, s->octets, NULL);
@@ -156,9 +149,8 @@ int main(int argc, char **argv)
 {
 	struct options o;
 	char pathbuf[MAILDIR_PATH_MAX];
-	struct timespec t0;
 	progname = "maildirscan";
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int64_t t0 = clock_ms();
 	int first = parse_options(argc, argv, &o);
 	const char *path = maildir_path(&o, argv, pathbuf, sizeof pathbuf);
 	spool_group_drop();  /* a Maildir needs no spool group */
@@ -186,7 +178,7 @@ int main(int argc, char **argv)
 	        (unsigned long long)s.stats.cached,
 	        (unsigned long long)s.stats.tmp_removed, (unsigned long long)s.stats.skipped,
 	        (unsigned long long)s.stats.duplicates, (unsigned long long)s.stats.over_limit,
-	        (long long)elapsed_ms(&t0));
+	        (long long)(clock_ms() - t0));
 
 	write_list(&e, &s);
 	struct expose_report r;

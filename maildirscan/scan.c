@@ -6,6 +6,7 @@
  * entry types come from readdir, so a W= Maildir costs no stat at all;
  * symlinks are skipped there, and files opened are opened O_NOFOLLOW. */
 #include "scan.h"
+#include "namehash.h"
 
 #include "die.h"
 #include "exitcode.h"
@@ -569,30 +570,6 @@ static void sort_by_delivery(struct scan *s)
 	free(keys);
 }
 
-/* FNV-1a-like mixing over 8 octets at a time: ids are ~30 octets and
- * hashed once each. */
-static uint64_t hash_bytes(const char *p, size_t len)
-{
-	uint64_t h = 1469598103934665603u ^ len;
-	while (len >= 8) {
-		uint64_t w;
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0x9e3779b97f4a7c15u;
-		h ^= h >> 29;
-		p += 8;
-		len -= 8;
-	}
-	uint64_t w = 0;
-	memcpy(&w, p, len);
-	h = (h ^ w) * 0x9e3779b97f4a7c15u;
-	/* A final avalanche, so that the low bits the table uses depend on
-	 * every octet. */
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdu;
-	h ^= h >> 33;
-	return h;
-}
-
 /* The slot of UID (LEN octets, hash H) in TABLE (indexes + 1 into
  * S->msgs), or of the empty slot where it would go. */
 static size_t uid_slot_h(const struct scan *s, const uint32_t *table,
@@ -611,7 +588,7 @@ static size_t uid_slot_h(const struct scan *s, const uint32_t *table,
 static size_t uid_slot(const struct scan *s, const uint32_t *table,
                        size_t mask, const char *uid, size_t len)
 {
-	return uid_slot_h(s, table, mask, uid, len, hash_bytes(uid, len));
+	return uid_slot_h(s, table, mask, uid, len, name_hash(uid, len));
 }
 
 static int delivered_before(const struct scan *s, const struct scan_message *a,
@@ -650,7 +627,7 @@ static void drop_duplicate_names(struct scan *s)
 	if (!hash)
 		die_nomem();
 	for (size_t i = 0; i < s->count; i++)
-		hash[i] = hash_bytes(s->arena + s->msgs[i].uid_off, s->msgs[i].uid_len);
+		hash[i] = name_hash(s->arena + s->msgs[i].uid_off, s->msgs[i].uid_len);
 	for (size_t i = 0; i < s->count; i++) {
 		if (i + SCAN_PREFETCH < s->count)
 			__builtin_prefetch(&table[hash[i + SCAN_PREFETCH] & mask]);

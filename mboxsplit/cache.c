@@ -1,6 +1,7 @@
 /* cache.c: see cache.h.  The file is the raw index of this machine
  * (the header names the structure's size), which is all it is for. */
 #include "cache.h"
+#include "write_all.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -44,21 +45,6 @@ static int read_all(int fd, void *buf, size_t len)
 	char *p = buf;
 	while (len > 0) {
 		ssize_t n = read(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)

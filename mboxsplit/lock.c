@@ -1,5 +1,6 @@
 /* lock.c: see lock.h. */
 #include "lock.h"
+#include "clock.h"
 #include "die.h"
 #include "fault.h"
 #include "spool.h"
@@ -19,13 +20,6 @@
 #define LOCK_POLL_FIRST_MS 5
 #define LOCK_POLL_MAX_MS 200
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void sleep_ms(unsigned ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
@@ -38,10 +32,10 @@ static void sleep_ms(unsigned ms)
  * LOCK_POLL_MAX_MS, never past DEADLINE. */
 static void backoff(unsigned *pause, int64_t deadline)
 {
-	int64_t left = deadline - now_ms();
-	if (left <= 0)
+	int left = clock_ms_left(deadline);
+	if (left == 0)
 		return;
-	sleep_ms(left < *pause ? (unsigned)left : *pause);
+	sleep_ms((unsigned)left < *pause ? (unsigned)left : *pause);
 	*pause = *pause * 2 > LOCK_POLL_MAX_MS ? LOCK_POLL_MAX_MS : *pause * 2;
 }
 
@@ -218,7 +212,7 @@ enum lock_result dotlock_take(const struct lock_config *cfg, const char *mailbox
 	lk->fd = -1;
 	if (set_paths(lk, mailbox) < 0)
 		return LOCK_FAILED;
-	int64_t deadline = now_ms() + (int64_t)cfg->wait_seconds * 1000;
+	int64_t deadline = clock_ms() + (int64_t)cfg->wait_seconds * 1000;
 	unsigned pause = LOCK_POLL_FIRST_MS;
 	int waited = 0;
 	for (;;) {
@@ -229,7 +223,7 @@ enum lock_result dotlock_take(const struct lock_config *cfg, const char *mailbox
 			break;
 		if (break_if_stale(cfg, lk->lock_path))
 			continue;
-		if (now_ms() >= deadline)
+		if (clock_ms() >= deadline)
 			return LOCK_BUSY;
 		waited = 1;
 		backoff(&pause, deadline);
@@ -259,7 +253,7 @@ enum lock_result spool_lock(const struct lock_config *cfg, const char *mailbox,
 		lk->have_dotlock = 1;
 	}
 	fault_point("dotlocked");
-	int64_t deadline = now_ms() + (int64_t)cfg->wait_seconds * 1000;
+	int64_t deadline = clock_ms() + (int64_t)cfg->wait_seconds * 1000;
 	unsigned pause = LOCK_POLL_FIRST_MS;
 	int waited = 0;
 	while (fd >= 0 && (cfg->methods & LOCK_METHOD_FCNTL)) {
@@ -269,7 +263,7 @@ enum lock_result spool_lock(const struct lock_config *cfg, const char *mailbox,
 			lk->have_fcntl = 1;
 			break;
 		}
-		if (r < 0 || now_ms() >= deadline) {
+		if (r < 0 || clock_ms() >= deadline) {
 			int e = errno;
 			spool_unlock(lk);
 			errno = e;

@@ -10,6 +10,7 @@
  * the spool locks held again (writeback.h).  Exits with pop3d's status
  * once pop3d runs, with its own before (lib/exitcode.h). */
 #include "cache.h"
+#include "clock.h"
 #include "confine.h"
 #include "die.h"
 #include "exitcode.h"
@@ -31,7 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #define SPOOL_DIR "/var/mail/"
@@ -125,13 +125,6 @@ static const char *cache_path(const char *opt)
 	if (!home || !*home || (size_t)snprintf(path, sizeof path, "%s/%s", home, opt + 2) >= sizeof path)
 		return NULL;
 	return path;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static _Noreturn void die_lock(enum lock_result r, const char *mailbox)
@@ -238,7 +231,7 @@ static void commit(const char *mailbox, int fd, const struct options *o,
 		snprintf(buf, size, "+OK bye, nothing deleted");
 		return;
 	}
-	int64_t t0 = now_ms();
+	int64_t t0 = clock_ms();
 	struct spool_lock lk;
 	enum lock_result lr = spool_lock(&o->lock, mailbox, fd, &lk);
 	if (lr != LOCK_OK) {
@@ -262,7 +255,7 @@ static void commit(const char *mailbox, int fd, const struct options *o,
 		logline("writeback mailbox=%s deleted=%llu marked=%llu kept_bytes=%llu appended_bytes=%llu ms=%lld",
 		        mailbox, (unsigned long long)st.deleted, (unsigned long long)st.marked,
 		        (unsigned long long)st.kept_bytes,
-		        (unsigned long long)st.appended_bytes, (long long)(now_ms() - t0));
+		        (unsigned long long)st.appended_bytes, (long long)(clock_ms() - t0));
 		if (deleted == 0)
 			snprintf(buf, size, "+OK bye, nothing deleted");
 		else
@@ -286,7 +279,7 @@ static void commit(const char *mailbox, int fd, const struct options *o,
 static void load_index(struct mbox_index *ix, int fd, const char *mailbox,
                        const struct options *o, struct spool_lock *lk)
 {
-	int64_t t0 = now_ms();
+	int64_t t0 = clock_ms();
 	mbox_index_init(ix, o->flags, o->max_messages);
 	const char *cache = fd >= 0 ? cache_path(o->cache) : NULL;
 	struct stat st;
@@ -305,7 +298,7 @@ static void load_index(struct mbox_index *ix, int fd, const char *mailbox,
 	logline("indexed user=%s mailbox=%s messages=%zu octets=%llu bytes=%llu cache=%s ms=%lld",
 	        user && *user && !strpbrk(user, " \"\n") ? user : "-", mailbox, ix->count,
 	        (unsigned long long)ix->octets, (unsigned long long)ix->end,
-	        !cache ? "off" : cached ? "hit" : "miss", (long long)(now_ms() - t0));
+	        !cache ? "off" : cached ? "hit" : "miss", (long long)(clock_ms() - t0));
 }
 
 /* From here the worker reads mail bytes: it keeps its descriptors and

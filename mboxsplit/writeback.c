@@ -9,6 +9,7 @@
 #include "spool.h"
 #include "die.h"
 #include "uiddigest.h"
+#include "write_all.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -268,24 +269,6 @@ static int start_writeback(struct copier *c)
 		return 0;
 	}
 	c->flushing = end;
-	return 0;
-}
-
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0) {
-			errno = EIO;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
 	return 0;
 }
 

@@ -5,6 +5,7 @@
  * child that closes its copy of the descriptor holds nothing.  Every
  * lock here but a slot is held for a few system calls. */
 #include "loginlimit.h"
+#include "namehash.h"
 #include "die.h"
 #include "exitcode.h"
 #include "logvalue.h"
@@ -91,14 +92,12 @@ void limit_user_key(const unsigned char *name, size_t len, char *key, size_t cap
 	key[n] = 0;
 }
 
-/* FNV-1a, 64 bits.  Not keyed: a collision merges two counts, and a
- * name made to collide with another user's gains nothing that failing
- * under that user's own name would not. */
+/* Not keyed: a collision merges two counts, and a name made to collide
+ * with another user's gains nothing that failing under that user's own
+ * name would not. */
 static void file_name(char *name, char kind, const char *key)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
-		h = (h ^ *p) * 0x100000001b3ULL;
+	uint64_t h = name_hash(key, strlen(key));
 	snprintf(name, NAME_MAX_LEN, "%c.%016llx", kind, (unsigned long long)h);
 }
 
@@ -385,7 +384,7 @@ int limit_verdict(const struct limit_config *cfg, const char *ipkey,
 	if (limit_attempt_begin(cfg, &a, ipkey, cred, user_len, (uint64_t)time(NULL),
 	    &scope) == LIMIT_HIT) {
 		char value[LIMIT_KEY_MAX * 2];
-		log_value(value, sizeof value, cred, user_len);
+		log_value(value, sizeof value, (const char *)cred, user_len);
 		bool by_ip = strcmp(scope, "ip") == 0;
 		logline("limit what=failures scope=%s user=%s ip=%s max=%u window=%u",
 			scope, value, ip, by_ip ? cfg->failures_per_ip

@@ -1,5 +1,6 @@
 /* maildrop.c: see maildrop.h. */
 #include "maildrop.h"
+#include "namehash.h"
 
 #include "linein.h"
 #include "msgfilter.h"
@@ -179,29 +180,6 @@ uint64_t maildrop_size(const struct maildrop *m, uint32_t i)
 	return m->big_sizes[lo].size;
 }
 
-/* Mixes 8 octets at a time (UIDs are ~30 octets, each hashed once),
- * then avalanches, so that both the low bits (the slot) and the high
- * bits (the fingerprint) depend on every octet. */
-static uint64_t uid_hash_of(const char *uid, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325u ^ len;
-	while (len >= 8) {
-		uint64_t w;
-		memcpy(&w, uid, 8);
-		h = (h ^ w) * 0x9e3779b97f4a7c15u;
-		h ^= h >> 29;
-		uid += 8;
-		len -= 8;
-	}
-	uint64_t w = 0;
-	memcpy(&w, uid, len);
-	h = (h ^ w) * 0x9e3779b97f4a7c15u;
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdu;
-	h ^= h >> 33;
-	return h;
-}
-
 #define SLOT_INDEX_MASK UINT64_C(0xffffffff)
 
 /* Puts message INDEX's UID (hash H) in the table; -1 if another
@@ -247,7 +225,7 @@ static int uid_defer(struct loader *l, uint32_t index, const char *uid, size_t l
 {
 	if (index - l->checked == UID_PENDING && uid_check_upto(l, l->checked + 1) < 0)
 		return -1;
-	uint64_t h = uid_hash_of(uid, len);
+	uint64_t h = name_hash(uid, len);
 	__builtin_prefetch(&l->uid_hash[(size_t)h & l->hash_mask]);
 	l->pending[index % UID_PENDING] = h;
 	return 0;

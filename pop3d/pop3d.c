@@ -10,10 +10,12 @@
  * the +OK has been sent, 2 on bad options, 111 on a bad scan list or a
  * system failure before it. */
 #include "engine.h"
+#include "clock.h"
 #include "maildrop.h"
 
 #include "confine.h"
 #include "die.h"
+#include "logvalue.h"
 #include "exitcode.h"
 #include "linein.h"
 #include "outbuf.h"
@@ -26,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_TIMEOUT_S 600
@@ -52,36 +53,9 @@ static int fd_is_open(int fd)
 	return fcntl(fd, F_GETFD) >= 0;
 }
 
-/* Whole seconds between two monotonic times, rounded down. */
-static long elapsed_seconds(const struct timespec *t0, const struct timespec *t1)
-{
-	long s = (long)(t1->tv_sec - t0->tv_sec);
-	if (t1->tv_nsec < t0->tv_nsec)
-		s--;
-	return s;
-}
-
 static void usage(void)
 {
 	die(EXIT_MISUSE, "usage: pop3d [-l] [-n] [-t SECONDS]");
-}
-
-/* A log value: printable, quoted when it holds a space. */
-static void log_value(char *dst, size_t cap, const char *src)
-{
-	size_t n = 0;
-	int quote = src && strchr(src, ' ') != NULL;
-	if (!src || !*src)
-		src = "-";
-	if (quote)
-		dst[n++] = '"';
-	for (; *src && n + 3 < cap; src++) {
-		unsigned char c = (unsigned char)*src;
-		dst[n++] = (c < 0x20 || c > 0x7e || c == '"') ? '?' : (char)c;
-	}
-	if (quote)
-		dst[n++] = '"';
-	dst[n] = '\0';
 }
 
 int main(int argc, char **argv)
@@ -115,8 +89,7 @@ int main(int argc, char **argv)
 		usage();
 	signal(SIGPIPE, SIG_IGN);
 
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int64_t started_ms = clock_ms();
 
 	struct maildrop drop;
 	if (!fd_is_open(SCANLIST_FD))
@@ -193,15 +166,14 @@ int main(int argc, char **argv)
 	}
 	outbuf_flush(&s->out);
 
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	char user[128], ip[64];
-	log_value(user, sizeof user, getenv("USER"));
-	log_value(ip, sizeof ip, getenv("TCPREMOTEIP"));
+	char user[LOG_VALUE_SIZE(64)], ip[LOG_VALUE_SIZE(48)];
+	log_value_str(user, sizeof user, getenv("USER"));
+	log_value_str(ip, sizeof ip, getenv("TCPREMOTEIP"));
 	logline("end user=%s ip=%s messages=%lu octets=%llu retrieved=%lu sent=%llu "
 	        "deleted=%lu seconds=%ld how=%s",
 	        user, ip, (unsigned long)drop.count, (unsigned long long)drop.octets,
 	        (unsigned long)e->n_retrieved, (unsigned long long)s->out.written,
-	        (unsigned long)e->committed_deletions, elapsed_seconds(&t0, &t1), how);
+	        (unsigned long)e->committed_deletions, (long)((clock_ms() - started_ms) / 1000), how);
 	maildrop_free(&drop);
 	free(s);
 	return EXIT_DONE;

@@ -19,6 +19,7 @@
  * control pipe, fd 5, which is then closed) or UCSPI-TLS (SSLCTLFD,
  * SSLREADFD, SSLWRITEFD: 'y' on the control socket, then the two pipes). */
 #include "authdialog.h"
+#include "clock.h"
 #include "loginlimit.h"
 #include "die.h"
 #include "jail.h"
@@ -230,25 +231,6 @@ static void parse_options(int argc, char **argv)
 		logline("warning: TLS required but no STARTTLS channel: no login can succeed");
 }
 
-/* Under inetd descriptor 2 may be the client's socket itself: a log
- * line there would go to the client.  The checker and the links after
- * it inherit descriptor 2 and log there too (checkpw's "why=unknown"
- * would tell the client which names exist), so it becomes /dev/null for
- * all of them, not just quiet here. */
-static void silence_logs_on_socket(void)
-{
-	struct stat in, err;
-	if (fstat(0, &in) != 0 || fstat(2, &err) != 0 || !S_ISSOCK(err.st_mode)
-	    || in.st_dev != err.st_dev || in.st_ino != err.st_ino)
-		return;
-	log_silence();
-	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (null < 0 || dup2(null, 2) < 0)
-		die_sys(EXIT_TEMP, "/dev/null"); /* silenced: the exit code tells */
-	if (null != 2)
-		close(null);
-}
-
 static const char *method_name(enum authdialog_method m)
 {
 	switch (m) {
@@ -326,7 +308,7 @@ static void take_session_slot(void)
 		return;
 	logline("limit what=sessions ip=%s max=%u", conn.ip, opt.limits.sessions_per_ip);
 	static const char msg[] = "-ERR [SYS/TEMP] too many sessions from your address\r\n";
-	write_all(conn.out_fd, msg, sizeof msg - 1, WRITE_TIMEOUT_MS);
+	write_all_timeout(conn.out_fd, msg, sizeof msg - 1, WRITE_TIMEOUT_MS, 0, NULL);
 	_exit(EXIT_REFUSED);
 }
 
@@ -360,8 +342,8 @@ static void log_attempt(const struct authdialog *d, int status)
 	const unsigned char *user = d->cred;
 	const unsigned char *nul = memchr(user, 0, d->cred_len);
 	size_t user_len = nul ? (size_t)(nul - user) : 0;
-	char value[AD_ARG_MAX * 2];
-	log_value(value, sizeof value, user, user_len);
+	char value[LOG_VALUE_SIZE(AD_ARG_MAX)];
+	log_value(value, sizeof value, (const char *)user, user_len);
 	logline("login user=%s ip=%s method=%s tls=%s result=%s", value, conn.ip,
 		method_name(d->method), conn.tls_on ? "yes" : "no",
 		authdialog_result_word(status));
@@ -369,7 +351,8 @@ static void log_attempt(const struct authdialog *d, int status)
 
 static bool send_out(struct authdialog *d, int fd)
 {
-	bool ok = write_all(fd, d->out, d->out_len, WRITE_TIMEOUT_MS);
+	bool ok = write_all_timeout(fd, d->out, d->out_len, WRITE_TIMEOUT_MS, 0, NULL)
+	          == WRITE_OK;
 	authdialog_out_clear(d);
 	return ok;
 }
@@ -390,7 +373,7 @@ static bool start_tls(struct authdialog *d, struct line_reader *reader)
 	} else {
 		if (!send_out(d, conn.out_fd))
 			return false;
-		if (!write_all(conn.ctl_fd, "y", 1, WRITE_TIMEOUT_MS))
+		if (write_all_timeout(conn.ctl_fd, "y", 1, WRITE_TIMEOUT_MS, 0, NULL) != WRITE_OK)
 			return false;
 		conn.in_fd = conn.ssl_read_fd;
 		conn.out_fd = conn.ssl_write_fd;
@@ -407,13 +390,6 @@ static void delay_seconds(unsigned seconds)
 	struct timespec ts = { .tv_sec = seconds, .tv_nsec = 0 };
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
-}
-
-static long long monotonic_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static _Noreturn void end_dialogue(struct authdialog *d, const char *how, int code)
@@ -451,20 +427,20 @@ static _Noreturn void dialogue(void)
 		end_dialogue(&d, "error", EXIT_DONE);
 	/* each line has the idle timeout, and all of them the login timeout */
 	long long idle_ms = (long long)opt.idle_timeout * 1000;
-	long long end_ms = monotonic_ms() + (long long)opt.login_timeout * 1000;
+	int64_t end_ms = clock_ms() + (int64_t)opt.login_timeout * 1000;
 	for (;;) {
 		size_t len;
 		bool had_cr;
-		long long left_ms = end_ms - monotonic_ms();
+		int left_ms = clock_ms_left(end_ms);
 		bool total_bound = left_ms < idle_ms;
-		reader.timeout_ms = (int)(total_bound ? (left_ms > 0 ? left_ms : 0) : idle_ms);
+		reader.timeout_ms = total_bound ? left_ms : (int)idle_ms;
 		enum line_status st = line_read(&reader, line, sizeof line, &len, &had_cr);
 		if (st == LINE_EOF)
 			end_dialogue(&d, "eof", EXIT_DONE);
 		if (st == LINE_TIMEOUT) {
 			const char *msg = total_bound ? "-ERR [SYS/TEMP] login took too long\r\n"
 				: "-ERR [SYS/TEMP] idle timeout\r\n";
-			write_all(conn.out_fd, msg, strlen(msg), WRITE_TIMEOUT_MS);
+			write_all_timeout(conn.out_fd, msg, strlen(msg), WRITE_TIMEOUT_MS, 0, NULL);
 			end_dialogue(&d, "timeout", EXIT_REFUSED);
 		}
 		if (st == LINE_ERROR)
@@ -579,7 +555,7 @@ static void split_privileges(void)
 int main(int argc, char **argv)
 {
 	progname = "pop3login";
-	silence_logs_on_socket();
+	log_guard_stderr();
 	signal(SIGPIPE, SIG_IGN);
 	/* an ignored SIGCHLD, inherited through exec from the listener,
 	 * would make waitpid() fail and every verdict a temporary failure */

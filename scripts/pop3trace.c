@@ -16,6 +16,7 @@
  * start; message bodies are counted, not copied.  It exits with PROG's
  * status, so the chain's exit codes pass through (doc/interfaces.md). */
 #include "die.h"
+#include "clock.h"
 #include "write_all.h"
 #include "exitcode.h"
 #include "spoolgroup.h"
@@ -53,7 +54,7 @@ struct side {
 };
 
 static int trace_fd = -1;
-static struct timespec started;
+static int64_t started_ns;
 
 static void trace_write(const char *text, size_t len)
 {
@@ -74,10 +75,7 @@ static void trace_write(const char *text, size_t len)
 
 static double elapsed(void)
 {
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - started.tv_sec) +
-	       (double)(now.tv_nsec - started.tv_nsec) / 1e9;
+	return (double)(clock_ns() - started_ns) / 1e9;
 }
 
 static void trace_line(const struct side *s)
@@ -150,7 +148,7 @@ static void relay(int server)
 			if (n <= 0)
 				break;
 			trace_bytes(&server_side, buf, (size_t)n);
-			if (!write_all(1, buf, (size_t)n, WRITE_TIMEOUT_MS))
+			if (write_all_timeout(1, buf, (size_t)n, WRITE_TIMEOUT_MS, 0, NULL) != WRITE_OK)
 				break;
 		}
 		if (client_open && p[1].revents) {
@@ -163,7 +161,7 @@ static void relay(int server)
 				continue;
 			}
 			trace_bytes(&client_side, buf, (size_t)n);
-			if (!write_all(server, buf, (size_t)n, WRITE_TIMEOUT_MS))
+			if (write_all_timeout(server, buf, (size_t)n, WRITE_TIMEOUT_MS, 0, NULL) != WRITE_OK)
 				break;
 		}
 	}
@@ -248,7 +246,7 @@ int main(int argc, char **argv)
 	if (trace_fd < 0)
 		run_untraced(prog);
 
-	clock_gettime(CLOCK_MONOTONIC, &started);
+	started_ns = clock_ns();
 	const char *ip = getenv("TCPREMOTEIP");
 	char head[USER_NAME_MAX + 128];
 	int n = snprintf(head, sizeof head, "# pop3trace user=%s ip=%s pid=%ld\n",

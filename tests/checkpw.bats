@@ -221,7 +221,7 @@ ARGS=one two words" ]
 	done
 	creds "$(printf 'a\033[2Jb')" secret
 	ck "$PROG"
-	[ "$err" = "checkpw: user=a?[2Jb ip=127.0.0.2 backend=- result=refuse why=badname" ]
+	[ "$err" = "checkpw: user=a\x1b[2Jb ip=127.0.0.2 backend=- result=refuse why=badname" ]
 }
 
 @test "checkpw: usage errors exit 2, a missing PROG or HOME 111" {

@@ -64,7 +64,7 @@ GREETING='+OK mail.test POP3 server ready\r\n'
 	printf 'USER evil user" result=ok\033[2J\r\nPASS x\r\nQUIT\r\n' |
 		TCPREMOTEIP=192.0.2.8 pop3login -d 0 mail.test "$CHECKER" >/dev/null \
 		2>"$BATS_TEST_TMPDIR/log"
-	grep -qxF 'pop3login: login user="evil user? result=ok?[2J" ip=192.0.2.8 method=pass tls=no result=refused' \
+	grep -qxF 'pop3login: login user="evil user\x22 result=ok\x1b[2J" ip=192.0.2.8 method=pass tls=no result=refused' \
 		"$BATS_TEST_TMPDIR/log"
 }
 

@@ -64,3 +64,14 @@ total                                   3        2        3          610        
 	[ "$status" -eq 1 ]
 	[ "$output" = "pop3stats: cannot read $BATS_TEST_TMPDIR/none" ]
 }
+
+@test "ops_stats: escaped log values stay escaped, and a quoted one ends at its quote" {
+	printf '%s\n' \
+		'pop3login: login user="evil user\x22 result=ok\x1b[2J" ip=192.0.2.8 method=pass tls=no result=refused' \
+		'pop3d: end user=a\x5cb ip=192.0.2.8 messages=1 octets=5 retrieved=1 sent=5 deleted=0 seconds=0 how=quit' \
+		>"$BATS_TEST_TMPDIR/esc"
+	run "$POP3STATS" -u "$BATS_TEST_TMPDIR/esc"
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = 'a\x5cb                                  1        0        1            5' ]
+	[ "${lines[2]}" = 'evil user\x22 result=ok\x1b[2J          0        1        0            0' ]
+}

@@ -22,6 +22,7 @@
  * Prints one line of key=value pairs.  It checks framing only (status
  * lines, the end of each multi-line answer); pop3stress checks content.
  * Exit 0, 1 on any protocol failure, 2 usage. */
+#include "clock.h"
 #include "die.h"
 #include "exitcode.h"
 #include "scan_num.h"
@@ -55,9 +56,7 @@ static struct sockaddr_in addr;
 
 static double now(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)clock_ns() / 1e9;
 }
 
 struct conn {

@@ -3,9 +3,9 @@
 .PHONY: bench-startup
 bench-startup: $(B)/tests/spawntime $(B)/tests/empty-libc $(B)/tests/empty-static all
 	B=$(B) tests/bench/startup.sh
-$(B)/tests/spawntime: tests/bench/spawntime.c
+$(B)/tests/spawntime: tests/bench/spawntime.c $(B)/lib/clock.o
 	@mkdir -p $(dir $@)
-	$(CC) $(XCFLAGS) -o $@ $<
+	$(CC) $(XCFLAGS) -o $@ $^
 $(B)/tests/empty-libc: tests/bench/empty.c
 	@mkdir -p $(dir $@)
 	$(CC) $(XCFLAGS) -o $@ $<

@@ -16,6 +16,7 @@
  * The tool talks only to the address given with -H/-p; it is bounded by
  * -t seconds and -n sessions.  Exit: 0 intact, 1 an integrity failure,
  * 2 usage, 111 the final account could not be made. */
+#include "clock.h"
 #include "die.h"
 #include "exitcode.h"
 #include "scan_num.h"
@@ -148,9 +149,7 @@ static void error_note(const char *fmt, ...)
 
 static double now(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)clock_ns() / 1e9;
 }
 
 static void pause_ms(double ms)

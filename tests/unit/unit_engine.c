@@ -2,6 +2,7 @@
  * exposer, driven directly (the transcripts cover the commands). */
 #include "engine.h"
 #include "maildrop.h"
+#include "tap.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -9,16 +10,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-static int test_no, failures;
-
-static void ok(int cond, const char *what)
-{
-	test_no++;
-	if (!cond)
-		failures++;
-	printf("%s %d - %s\n", cond ? "ok" : "not ok", test_no, what);
-}
 
 /* Many messages with long UIDs and paths, so the arena spans blocks. */
 static void test_large_list(void)

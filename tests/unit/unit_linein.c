@@ -2,22 +2,13 @@
  * CR and NUL kept, the length bound, EOF, timeout, pipelining, and the
  * exact mode that leaves the next line unread. */
 #include "linein.h"
+#include "tap.h"
 
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-static int test_no, failures;
-
-static void ok(int cond, const char *what)
-{
-	test_no++;
-	if (!cond)
-		failures++;
-	printf("%s %d - %s\n", cond ? "ok" : "not ok", test_no, what);
-}
 
 static int is_line(int r, const char *line, size_t len, const char *want, size_t wlen)
 {

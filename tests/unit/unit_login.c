@@ -5,22 +5,13 @@
 #include "../../pop3d/authdialog.h"
 #include "base64.h"
 #include "lineexact.h"
+#include "tap.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static int test_no, failures;
-
-static void ok(int cond, const char *what)
-{
-	test_no++;
-	if (!cond)
-		failures++;
-	printf("%s %d - %s\n", cond ? "ok" : "not ok", test_no, what);
-}
 
 /* Test set-up writes: a failure shows up as a failed test, not a warning. */
 static void put(int fd, const void *buf, size_t len)

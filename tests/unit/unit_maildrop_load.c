@@ -4,20 +4,11 @@
  * failure), and the one-pass split of well-formed lines (a line it
  * refuses must get the same reason as before). */
 #include "maildrop.h"
+#include "tap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int test_no, failures;
-
-static void ok(int cond, const char *what)
-{
-	test_no++;
-	if (!cond)
-		failures++;
-	printf("%s %d - %s\n", cond ? "ok" : "not ok", test_no, what);
-}
 
 /* A list of N messages "1 uI cur/I" (sizes 1), with message DUP_AT (if
  * >= 0) given message DUP_OF's UID and line BAD_AT (if >= 0) replaced by

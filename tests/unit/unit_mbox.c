@@ -3,20 +3,11 @@
  * point parser. */
 #include "index.h"
 #include "msgfilter.h"
+#include "tap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int test_no, failures;
-
-static void ok(int cond, const char *what)
-{
-	test_no++;
-	if (!cond)
-		failures++;
-	printf("%s %d - %s\n", cond ? "ok" : "not ok", test_no, what);
-}
 
 /* "SIZE UID @OFF+LEN;" for each message, after making ids unique. */
 static char *describe(struct mbox_index *ix)

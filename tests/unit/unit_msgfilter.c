@@ -1,20 +1,11 @@
 /* unit_msgfilter: lib/msgfilter.c against fixed cases, and proof that
  * the result never depends on how the input is cut into chunks. */
 #include "msgfilter.h"
+#include "tap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int test_no, failures;
-
-static void ok(int cond, const char *what)
-{
-	test_no++;
-	if (!cond)
-		failures++;
-	printf("%s %d - %s\n", cond ? "ok" : "not ok", test_no, what);
-}
 
 /* Feeds MSG to a filter as a caller would: chunks ending at CUTS, the
  * unconsumed rest carried over in front of the next chunk.  Returns the

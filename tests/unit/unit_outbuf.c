@@ -1,6 +1,7 @@
 /* unit_outbuf: the buffered writer: coalescing, large writes, errors
  * that stick, and the timeout on a peer that stops reading. */
 #include "outbuf.h"
+#include "tap.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -9,16 +10,6 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static int test_no, failures;
-
-static void ok(int cond, const char *what)
-{
-	test_no++;
-	if (!cond)
-		failures++;
-	printf("%s %d - %s\n", cond ? "ok" : "not ok", test_no, what);
-}
 
 int main(void)
 {

@@ -1,18 +1,9 @@
 /* unit_scan_num: strict decimal parsing of client numbers. */
 #include "scan_num.h"
+#include "tap.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static int test_no, failures;
-
-static void ok(int cond, const char *what)
-{
-	test_no++;
-	if (!cond)
-		failures++;
-	printf("%s %d - %s\n", cond ? "ok" : "not ok", test_no, what);
-}
 
 #define U32(s, v) (scan_u32(s, strlen(s), &n32) && n32 == (v))
 #define NOT32(s) (!scan_u32(s, strlen(s), &n32))

@@ -1,18 +1,9 @@
 /* unit_scanlist: uid_valid() bounds and octet range. */
 #include "scanlist.h"
+#include "tap.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static int test_no, failures;
-
-static void ok(int cond, const char *what)
-{
-	test_no++;
-	if (!cond)
-		failures++;
-	printf("%s %d - %s\n", cond ? "ok" : "not ok", test_no, what);
-}
 
 int main(void)
 {
