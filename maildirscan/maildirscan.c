@@ -1,7 +1,7 @@
 /* maildirscan: exposes a Maildir to pop3d (doc/interfaces.md) and
  * commits the deletions after QUIT.
  *
- *   maildirscan [-d DIR] [-u] [-s] [-x] [-c] pop3d [ARG...]
+ *   maildirscan [-d DIR] [-u] [-R] [-x] [-c] pop3d [ARG...]
  *
  * Runs as the user (checkpw has dropped privileges).  The Maildir is
  * -d DIR, else $MAILBOX (a path ending in '/'), else ~/Maildir/; a
@@ -40,7 +40,7 @@ struct options {
 
 _Noreturn static void usage(void)
 {
-	die(EXIT_MISUSE, "usage: maildirscan [-d maildir] [-u] [-s] [-x] [-c] pop3d [arg...]");
+	die(EXIT_MISUSE, "usage: maildirscan [-d maildir] [-u] [-R] [-x] [-c] pop3d [arg...]");
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -48,11 +48,17 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int c;
 	memset(o, 0, sizeof *o);
 	/* '+': options end at pop3d's name; its own options are its own. */
-	while ((c = getopt(argc, argv, "+d:usxc")) != -1) {
+	while ((c = getopt(argc, argv, "+d:usRxc")) != -1) {
 		switch (c) {
 		case 'd': o->dir = optarg; break;
 		case 'u': o->scan.uid_digest = 1; break;
-		case 's': o->mark_seen = 1; break;
+		case 'R': o->mark_seen = 1; break;
+		case 's':
+			/* the old spelling, kept for one release: in
+			 * mboxsplit -s meant something else */
+			logline("warning: -s is now -R (mark retrieved mail seen); -s goes in the next release");
+			o->mark_seen = 1;
+			break;
 		case 'x': o->exclusive = 1; break;
 		case 'c': o->scan.cache_path = SIZE_CACHE_NAME; break;
 		default: usage();

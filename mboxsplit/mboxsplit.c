@@ -1,6 +1,6 @@
 /* mboxsplit: exposes a Berkeley mbox to pop3d and writes deletions back.
  *
- *   mboxsplit [-m MAILBOX] [-r] [-s] [-l dotlock,fcntl] [-w SECS]
+ *   mboxsplit [-m MAILBOX] [-r] [-H] [-R] [-l dotlock,fcntl] [-w SECS]
  *             [-t SECS] [-n MAX] pop3d [ARGS...]
  *
  * Runs as the user (after checkpw).  Takes the session lock, takes the
@@ -50,7 +50,7 @@ struct options {
 
 static void usage(void)
 {
-	die(EXIT_MISUSE, "usage: mboxsplit [-m mailbox] [-r] [-s] [-R] [-c cache] [-l dotlock,fcntl] "
+	die(EXIT_MISUSE, "usage: mboxsplit [-m mailbox] [-r] [-H] [-R] [-c cache] [-l dotlock,fcntl] "
 	    "[-w seconds] [-t seconds] [-n max] prog [args...]");
 }
 
@@ -71,11 +71,17 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->max_messages = MBOX_MAX_MESSAGES_DEFAULT;
 	int c;
 	uint32_t n;
-	while ((c = getopt(argc, argv, "+m:rsRc:l:w:t:n:")) != -1) {
+	while ((c = getopt(argc, argv, "+m:rHsRc:l:w:t:n:")) != -1) {
 		switch (c) {
 		case 'm': o->mailbox = optarg; break;
 		case 'r': o->flags |= MSGF_MBOXRD; break;
-		case 's': o->flags |= MSGF_HIDE_STATUS; break;
+		case 'H': o->flags |= MSGF_HIDE_STATUS; break;
+		case 's':
+			/* the old spelling, kept for one release: in
+			 * maildirscan -s meant something else */
+			logline("warning: -s is now -H (hide bookkeeping headers); -s goes in the next release");
+			o->flags |= MSGF_HIDE_STATUS;
+			break;
 		case 'R': o->mark_read = 1; break;
 		case 'c': o->cache = optarg; break;
 		case 'l':

@@ -4,6 +4,7 @@
 # mid-session), sends a report on fd 5 and records the answer.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup() {
 	MD=$BATS_TEST_TMPDIR/Maildir
@@ -111,13 +112,21 @@ msg() {
 	[ "$(cat "$OUT/answer")" = "+OK 2 messages deleted" ]
 }
 
-@test "maildir: -s marks retrieved messages seen by rename, flags in order" {
+@test "maildir: -R marks retrieved messages seen by rename, flags in order" {
 	msg 'cur/1.a:2,' 'a\n'
 	msg 'cur/2.b:2,RT' 'b\n'
 	msg 'cur/3.c' 'c\n'
-	FAKE_REPORT='R 1\nR 2\nR 3\n.\n' run maildirscan -s "$FAKE"
+	FAKE_REPORT='R 1\nR 2\nR 3\n.\n' run maildirscan -R "$FAKE"
 	[ "$status" -eq 0 ]
 	[ "$(ls "$MD/cur" | tr '\n' ' ')" = "1.a:2,S 2.b:2,RST 3.c:2,S " ]
+}
+
+@test "maildir: the old -s still marks seen, with a warning that names -R" {
+	msg 'cur/1.a:2,' 'a\n'
+	FAKE_REPORT='R 1\n.\n' run --separate-stderr maildirscan -s "$FAKE"
+	[ "$status" -eq 0 ]
+	[ "$(ls "$MD/cur")" = "1.a:2,S" ]
+	[[ "$stderr" == *"maildirscan: warning: -s is now -R (mark retrieved mail seen)"* ]]
 }
 
 @test "maildir: a message renamed mid-session (flags changed) is still deleted; one removed counts as gone" {

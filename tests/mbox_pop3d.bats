@@ -68,13 +68,17 @@ for n in range(4):
 print("ok")' 
 		[ "$output" = ok ] || { echo "opts=$opts $output"; false; }
 	done
-	# stored form by default; unquoted with -r; bookkeeping hidden with -s
+	# stored form by default; unquoted with -r; bookkeeping hidden with -H
 	printf 'RETR 1\r\nQUIT\r\n' | MAILBOX=$MB mboxsplit pop3d >out 2>log
 	grep -q $'^>From quoted\r$' out
 	grep -q $'^Status: RO\r$' out
-	printf 'RETR 1\r\nQUIT\r\n' | MAILBOX=$MB mboxsplit -r -s pop3d >out 2>log
+	printf 'RETR 1\r\nQUIT\r\n' | MAILBOX=$MB mboxsplit -r -H pop3d >out 2>log
 	grep -q $'^From quoted\r$' out
 	! grep -q 'Status:' out
+	# the old spelling of -H, for one release, with a warning
+	printf 'RETR 1\r\nQUIT\r\n' | MAILBOX=$MB mboxsplit -s pop3d >out 2>log
+	! grep -q 'Status:' out
+	grep -q '^mboxsplit: warning: -s is now -H (hide bookkeeping headers)' log
 }
 
 @test "a message appended during the session is not listed, and is kept" {
