@@ -205,9 +205,9 @@ static enum verdict decide(const struct options *o, const struct login *login,
  * must.  So: note which are open before, close the new ones after.
  *
  * The list comes from /proc/self/fd, so it costs as many steps as there
- * are descriptors; the old way, one fcntl(F_GETFD) for each of the first
- * FD_SCAN_MAX numbers before and again after, cost about 0.25 ms a login
- * and stays as the fallback where /proc is missing (a chroot). */
+ * are descriptors.  Where /proc is missing (a chroot) the fallback asks
+ * fcntl(F_GETFD) of each of the first FD_SCAN_MAX numbers, before and
+ * after. */
 struct fd_list {
 	int *fd;       /* ascending */
 	size_t n, cap;

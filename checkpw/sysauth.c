@@ -45,8 +45,8 @@ enum verdict sysauth_fill(const char *name, struct account *acct)
 
 /* /etc/shadow is read first, as a file: asked through NSS, endspent()
  * goes to every source in nsswitch.conf, and Debian's default "shadow:
- * files systemd" had libnss_systemd loaded (about 0.2 ms) at every
- * login just to be told the enumeration ended.  NSS is asked only when
+ * files systemd" would load libnss_systemd at every login just to be
+ * told the enumeration ended.  NSS is asked only when
  * the file has no usable hash (shadow kept elsewhere). */
 static bool dummy_from_file(char *out, size_t size)
 {

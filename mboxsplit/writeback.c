@@ -21,9 +21,9 @@
 #include <strings.h>
 #include <unistd.h>
 
-/* The read/write copy's buffer.  On a 213 MB mbox, 64 KiB made the QUIT
- * a third slower; 1 MiB was no faster than 256 KiB, and 2 MiB some 5 ms
- * faster (8%) for 1.75 MB more memory in every write-back. */
+/* The read/write copy's buffer: smaller ones cost the QUIT of a large
+ * mailbox time in system calls, larger ones cost every write-back memory
+ * for little gain (doc/mbox-writeback.md, "What it costs"). */
 #define WB_RW_BUF (256u << 10)
 #define VERIFY_SPAN 256   /* From_ line bytes read in one go */
 
@@ -278,8 +278,8 @@ static int start_writeback(struct copier *c)
  * happens to move by whole blocks), copy_file_range, which a
  * filesystem with reflinks (btrfs, XFS) answers by sharing the blocks
  * instead of copying them; elsewhere, and where the kernel cannot,
- * pread and write, which on ext4 copies a shifted range in some 40% less
- * time than copy_file_range (doc/mbox-writeback.md, "What it costs"). */
+ * pread and write, which on ext4 copies a shifted range faster than
+ * copy_file_range does (doc/mbox-writeback.md, "What it costs"). */
 static int copy_range(struct copier *c, uint64_t off, uint64_t len)
 {
 	while (len > 0) {
