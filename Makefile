@@ -14,26 +14,17 @@ LIBEXECDIR ?= $(PREFIX)/libexec
 DESTDIR  ?=
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-# The session programs (pop3login, mboxsplit, maildirscan, pop3d) start
-# once or twice per login and need nothing but libc.  Where musl-gcc is
-# installed they are linked statically against musl: on a virtual
-# machine glibc's start-up alone costs ~300 us of cpuid traps per exec,
-# and a static musl program starts in a fifth of the time with a third
-# of the memory (doc/performance.md).  Their objects then go to $(SB)
-# (= $(B)/musl); the glibc objects stay in $(B) for the unit tests and
-# fuzzers, and $(B)/dyn/ gets glibc builds of the four programs for the
-# tests that need LD_PRELOAD or valgrind's malloc.  STATIC= builds
-# everything against glibc, dynamically.
+# The session programs start at every login: where musl-gcc is installed
+# they are linked static-pie against musl, which starts them in a fifth of
+# glibc's time (doc/benchmarks.md, "Start-up").  STATIC= : glibc only.
 STATIC   ?= $(if $(shell command -v musl-gcc 2>/dev/null),musl)
 ifeq ($(STATIC),musl)
 SB       := $(B)/musl
 SCC      := musl-gcc
 # musl-gcc sees none of /usr/include: libmd's md5.h is linked in alone.
 SXCFLAGS := $(XCFLAGS) -idirafter $(SB)/include
-# Static, and position-independent so that ASLR still moves the code:
-# musl-gcc's specs know only -static, so rcrt1.o (musl's self-relocating
-# start) and the static link are asked for by hand.  MUSL_LIB is the
-# directory of musl-gcc.specs, where musl keeps its start files.
+# musl-gcc knows only -static; static-pie (so that ASLR still moves the
+# code) takes musl's start files from beside its specs file by hand.
 MUSL_LIB ?= $(patsubst %/,%,$(dir $(shell sed -n 's/.*-specs "\([^"]*\)".*/\1/p' $$(command -v musl-gcc))))
 SLDFLAGS := -static-pie -Wl,-static,--no-dynamic-linker,-z,text -nostartfiles \
 	$(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o $(shell $(SCC) -print-file-name=crtbeginS.o) $(LDFLAGS)
@@ -68,8 +59,6 @@ $(B)/%.o: %.c
 	$(CC) $(XCFLAGS) -MMD -MP -c -o $@ $<
 
 ifneq ($(SB),$(B))
-all: $(addprefix $(B)/dyn/,$(SESSION_PROGRAMS))
-
 $(SB)/include/md5.h:
 	@mkdir -p $(dir $@)
 	ln -sf /usr/include/md5.h $@

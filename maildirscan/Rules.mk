@@ -12,9 +12,6 @@ $(B)/obj/maildirscan/%.o: maildirscan/%.c
 # A session program: $(SCC) into $(SB) (top Makefile).
 $(B)/maildirscan: $(patsubst %,$(SB)/obj/maildirscan/%.o,$(MAILDIRSCAN_MODS)) $(SLIBA)
 	$(SCC) $(SLDFLAGS) -o $@ $^ $(SLIBMD) $(SLDEND)
-$(B)/dyn/maildirscan: $(patsubst %,$(B)/obj/maildirscan/%.o,$(MAILDIRSCAN_MODS)) $(LIBA)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ -lmd
 
 # The maildrop-while-sessions test, longer: 500 messages, 4 session loops
 # (make check runs 80 and 2).

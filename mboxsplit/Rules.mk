@@ -12,9 +12,6 @@ $(B)/obj/mboxsplit/%.o: mboxsplit/%.c
 # A session program: $(SCC) into $(SB) (top Makefile).
 $(B)/mboxsplit: $(patsubst %,$(SB)/obj/mboxsplit/%.o,$(MBOX_MODS)) $(SLIBA)
 	$(SCC) $(SLDFLAGS) -o $@ $^ $(SLIBMD) $(SLDEND)
-$(B)/dyn/mboxsplit: $(patsubst %,$(B)/obj/mboxsplit/%.o,$(MBOX_MODS)) $(LIBA)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ -lmd
 
 # The long crash test: write-backs killed at many points, 240 trials
 # (make check runs a short version of the same file), by the test build

@@ -8,10 +8,6 @@ $(B)/obj/pop3d/%.o: pop3d/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(XCFLAGS) -Ipop3d -MMD -MP -c -o $@ $<
 
-# A session program: $(SCC) into $(SB) (top Makefile); $(B)/dyn/pop3d
-# is the glibc build of the same sources.
+# A session program: $(SCC) into $(SB) (top Makefile).
 $(B)/pop3d: $(patsubst %,$(SB)/obj/pop3d/%.o,$(POP3D_MODS)) $(SLIBA)
 	$(SCC) $(SLDFLAGS) -o $@ $^ $(SLIBMD) $(SLDEND)
-$(B)/dyn/pop3d: $(patsubst %,$(B)/obj/pop3d/%.o,$(POP3D_MODS)) $(LIBA)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ -lmd

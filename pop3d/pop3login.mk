@@ -14,6 +14,3 @@ $(B)/obj/pop3d/authdialog.o: pop3d/authdialog.c
 # A session program: $(SCC) into $(SB) (top Makefile).
 $(B)/pop3login: $(patsubst %,$(SB)/obj/pop3d/%.o,$(POP3LOGIN_MODS)) $(SLIBA)
 	$(SCC) $(SLDFLAGS) -o $@ $^ $(SLDEND)
-$(B)/dyn/pop3login: $(patsubst %,$(B)/obj/pop3d/%.o,$(POP3LOGIN_MODS)) $(LIBA)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^
