@@ -127,11 +127,11 @@ static const int maildir_calls[] = {
 /* Test builds only: LeakSanitizer stops the process with a traced
  * thread to scan it at exit, reading /proc/self (see landlock_dir). */
 static const int sanitizer_calls[] = {
-	SYS_clone, SYS_ptrace, SYS_prctl, SYS_wait4, SYS_getdents64,
+	SYS_clone, SYS_ptrace, SYS_prctl, SYS_wait4, SYS_getdents64, SYS_getppid,
 	SYS_readlinkat, SYS_sigaltstack, SYS_sched_getaffinity, SYS_prlimit64,
 	SYS_openat, SYS_mprotect, SYS_mmap,
 #ifdef SYS_open
-	SYS_open, SYS_readlink,
+	SYS_open, SYS_readlink, SYS_getdents,
 #endif
 	-1
 };
