@@ -23,7 +23,7 @@ teardown() {
 }
 
 as_nobody() {
-	setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
+	timeout 20 setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
 }
 
 # The line confine's SIGSYS handler writes, and its exit status.
