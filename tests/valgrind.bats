@@ -12,7 +12,9 @@ setup() {
 	BIN=$POP3_BIN
 	if [[ $BIN == *build-asan* ]]; then
 		BIN=$BATS_TEST_DIRNAME/../build
-		make -s -C "$BATS_TEST_DIRNAME/.." B=build all >/dev/null
+		# not with the sanitizer build's flags, which make passes down
+		env -u MAKEFLAGS -u MFLAGS -u CFLAGS -u LDFLAGS -u STATIC \
+			make -s -C "$BATS_TEST_DIRNAME/.." B=build all >/dev/null
 	fi
 	export PATH="$BIN:$PATH"
 	# valgrind replaces malloc only in dynamically linked programs
