@@ -1,11 +1,14 @@
 /* maildirscan: exposes a Maildir to pop3d (doc/interfaces.md) and
  * commits the deletions after QUIT.
  *
- *   maildirscan [-d DIR] [-u] [-R] [-x] [-c] pop3d [ARG...]
+ *   maildirscan [-d DIR | -m PATH] [-rHRux] [-C CACHE] [-l M] [-w S] [-t S]
+ *               [-n MAX] pop3d [ARG...]
  *
  * Runs as the user (checkpw has dropped privileges).  The Maildir is
  * -d DIR, else $MAILBOX (a path ending in '/'), else ~/Maildir/; a
  * $MAILBOX without the '/' is an mbox, served by exec'ing mboxsplit.
+ * The options are mboxsplit's too (lib/exposeopts.h); -r, -H, -l, -w
+ * and -t concern an mbox.
  * See doc/maildirscan.8. */
 #include "commit.h"
 #include "clock.h"
@@ -13,6 +16,7 @@
 #include "die.h"
 #include "exitcode.h"
 #include "expose.h"
+#include "exposeopts.h"
 #include "scan.h"
 #include "sessionlock.h"
 #include "spoolgroup.h"
@@ -32,55 +36,29 @@
 #define SIZE_CACHE_NAME "maildirscan.sizes"
 
 struct options {
-	const char *dir;
-	int exclusive;
-	int mark_seen;
+	struct expose_opts x;     /* the options of both exposers */
 	struct scan_options scan;
 };
 
-_Noreturn static void usage(void)
+static void parse_options(int argc, char **argv, struct options *o)
 {
-	die(EXIT_MISUSE, "usage: maildirscan [-d maildir] [-u] [-R] [-x] [-c] pop3d [arg...]");
-}
-
-static int parse_options(int argc, char **argv, struct options *o)
-{
-	int c;
 	memset(o, 0, sizeof *o);
-	/* '+': options end at pop3d's name; its own options are its own. */
-	while ((c = getopt(argc, argv, "+d:usRxc")) != -1) {
-		switch (c) {
-		case 'd': o->dir = optarg; break;
-		case 'u': o->scan.uid_digest = 1; break;
-		case 'R': o->mark_seen = 1; break;
-		case 's':
-			/* the old spelling, kept for one release: in
-			 * mboxsplit -s meant something else */
-			logline("warning: -s is now -R (mark retrieved mail seen); -s goes in the next release");
-			o->mark_seen = 1;
-			break;
-		case 'x': o->exclusive = 1; break;
-		case 'c': o->scan.cache_path = SIZE_CACHE_NAME; break;
-		default: usage();
-		}
-	}
-	if (optind >= argc)
-		usage();
-	return optind;
+	expose_opts_parse(&o->x, EXPOSE_MAILDIR, argc, argv);
+	o->scan.uid_digest = o->x.uid_digest;
+	/* -C FILE names an mbox's cache: the worker may write only inside
+	 * the Maildir, so a Maildir's is always there. */
+	if (o->x.cache)
+		o->scan.cache_path = SIZE_CACHE_NAME;
 }
 
-/* The Maildir's path; execs mboxsplit when MAILBOX names an mbox. */
-static const char *maildir_path(const struct options *o, char **argv,
-                                char *buf, size_t size)
+/* The Maildir's path: -d or -m, else MAILBOX, else ~/Maildir/. */
+static const char *maildir_path(const struct options *o, char *buf, size_t size)
 {
-	if (o->dir)
-		return o->dir;
+	if (o->x.mailbox)
+		return o->x.mailbox;
 	const char *mailbox = getenv("MAILBOX");
-	if (mailbox && *mailbox) {
-		if (mailbox[strlen(mailbox) - 1] != '/')
-			expose_exec_sibling("mboxsplit", argv);
+	if (mailbox && *mailbox)
 		return mailbox;
-	}
 	const char *home = getenv("HOME");
 	if (!home || !*home) {
 		struct passwd *pw = getpwuid(geteuid());
@@ -151,16 +129,60 @@ static void write_list(struct expose *e, const struct scan *s)
 	}
 }
 
+/* -n: only the oldest MAX are listed, as beyond SCAN_MESSAGES_MAX;
+ * returns how many the scan found (all of which the cache keeps). */
+static size_t limit_list(struct scan *s, size_t max)
+{
+	size_t found = s->count;
+	if (found <= max)
+		return found;
+	for (size_t i = max; i < found; i++)
+		s->octets -= s->msgs[i].size;
+	s->stats.over_limit += found - max;
+	s->count = max;
+	return found;
+}
+
+static void log_scan(const struct scan *s, int64_t t0)
+{
+	const char *user = getenv("USER");
+	logline("scan user=%s messages=%zu octets=%llu moved=%llu read=%llu cached=%llu "
+	        "tmp_removed=%llu skipped=%llu duplicates=%llu over_limit=%llu ms=%lld",
+	        user ? user : "-", s->count, (unsigned long long)s->octets,
+	        (unsigned long long)s->stats.moved, (unsigned long long)s->stats.read,
+	        (unsigned long long)s->stats.cached,
+	        (unsigned long long)s->stats.tmp_removed, (unsigned long long)s->stats.skipped,
+	        (unsigned long long)s->stats.duplicates, (unsigned long long)s->stats.over_limit,
+	        (long long)(clock_ms() - t0));
+}
+
+/* pop3d's report after QUIT, committed, and the answer sent back. */
+static void end_session(struct expose *e, const struct scan *s, int mark_seen)
+{
+	struct expose_report r;
+	if (!expose_read_report(e, (uint32_t)s->count, &r))
+		return;
+	struct commit_result res;
+	char answer[EXPOSE_ANSWER_MAX + 1];
+	commit_report(s, &r, mark_seen, &res, answer, sizeof answer);
+	logline("commit deleted=%zu gone=%zu failed=%zu seen=%zu",
+	        res.deleted, res.gone, res.failed, res.seen);
+	expose_answer(e, answer);
+	expose_report_free(&r);
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
 	char pathbuf[MAILDIR_PATH_MAX];
 	progname = "maildirscan";
 	int64_t t0 = clock_ms();
-	int first = parse_options(argc, argv, &o);
-	const char *path = maildir_path(&o, argv, pathbuf, sizeof pathbuf);
+	parse_options(argc, argv, &o);
+	/* An mbox user is mboxsplit's, with the options as now spelled. */
+	expose_opts_dispatch(&o.x, EXPOSE_MAILDIR);
+	const char *path = maildir_path(&o, pathbuf, sizeof pathbuf);
 	spool_group_drop();  /* a Maildir needs no spool group */
-	int maildir_fd = open_maildir(path, o.exclusive);
+	int maildir_fd = open_maildir(path, o.x.exclusive);
 	int cur_fd = open_sub(maildir_fd, path, "cur");
 	int new_fd = open_sub(maildir_fd, path, "new");
 	int tmp_fd = open_sub(maildir_fd, path, "tmp");
@@ -169,36 +191,22 @@ int main(int argc, char **argv)
 	 * fd 4).  A scan that fails from here on ends the list early, which
 	 * pop3d takes as a failure before its +OK. */
 	static struct expose e;
-	expose_start(&e, argv + first, -1);
+	expose_start(&e, o.x.prog, -1);
 	/* From here it reads what others wrote into the Maildir, which is
 	 * the working directory. */
 	confine(CONFINE_MAILDIR_WORKER, ".");
 
 	static struct scan s;
 	scan_maildir(&s, cur_fd, new_fd, tmp_fd, &o.scan, (int64_t)time(NULL));
-	const char *user = getenv("USER");
-	logline("scan user=%s messages=%zu octets=%llu moved=%llu read=%llu cached=%llu "
-	        "tmp_removed=%llu skipped=%llu duplicates=%llu over_limit=%llu ms=%lld",
-	        user ? user : "-", s.count, (unsigned long long)s.octets,
-	        (unsigned long long)s.stats.moved, (unsigned long long)s.stats.read,
-	        (unsigned long long)s.stats.cached,
-	        (unsigned long long)s.stats.tmp_removed, (unsigned long long)s.stats.skipped,
-	        (unsigned long long)s.stats.duplicates, (unsigned long long)s.stats.over_limit,
-	        (long long)(clock_ms() - t0));
-
+	size_t found = limit_list(&s, o.x.max_messages), listed = s.count;
+	log_scan(&s, t0);
 	write_list(&e, &s);
-	struct expose_report r;
-	int listed = expose_list_end(&e) == 0;
+	int list_ok = expose_list_end(&e) == 0;
+	s.count = found;
 	scan_save_cache(&s, &o.scan);
-	if (listed && expose_read_report(&e, (uint32_t)s.count, &r)) {
-		struct commit_result res;
-		char answer[EXPOSE_ANSWER_MAX + 1];
-		commit_report(&s, &r, o.mark_seen, &res, answer, sizeof answer);
-		logline("commit deleted=%zu gone=%zu failed=%zu seen=%zu",
-		        res.deleted, res.gone, res.failed, res.seen);
-		expose_answer(&e, answer);
-		expose_report_free(&r);
-	}
+	s.count = listed;
+	if (list_ok)
+		end_session(&e, &s, o.x.mark_seen);
 	int status = expose_finish(&e);
 	scan_free(&s);
 	return status;

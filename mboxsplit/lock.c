@@ -39,27 +39,6 @@ static void backoff(unsigned *pause, int64_t deadline)
 	*pause = *pause * 2 > LOCK_POLL_MAX_MS ? LOCK_POLL_MAX_MS : *pause * 2;
 }
 
-int lock_methods_parse(const char *s, unsigned *methods)
-{
-	unsigned m = 0;
-	while (*s) {
-		size_t n = strcspn(s, ",");
-		if (n == 7 && strncmp(s, "dotlock", 7) == 0)
-			m |= LOCK_METHOD_DOTLOCK;
-		else if (n == 5 && strncmp(s, "fcntl", 5) == 0)
-			m |= LOCK_METHOD_FCNTL;
-		else
-			return -1;
-		s += n;
-		if (*s == ',')
-			s++;
-	}
-	if (!m)
-		return -1;
-	*methods = m;
-	return 0;
-}
-
 /* 1 if HOST (LEN octets) names this machine: its host name, or that
  * name's first label. */
 static int this_host(const char *host, size_t len)

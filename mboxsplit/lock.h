@@ -18,15 +18,18 @@
 #ifndef MBOX_LOCK_H
 #define MBOX_LOCK_H
 
+#include "exposeopts.h"
+
 #include <limits.h>
 
+/* -l, -w and -t are options of both exposers (lib/exposeopts.h). */
 enum {
-	LOCK_METHOD_DOTLOCK = 1,
-	LOCK_METHOD_FCNTL = 2,
+	LOCK_METHOD_DOTLOCK = EXPOSE_LOCK_DOTLOCK,
+	LOCK_METHOD_FCNTL = EXPOSE_LOCK_FCNTL,
 };
 
-#define LOCK_WAIT_DEFAULT 20      /* seconds to wait for a held spool lock */
-#define LOCK_STALE_DEFAULT 600    /* seconds after which a dotlock is stale */
+#define LOCK_WAIT_DEFAULT EXPOSE_LOCK_WAIT_DEFAULT    /* seconds to wait for a held spool lock */
+#define LOCK_STALE_DEFAULT EXPOSE_LOCK_STALE_DEFAULT  /* seconds after which a dotlock is stale */
 
 struct lock_config {
 	unsigned methods;
@@ -58,8 +61,5 @@ void spool_unlock(struct spool_lock *lk);
 enum lock_result dotlock_take(const struct lock_config *cfg, const char *mailbox,
                               struct spool_lock *lk);
 void dotlock_release(struct spool_lock *lk);
-
-/* Parses "dotlock,fcntl" (any order, any subset but empty). */
-int lock_methods_parse(const char *s, unsigned *methods);
 
 #endif

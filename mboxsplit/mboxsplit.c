@@ -1,7 +1,10 @@
 /* mboxsplit: exposes a Berkeley mbox to pop3d and writes deletions back.
  *
- *   mboxsplit [-m MAILBOX] [-r] [-H] [-R] [-l dotlock,fcntl] [-w SECS]
- *             [-t SECS] [-n MAX] pop3d [ARGS...]
+ *   mboxsplit [-m MAILBOX | -d MAILDIR] [-rHRux] [-C CACHE] [-l dotlock,fcntl]
+ *             [-w SECS] [-t SECS] [-n MAX] pop3d [ARGS...]
+ *
+ * The options are maildirscan's too (lib/exposeopts.h); -d, -u and -x
+ * concern a Maildir, which maildirscan serves.
  *
  * Runs as the user (after checkpw).  Takes the session lock, takes the
  * spool locks just long enough to index the mailbox in one sequential
@@ -15,11 +18,11 @@
 #include "die.h"
 #include "exitcode.h"
 #include "expose.h"
+#include "exposeopts.h"
 #include "fault.h"
 #include "index.h"
 #include "lock.h"
 #include "msgfilter.h"
-#include "scan_num.h"
 #include "scanlist.h"
 #include "sessionlock.h"
 #include "spool.h"
@@ -36,7 +39,6 @@
 
 #define SPOOL_DIR "/var/mail/"
 #define OPEN_RETRIES 5              /* the mailbox replaced under us */
-#define MAX_MESSAGES_LIMIT ((1u << 28) - 2)   /* suffixes fit MBOX_TAG_SUFFIX */
 
 struct options {
 	const char *mailbox;
@@ -48,59 +50,23 @@ struct options {
 	char **prog;                  /* pop3d and its arguments */
 };
 
-static void usage(void)
-{
-	die(EXIT_MISUSE, "usage: mboxsplit [-m mailbox] [-r] [-H] [-R] [-c cache] [-l dotlock,fcntl] "
-	    "[-w seconds] [-t seconds] [-n max] prog [args...]");
-}
+_Static_assert(EXPOSE_MESSAGES_LIMIT < MBOX_TAG_SUFFIX, "-n: duplicate suffixes must fit the tag");
+_Static_assert(EXPOSE_MESSAGES_DEFAULT == MBOX_MAX_MESSAGES_DEFAULT, "one default for -n");
 
-static unsigned opt_seconds(const char *arg)
+/* The shared option set (lib/exposeopts.h), as mboxsplit uses it. */
+static void parse_options(int argc, char **argv, struct expose_opts *x, struct options *o)
 {
-	uint32_t v;
-	if (!scan_u32(arg, strlen(arg), &v) || v > 86400)
-		usage();
-	return v;
-}
-
-static void parse_options(int argc, char **argv, struct options *o)
-{
+	expose_opts_parse(x, EXPOSE_MBOX, argc, argv);
 	memset(o, 0, sizeof *o);
-	o->lock.methods = LOCK_METHOD_DOTLOCK | LOCK_METHOD_FCNTL;
-	o->lock.wait_seconds = LOCK_WAIT_DEFAULT;
-	o->lock.stale_seconds = LOCK_STALE_DEFAULT;
-	o->max_messages = MBOX_MAX_MESSAGES_DEFAULT;
-	int c;
-	uint32_t n;
-	while ((c = getopt(argc, argv, "+m:rHsRc:l:w:t:n:")) != -1) {
-		switch (c) {
-		case 'm': o->mailbox = optarg; break;
-		case 'r': o->flags |= MSGF_MBOXRD; break;
-		case 'H': o->flags |= MSGF_HIDE_STATUS; break;
-		case 's':
-			/* the old spelling, kept for one release: in
-			 * maildirscan -s meant something else */
-			logline("warning: -s is now -H (hide bookkeeping headers); -s goes in the next release");
-			o->flags |= MSGF_HIDE_STATUS;
-			break;
-		case 'R': o->mark_read = 1; break;
-		case 'c': o->cache = optarg; break;
-		case 'l':
-			if (lock_methods_parse(optarg, &o->lock.methods) < 0)
-				usage();
-			break;
-		case 'w': o->lock.wait_seconds = opt_seconds(optarg); break;
-		case 't': o->lock.stale_seconds = opt_seconds(optarg); break;
-		case 'n':
-			if (!scan_u32(optarg, strlen(optarg), &n) || n == 0 || n > MAX_MESSAGES_LIMIT)
-				usage();
-			o->max_messages = n;
-			break;
-		default: usage();
-		}
-	}
-	if (optind >= argc)
-		usage();
-	o->prog = argv + optind;
+	o->mailbox = x->mailbox;
+	o->flags = x->msg_flags;
+	o->mark_read = x->mark_seen;
+	o->cache = x->cache_file;
+	o->lock.methods = x->lock_methods;
+	o->lock.wait_seconds = x->wait_seconds;
+	o->lock.stale_seconds = x->stale_seconds;
+	o->max_messages = x->max_messages;
+	o->prog = x->prog;
 }
 
 static const char *mailbox_path(const struct options *o)
@@ -365,12 +331,12 @@ static void end_session(struct expose *e, struct mbox_index *ix, const char *mai
 int main(int argc, char **argv)
 {
 	progname = "mboxsplit";
+	struct expose_opts x;
 	struct options o;
-	parse_options(argc, argv, &o);
+	parse_options(argc, argv, &x, &o);
+	/* A Maildir user is maildirscan's, with the options as now spelled. */
+	expose_opts_dispatch(&x, EXPOSE_MBOX);
 	const char *mailbox = mailbox_path(&o);
-	size_t mlen = strlen(mailbox);
-	if (mlen > 0 && mailbox[mlen - 1] == '/')
-		expose_exec_sibling("maildirscan", argv);
 	spool_start(mailbox, &o.lock);
 
 	struct spool_lock lk;

@@ -340,3 +340,15 @@ pop3ctl: started pid $pid on 127.0.0.1 port $PORT" ]
 		[ -x "$TESTS_DIR/../scripts/$s" ]
 	done
 }
+
+@test "ops_ctl: the mixed-site example of pop3d.conf: one exposer line with the options of both kinds" {
+	cat >>"$CONF" <<'CONF'
+CHECKPW_OPTS="-g mail -m %h/mbox"
+EXPOSER_OPTS="-H -R -C ~/.pop3cache -x -w 10 -n 50000"
+CONF
+	run "$POP3CTL" -f "$CONF" check
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "$(command -v tcpserver) -v -R -H -D -c 5 -l pop.test 127.0.0.1 $PORT $D/bin/pop3login pop.test $D/bin/checkpw -g mail -m %h/mbox $D/bin/mboxsplit -H -R -C ~/.pop3cache -x -w 10 -n 50000 $D/bin/pop3d" ]
+	# the example in the shipped file is the same
+	grep -qxF '#   EXPOSER_OPTS="-H -R -C ~/.pop3cache -x -w 10 -n 50000"' "$BATS_TEST_DIRNAME/../scripts/pop3d.conf"
+}
