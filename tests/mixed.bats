@@ -182,8 +182,9 @@ PY
 	local holder=$!
 	echo "$holder" >>"$BATS_TEST_TMPDIR/pids"
 	echo "$holder" >"$ANN/mbox.lock"
-	(sleep 0.7; rm -f "$ANN/mbox.lock") &
 	serve maildirscan -w 3
+	# let go once the session is surely waiting, well within -w
+	(sleep 1.2; rm -f "$ANN/mbox.lock") &
 	run session ann
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == "+OK"* ]]
