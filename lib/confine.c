@@ -60,7 +60,6 @@ struct bpf_prog {              /* struct sock_fprog */
 
 #if defined(__x86_64__)
 #define AUDIT_ARCH_ 0xc000003eu
-#define X32_SYSCALL_BIT 0x40000000u
 #elif defined(__aarch64__)
 #define AUDIT_ARCH_ 0xc00000b7u
 #else
@@ -137,9 +136,31 @@ static const int sanitizer_calls[] = {
 };
 #endif
 
+#define TO_ALLOW 1u   /* the jump if true goes to the final allow */
+#define TO_TRAP 2u    /* the jump if false goes to the final trap */
+
 struct filter {
 	struct bpf_insn insn[FILTER_MAX];
 	size_t len;
+	struct {
+		size_t at;
+		unsigned to;
+	} jump[FILTER_MAX];
+	size_t n_jumps;
+};
+
+/* One call of the allow-list and how its verdict is reached. */
+enum verdict {
+	ALLOW,        /* always */
+	ALLOW_IF_EQ,  /* when argument ARG equals K, else trap */
+	ALLOW_IF_NOT, /* when argument ARG has none of the bits of K, else trap */
+	REFUSE,       /* fail with errno K */
+};
+struct rule {
+	int nr;
+	enum verdict verdict;
+	uint8_t arg;
+	uint32_t k;
 };
 
 static void emit(struct filter *f, uint16_t code, uint32_t k, uint8_t jt, uint8_t jf)
@@ -149,16 +170,10 @@ static void emit(struct filter *f, uint16_t code, uint32_t k, uint8_t jt, uint8_
 	f->insn[f->len++] = (struct bpf_insn){ code, jt, jf, k };
 }
 
-/* If the call is NR, the verdict depends on argument ARG: with JSET, trap
- * when any bit of K is set; with JEQ, allow only when it equals K.  Other
- * calls skip the four instructions. */
-static void emit_arg_check(struct filter *f, int nr, int arg, uint16_t op, uint32_t k)
+static void note_jump(struct filter *f, size_t at, unsigned to)
 {
-	emit(f, BPF_JEQ_K, (uint32_t)nr, 0, 4);
-	emit(f, BPF_LD_W_ABS, DATA_ARG(arg), 0, 0);
-	emit(f, op, k, op == BPF_JSET_K ? 1 : 0, op == BPF_JSET_K ? 0 : 1);
-	emit(f, BPF_RET_K, RET_ALLOW, 0, 0);
-	emit(f, BPF_RET_K, RET_TRAP, 0, 0);
+	f->jump[f->n_jumps].at = at;
+	f->jump[f->n_jumps++].to = to;
 }
 
 static uint8_t offset(size_t n)
@@ -168,105 +183,169 @@ static uint8_t offset(size_t n)
 	return (uint8_t)n;
 }
 
-/* The allowed numbers NR[LO..HI) as a tree: above four, one comparison
- * sends the walk to the upper or the lower half. */
-static void emit_tree(struct filter *f, const int *nr, size_t lo, size_t hi)
+/* The verdict of a rule other than ALLOW, once the call is known to be
+ * its own: every path returns, so the call number need not be reloaded. */
+static size_t verdict_len(const struct rule *r)
+{
+	return r->verdict == REFUSE ? 1 : 4;
+}
+
+static void emit_verdict(struct filter *f, const struct rule *r)
+{
+	if (r->verdict == REFUSE) {
+		emit(f, BPF_RET_K, RET_ERRNO | r->k, 0, 0);
+		return;
+	}
+	emit(f, BPF_LD_W_ABS, DATA_ARG(r->arg), 0, 0);
+	if (r->verdict == ALLOW_IF_EQ)
+		emit(f, BPF_JEQ_K, r->k, 0, 1);
+	else
+		emit(f, BPF_JSET_K, r->k, 1, 0);
+	emit(f, BPF_RET_K, RET_ALLOW, 0, 0);
+	emit(f, BPF_RET_K, RET_TRAP, 0, 0);
+}
+
+/* A leaf: each call compared in turn.  A plain one jumps to the allow
+ * at the end of the filter, one with its own verdict falls into it; the
+ * last one's other branch goes to the trap at the end.  Those jumps are
+ * noted in F and aimed once the end is written. */
+static void emit_leaf(struct filter *f, const struct rule *r, size_t lo, size_t hi)
+{
+	for (size_t i = lo; i < hi; i++) {
+		int last = i + 1 == hi;
+		size_t at = f->len;
+		if (r[i].verdict == ALLOW) {
+			emit(f, BPF_JEQ_K, (uint32_t)r[i].nr, 0, 0);
+			note_jump(f, at, TO_ALLOW | (last ? TO_TRAP : 0));
+			continue;
+		}
+		emit(f, BPF_JEQ_K, (uint32_t)r[i].nr, 0, offset(verdict_len(&r[i])));
+		if (last)
+			note_jump(f, at, TO_TRAP);
+		emit_verdict(f, &r[i]);
+	}
+}
+
+/* The rules R[LO..HI), sorted by number, as a tree: above four, one
+ * comparison sends the walk to the upper or the lower half.  A number
+ * no rule names, x32's among them, ends in the trap. */
+static void emit_tree(struct filter *f, const struct rule *r, size_t lo, size_t hi)
 {
 	if (hi - lo <= 4) {
-		for (size_t i = lo; i < hi; i++)
-			emit(f, BPF_JEQ_K, (uint32_t)nr[i], offset(hi - i), 0);
-		emit(f, BPF_RET_K, RET_TRAP, 0, 0);
-		emit(f, BPF_RET_K, RET_ALLOW, 0, 0);
+		emit_leaf(f, r, lo, hi);
 		return;
 	}
 	size_t mid = lo + (hi - lo) / 2;
 	size_t at = f->len;
-	emit(f, BPF_JGE_K, (uint32_t)nr[mid], 0, 0);
-	emit_tree(f, nr, lo, mid);
+	emit(f, BPF_JGE_K, (uint32_t)r[mid].nr, 0, 0);
+	emit_tree(f, r, lo, mid);
 	f->insn[at].jt = offset(f->len - at - 1);
-	emit_tree(f, nr, mid, hi);
+	emit_tree(f, r, mid, hi);
 }
 
-static int cmp_int(const void *a, const void *b)
+/* The end every leaf jumps to: trap, then allow. */
+static void emit_end(struct filter *f)
 {
-	int x = *(const int *)a, y = *(const int *)b;
-	return (x > y) - (x < y);
-}
-
-/* Appends LIST to NR (of N, at most CAP), skipping duplicates later. */
-static size_t add_calls(int *nr, size_t n, size_t cap, const int *list)
-{
-	for (; *list >= 0; list++) {
-		if (n == cap)
-			die(EXIT_TEMP, "seccomp allow-list too long");
-		nr[n++] = *list;
+	size_t trap = f->len;
+	emit(f, BPF_RET_K, RET_TRAP, 0, 0);
+	size_t allow = f->len;
+	emit(f, BPF_RET_K, RET_ALLOW, 0, 0);
+	for (size_t i = 0; i < f->n_jumps; i++) {
+		struct bpf_insn *in = &f->insn[f->jump[i].at];
+		if (f->jump[i].to & TO_ALLOW)
+			in->jt = offset(allow - f->jump[i].at - 1);
+		if (f->jump[i].to & TO_TRAP)
+			in->jf = offset(trap - f->jump[i].at - 1);
 	}
-	return n;
 }
 
-static size_t room_calls(enum confine_room room, int *nr, size_t cap)
+struct rules {
+	struct rule r[128];
+	size_t n;
+};
+
+static void add_rule(struct rules *rs, int nr, enum verdict v, uint8_t arg, uint32_t k)
 {
-	size_t n = add_calls(nr, 0, cap, base_calls);
-	if (room != CONFINE_DIALOGUE)
-		n = add_calls(nr, n, cap, open_calls);
-	if (room == CONFINE_MBOX_WORKER)
-		n = add_calls(nr, n, cap, mbox_calls);
-	if (room == CONFINE_MAILDIR_WORKER)
-		n = add_calls(nr, n, cap, maildir_calls);
-#if defined(__SANITIZE_ADDRESS__)
-	n = add_calls(nr, n, cap, sanitizer_calls);
+	if (rs->n == sizeof rs->r / sizeof rs->r[0])
+		die(EXIT_TEMP, "seccomp allow-list too long");
+	rs->r[rs->n++] = (struct rule){ nr, v, arg, k };
+}
+
+static void add_calls(struct rules *rs, const int *list)
+{
+	for (; *list >= 0; list++)
+		add_rule(rs, *list, ALLOW, 0, 0);
+}
+
+/* By number; for one number the plainest verdict first, which wins. */
+static int cmp_rule(const void *a, const void *b)
+{
+	const struct rule *x = a, *y = b;
+	if (x->nr != y->nr)
+		return (x->nr > y->nr) - (x->nr < y->nr);
+	return (x->verdict > y->verdict) - (x->verdict < y->verdict);
+}
+
+/* Calls whose verdict depends on an argument, or that are refused. */
+static void add_checked_calls(struct rules *rs)
+{
+	uint32_t self = (uint32_t)getpid();
+	/* abort() and raise() signal the process itself, by pid or tid
+	 * (the same here: one thread); nothing else may be signalled. */
+	add_rule(rs, SYS_kill, ALLOW_IF_EQ, 0, self);
+	add_rule(rs, SYS_tkill, ALLOW_IF_EQ, 0, self);
+	add_rule(rs, SYS_tgkill, ALLOW_IF_EQ, 0, self);
+	/* stdio asks whether a descriptor is a terminal; no other ioctl */
+	add_rule(rs, SYS_ioctl, ALLOW_IF_EQ, 1, TIOCGWINSZ);
+	/* limits of the process itself only */
+	add_rule(rs, SYS_prlimit64, ALLOW_IF_EQ, 0, 0);
+	/* memory, but never executable memory */
+	add_rule(rs, SYS_mmap, ALLOW_IF_NOT, 2, PROT_EXEC);
+	add_rule(rs, SYS_mprotect, ALLOW_IF_NOT, 2, PROT_EXEC);
+	/* A new process is refused rather than trapped: libc forks with
+	 * every signal blocked, and a trap then kills without a word. */
+	add_rule(rs, SYS_clone, REFUSE, 0, EPERM);
+	add_rule(rs, SYS_clone3, REFUSE, 0, EPERM);
+#ifdef SYS_fork
+	add_rule(rs, SYS_fork, REFUSE, 0, EPERM);
+	add_rule(rs, SYS_vfork, REFUSE, 0, EPERM);
 #endif
-	qsort(nr, n, sizeof *nr, cmp_int);
+}
+
+static void room_rules(enum confine_room room, struct rules *rs)
+{
+	rs->n = 0;
+	add_calls(rs, base_calls);
+	if (room != CONFINE_DIALOGUE)
+		add_calls(rs, open_calls);
+	if (room == CONFINE_MBOX_WORKER)
+		add_calls(rs, mbox_calls);
+	if (room == CONFINE_MAILDIR_WORKER)
+		add_calls(rs, maildir_calls);
+#if defined(__SANITIZE_ADDRESS__)
+	add_calls(rs, sanitizer_calls);
+#endif
+	add_checked_calls(rs);
+	qsort(rs->r, rs->n, sizeof rs->r[0], cmp_rule);
 	size_t u = 0;
-	for (size_t i = 0; i < n; i++)
-		if (u == 0 || nr[u - 1] != nr[i])
-			nr[u++] = nr[i];
-	return u;
+	for (size_t i = 0; i < rs->n; i++)
+		if (u == 0 || rs->r[u - 1].nr != rs->r[i].nr)
+			rs->r[u++] = rs->r[i];
+	rs->n = u;
 }
 
 static void build_filter(struct filter *f, enum confine_room room)
 {
-	int nr[128];
-	size_t n = room_calls(room, nr, sizeof nr / sizeof nr[0]);
-	uint32_t self = (uint32_t)getpid();
+	static struct rules rs;
+	room_rules(room, &rs);
 	f->len = 0;
+	f->n_jumps = 0;
 	emit(f, BPF_LD_W_ABS, DATA_ARCH, 0, 0);
 	emit(f, BPF_JEQ_K, AUDIT_ARCH_, 1, 0);
 	emit(f, BPF_RET_K, RET_KILL_PROCESS, 0, 0);
 	emit(f, BPF_LD_W_ABS, DATA_NR, 0, 0);
-#ifdef X32_SYSCALL_BIT
-	emit(f, BPF_JGE_K, X32_SYSCALL_BIT, 0, 1);
-	emit(f, BPF_RET_K, RET_TRAP, 0, 0);
-#endif
-	/* abort() and raise() signal the process itself, by pid or tid
-	 * (the same here: one thread); nothing else may be signalled. */
-	emit_arg_check(f, SYS_kill, 0, BPF_JEQ_K, self);
-	emit_arg_check(f, SYS_tkill, 0, BPF_JEQ_K, self);
-	emit_arg_check(f, SYS_tgkill, 0, BPF_JEQ_K, self);
-	/* stdio asks whether a descriptor is a terminal; no other ioctl */
-	emit_arg_check(f, SYS_ioctl, 1, BPF_JEQ_K, TIOCGWINSZ);
-#if !defined(__SANITIZE_ADDRESS__)
-	/* A new process is refused rather than trapped: libc forks with
-	 * every signal blocked, and a trap then kills without a word. */
-	static const int spawn[] = {
-		SYS_clone, SYS_clone3,
-#ifdef SYS_fork
-		SYS_fork, SYS_vfork,
-#endif
-	};
-	for (size_t i = 0; i < sizeof spawn / sizeof spawn[0]; i++) {
-		emit(f, BPF_JEQ_K, (uint32_t)spawn[i], 0, 1);
-		emit(f, BPF_RET_K, RET_ERRNO | EPERM, 0, 0);
-	}
-#endif
-	/* limits of the process itself only */
-	emit_arg_check(f, SYS_prlimit64, 0, BPF_JEQ_K, 0);
-#if !defined(__SANITIZE_ADDRESS__)
-	/* memory, but never executable memory */
-	emit_arg_check(f, SYS_mmap, 2, BPF_JSET_K, PROT_EXEC);
-	emit_arg_check(f, SYS_mprotect, 2, BPF_JSET_K, PROT_EXEC);
-#endif
-	emit_tree(f, nr, 0, n);
+	emit_tree(f, rs.r, 0, rs.n);
+	emit_end(f);
 }
 
 /* Async-signal-safe: the number by hand, the line by one write. */
