@@ -171,14 +171,29 @@ static void list_cur(struct scan *s, int uid_digest)
 	closedir(d);
 }
 
-/* Reads NAME once: its CR LF size if SIZE is not NULL, and if UID is
- * not NULL its ids: "XUIDL\0DIGEST\0", or "DIGEST\0\0" without a valid
- * X-UIDL (room: UID_MAX + UIDDIGEST_HEXLEN + 2).  Returns 0, or -1 if
- * the file is gone (another program renamed or removed it between
- * readdir and here), is not a regular file, or cannot be read. */
-static int measure(int cur_fd, const char *name, uint64_t *size, char *uid)
+/* The ids of a message as -u lists them, into IDS (room: UID_MAX +
+ * UIDDIGEST_HEXLEN + 2): "XUIDL\0DIGEST\0" with a valid X-UIDL (XLEN
+ * octets, 0: none), else "DIGEST\0\0".  The X-UIDL comes first, as in
+ * mboxsplit, so that mail moved from an mbox keeps its id.  DIGEST is
+ * UIDDIGEST_HEXLEN octets. */
+static void ids_put(char *ids, const char *xuidl, size_t xlen, const char *digest)
 {
-	static char buf[SCAN_READ_BLOCK + MSGF_LOOKAHEAD];
+	if (xlen) {
+		memcpy(ids, xuidl, xlen);
+		ids[xlen] = '\0';
+		ids += xlen + 1;
+	} else {
+		ids[UIDDIGEST_HEXLEN + 1] = '\0';
+	}
+	memcpy(ids, digest, UIDDIGEST_HEXLEN);
+	ids[UIDDIGEST_HEXLEN] = '\0';
+}
+
+/* cur/NAME opened for reading, or -1 if it is gone (another program
+ * renamed or removed it between readdir and here), is not a regular
+ * file, or cannot be opened. */
+static int open_message(int cur_fd, const char *name)
+{
 	int fd = openat(cur_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
@@ -194,6 +209,18 @@ static int measure(int cur_fd, const char *name, uint64_t *size, char *uid)
 		close(fd);
 		return -1;
 	}
+	return fd;
+}
+
+/* Reads cur/NAME once: its CR LF size if SIZE is not NULL, and if UID
+ * is not NULL its ids (ids_put).  Returns 0, or -1 if open_message()
+ * finds nothing to read or a read fails. */
+static int measure(int cur_fd, const char *name, uint64_t *size, char *uid)
+{
+	static char buf[SCAN_READ_BLOCK + MSGF_LOOKAHEAD];
+	int fd = open_message(cur_fd, name);
+	if (fd < 0)
+		return -1;
 	struct msgfilter f;
 	struct uiddigest d;
 	msgfilter_init(&f, 0, -1);
@@ -228,17 +255,9 @@ static int measure(int cur_fd, const char *name, uint64_t *size, char *uid)
 	if (size)
 		*size = f.octets;
 	if (uid) {
-		/* UID gets the X-UIDL (if valid), then the digest: mboxsplit's
-		 * choice, so that moved mail keeps its id. */
-		char *digest = uid;
-		if (d.xuidl[0]) {
-			size_t n = strlen(d.xuidl);
-			memcpy(uid, d.xuidl, n + 1);
-			digest = uid + n + 1;
-		} else {
-			uid[UIDDIGEST_HEXLEN + 1] = '\0';
-		}
+		char digest[UIDDIGEST_HEXLEN + 1];
 		uiddigest_final(&d, digest);
+		ids_put(uid, d.xuidl, strlen(d.xuidl), digest);
 	}
 	return 0;
 }
@@ -266,14 +285,7 @@ static void measure_all(struct scan *s, const struct scan_options *opt)
 				s->stats.cached++;
 			}
 			if (opt->uid_digest && hit.digest) {
-				size_t x = hit.xuidl ? hit.xuidl_len : 0;
-				memcpy(uid, hit.xuidl ? hit.xuidl : "", x);
-				uid[x] = '\0';
-				char *digest = x ? uid + x + 1 : uid;
-				memcpy(digest, hit.digest, UIDDIGEST_HEXLEN);
-				digest[UIDDIGEST_HEXLEN] = '\0';
-				if (!x)
-					uid[UIDDIGEST_HEXLEN + 1] = '\0';
+				ids_put(uid, hit.xuidl, hit.xuidl ? hit.xuidl_len : 0, hit.digest);
 				have_ids = 1;
 			}
 		}
