@@ -206,123 +206,69 @@ copy_to_lf(const char *in, size_t pos, size_t end, char *out, size_t *o, const i
 	return pos;
 }
 
-/* msgfilter_feed's body, made twice by the compiler: with EMIT (pop3d
- * sending) and without (the exposers counting). */
-static inline __attribute__((always_inline)) size_t
-feed(struct msgfilter *f, const char *in, size_t inlen, int eof, char *out,
-     size_t *outlen, const int emit)
-{
-	/* The state lives in locals while bytes move: a store through OUT
-	 * (char) might alias *F, and the compiler would reload it after each.
-	 * classify_line() works on *F, so it is synchronised around that call
-	 * (the slow path).  in_header, done and skipping change only there. */
-	const unsigned flags = f->flags;
-	const unsigned no_fast = flags & MSGF_MBOXRD ? '>' : 256;
-	const int stuffing = (flags & MSGF_DOTSTUFF) != 0;
-	int at_line_start = f->at_line_start, line_kept = f->line_kept;
-	int prev_cr = f->prev_cr, in_header = f->in_header, done = f->done;
-	int64_t left = f->body_lines_left;
-	size_t pos = 0, o = 0, stuffed = 0;
-	/* Where the line in hand started in this call (SIZE_MAX: before it),
-	 * and what to go back to if it is to be fed again. */
-	size_t line_pos = SIZE_MAX, o_before = 0, stuffed_before = 0;
-	int64_t left_before = 0;
+#define FEED_INLINE static inline __attribute__((always_inline))
 
-	while (pos < inlen && !done) {
-		if (at_line_start) {
-			unsigned char c = (unsigned char)in[pos];
-			size_t skip = 0;
-			int stuff;
-			line_pos = pos;
-			o_before = o;
-			stuffed_before = stuffed;
-			left_before = left;
-			if (!in_header && left != 0 && c != no_fast) {
-				/* classify_line's body case when there is no '>' to
-				 * unquote: the first byte is all it needs.  That is
-				 * decided before the line end or MSGF_LOOKAHEAD bytes
-				 * are in view; if they turn out not to be, the line is
-				 * given back below, as the slow path would have. */
-				if (left > 0)
-					left--;
-				line_kept = 1;
-				stuff = stuffing && c == '.';
-			} else {
-				size_t avail = inlen - pos;
-				size_t win = avail < MSGF_LOOKAHEAD ? avail : MSGF_LOOKAHEAD;
-				size_t dummy = 0;
-				size_t nl = copy_to_lf(in, pos, pos + win, NULL, &dummy, 0);
-				int whole = nl < pos + win;
-				if (!whole && !eof && avail < MSGF_LOOKAHEAD)
-					break;  /* too little in view to decide: feed again */
-				f->line_kept = (unsigned char)line_kept;
-				f->body_lines_left = left;
-				classify_line(f, in + pos, nl - pos, whole || eof, &skip, &stuff);
-				line_kept = f->line_kept;
-				left = f->body_lines_left;
-				in_header = f->in_header;
-				done = f->done;
-				if (done)
-					break;
-			}
-			at_line_start = 0;
-			prev_cr = 0;
-			if (stuff && line_kept) {
-				if (emit)
-					out[o] = '.';
-				o++;
-				stuffed++;
-			}
-			pos += skip;
-		}
-		if (!line_kept) {
-			size_t dummy = 0;
-			pos = copy_to_lf(in, pos, inlen, NULL, &dummy, 0);
-			if (pos == inlen)
-				break;
-			pos++;
-			at_line_start = 1;
-			continue;
-		}
-		pos = copy_to_lf(in, pos, inlen, out, &o, emit);
-		if (pos == inlen) {
-			if (!eof && line_pos != SIZE_MAX && inlen - line_pos < MSGF_LOOKAHEAD) {
-				/* A short line without its end: feed it again. */
-				pos = line_pos;
-				o = o_before;
-				stuffed = stuffed_before;
-				left = left_before;
-				at_line_start = 1;
-				break;
-			}
-			/* The line goes on in the next chunk.  IN[POS - 1] is a byte
-			 * of this line, or the LF or '>' before it (not a CR). */
-			if (pos > 0)
-				prev_cr = in[pos - 1] == '\r';
-			break;
-		}
-		int cr = pos > 0 ? in[pos - 1] == '\r' : prev_cr;
-		if (!cr) {
-			if (emit)
-				out[o] = '\r';
-			o++;
-		}
-		if (emit)
-			out[o] = '\n';
-		o++;
-		pos++;
-		at_line_start = 1;
-	}
-	if (done)
-		pos = inlen;
+FEED_INLINE void out_byte(char *out, size_t *o, char c, const int emit)
+{
+	if (emit)
+		out[*o] = c;
+	(*o)++;
+}
+
+/* The slow path of a line start at IN[POS]: classify_line() with the
+ * whole line, MSGF_LOOKAHEAD bytes of it or the end of the message in
+ * view.  Returns 0 if the call has to stop: too little in view (the
+ * line is fed again) or the TOP limit reached (F->done). */
+FEED_INLINE int decide_line(struct msgfilter *f, const char *in, size_t pos, size_t inlen,
+                            int eof, int *line_kept, int64_t *left, size_t *skip, int *stuff)
+{
+	size_t avail = inlen - pos;
+	size_t win = avail < MSGF_LOOKAHEAD ? avail : MSGF_LOOKAHEAD;
+	size_t dummy = 0;
+	size_t nl = copy_to_lf(in, pos, pos + win, NULL, &dummy, 0);
+	int whole = nl < pos + win;
+	if (!whole && !eof && avail < MSGF_LOOKAHEAD)
+		return 0;
+	f->line_kept = (unsigned char)*line_kept;
+	f->body_lines_left = *left;
+	classify_line(f, in + pos, nl - pos, whole || eof, skip, stuff);
+	*line_kept = f->line_kept;
+	*left = f->body_lines_left;
+	return !f->done;
+}
+
+/* A dropped line: *POS moves up to and past its LF.  Returns 0 at the
+ * end of IN. */
+FEED_INLINE int skip_line(const char *in, size_t *pos, size_t inlen)
+{
+	size_t dummy = 0;
+	*pos = copy_to_lf(in, *pos, inlen, NULL, &dummy, 0);
+	if (*pos == inlen)
+		return 0;
+	(*pos)++;
+	return 1;
+}
+
+/* The LF at IN[POS] of a kept line, sent as CR LF. */
+FEED_INLINE void end_line(const char *in, size_t pos, int prev_cr, char *out, size_t *o,
+                          const int emit)
+{
+	int cr = pos > 0 ? in[pos - 1] == '\r' : prev_cr;
+	if (!cr)
+		out_byte(out, o, '\r', emit);
+	out_byte(out, o, '\n', emit);
+}
+
+/* The end of the call: a last line without LF gets its CR LF at EOF,
+ * and the state goes back into *F. */
+FEED_INLINE void feed_end(struct msgfilter *f, int eof, int at_line_start, int line_kept,
+                          int prev_cr, int64_t left, size_t o, size_t stuffed,
+                          char *out, size_t *outlen, const int emit)
+{
 	if (eof && !at_line_start) {
-		/* The last line had no LF. */
-		if (line_kept && !done) {
-			if (emit) {
-				out[o] = '\r';
-				out[o + 1] = '\n';
-			}
-			o += 2;
+		if (line_kept && !f->done) {
+			out_byte(out, &o, '\r', emit);
+			out_byte(out, &o, '\n', emit);
 		}
 		at_line_start = 1;
 	}
@@ -333,6 +279,100 @@ feed(struct msgfilter *f, const char *in, size_t inlen, int eof, char *out,
 	f->octets += o - stuffed;
 	if (outlen)
 		*outlen = emit ? o : 0;
+}
+
+/* Where the line in hand started in this call (pos SIZE_MAX: before
+ * it), and what to go back to if it is to be fed again. */
+struct line_mark {
+	size_t pos, o, stuffed;
+	int64_t left;
+};
+
+/* IN ended inside a kept line.  A short line without its end is given
+ * back, to be fed again from MARK; a longer one goes on in the next
+ * chunk, and IN[*POS - 1] is a byte of it, or the LF or '>' before it
+ * (not a CR). */
+FEED_INLINE void end_of_input(const char *in, size_t inlen, int eof,
+                              const struct line_mark *mark, size_t *pos, size_t *o,
+                              size_t *stuffed, int64_t *left, int *at_line_start,
+                              int *prev_cr)
+{
+	if (!eof && mark->pos != SIZE_MAX && inlen - mark->pos < MSGF_LOOKAHEAD) {
+		*pos = mark->pos;
+		*o = mark->o;
+		*stuffed = mark->stuffed;
+		*left = mark->left;
+		*at_line_start = 1;
+	} else if (*pos > 0) {
+		*prev_cr = in[*pos - 1] == '\r';
+	}
+}
+
+/* msgfilter_feed's body, made twice by the compiler: with EMIT (pop3d
+ * sending) and without (the exposers counting).  The state lives in
+ * plain locals while bytes move: a store through OUT (char) might alias
+ * *F, and the compiler would reload it after each (a struct of them,
+ * even on the stack, compiles measurably slower).  decide_line()
+ * synchronises what classify_line() reads and writes in *F; in_header
+ * and done change only there. */
+FEED_INLINE size_t feed(struct msgfilter *f, const char *in, size_t inlen, int eof,
+                        char *out, size_t *outlen, const int emit)
+{
+	const unsigned no_fast = f->flags & MSGF_MBOXRD ? '>' : 256;
+	const int stuffing = (f->flags & MSGF_DOTSTUFF) != 0;
+	int at_line_start = f->at_line_start, line_kept = f->line_kept;
+	int prev_cr = f->prev_cr, in_header = f->in_header;
+	int64_t left = f->body_lines_left;
+	size_t pos = 0, o = 0, stuffed = 0;
+	struct line_mark mark = { .pos = SIZE_MAX };
+	while (pos < inlen && !f->done) {
+		if (at_line_start) {
+			unsigned char c = (unsigned char)in[pos];
+			size_t skip = 0;
+			int stuff;
+			mark = (struct line_mark){ pos, o, stuffed, left };
+			if (!in_header && left != 0 && c != no_fast) {
+				/* classify_line's body case without a '>' to unquote:
+				 * the first byte is all it needs, decided before the
+				 * line end or MSGF_LOOKAHEAD bytes are in view; if they
+				 * are not, end_of_input() gives the line back. */
+				if (left > 0)
+					left--;
+				line_kept = 1;
+				stuff = stuffing && c == '.';
+			} else {
+				int go = decide_line(f, in, pos, inlen, eof, &line_kept, &left, &skip, &stuff);
+				in_header = f->in_header;
+				if (!go)
+					break;
+			}
+			at_line_start = 0;
+			prev_cr = 0;
+			if (stuff && line_kept) {
+				out_byte(out, &o, '.', emit);
+				stuffed++;
+			}
+			pos += skip;
+		}
+		if (!line_kept) {
+			if (!skip_line(in, &pos, inlen))
+				break;
+			at_line_start = 1;
+			continue;
+		}
+		pos = copy_to_lf(in, pos, inlen, out, &o, emit);
+		if (pos == inlen)
+			break;
+		end_line(in, pos, prev_cr, out, &o, emit);
+		pos++;
+		at_line_start = 1;
+	}
+	if (pos == inlen && !at_line_start && line_kept && !f->done)
+		end_of_input(in, inlen, eof, &mark, &pos, &o, &stuffed, &left, &at_line_start,
+		             &prev_cr);
+	if (f->done)
+		pos = inlen;
+	feed_end(f, eof, at_line_start, line_kept, prev_cr, left, o, stuffed, out, outlen, emit);
 	return pos;
 }
 

@@ -58,28 +58,30 @@ static void usage(void)
 	die(EXIT_MISUSE, "usage: pop3d [-l] [-n] [-t SECONDS]");
 }
 
-int main(int argc, char **argv)
-{
-	int opt;
-	unsigned long timeout_s = DEFAULT_TIMEOUT_S;
-	int last_enabled = 0, nul_replace = 0;
+struct options {
+	unsigned long timeout_s;
+	int last_enabled;       /* -l */
+	int nul_replace;        /* -n */
+};
 
-	progname = "pop3d";
-	spool_group_drop();  /* whoever started us: pop3d needs no spool group */
+static void parse_options(int argc, char **argv, struct options *opt)
+{
+	int c;
+	*opt = (struct options){ .timeout_s = DEFAULT_TIMEOUT_S };
 	opterr = 0;  /* one line on stderr: ours */
-	while ((opt = getopt(argc, argv, "+lnt:")) != -1) {
+	while ((c = getopt(argc, argv, "+lnt:")) != -1) {
 		uint32_t t;
-		switch (opt) {
+		switch (c) {
 		case 'l':
-			last_enabled = 1;
+			opt->last_enabled = 1;
 			break;
 		case 'n':
-			nul_replace = 1;
+			opt->nul_replace = 1;
 			break;
 		case 't':
 			if (!scan_u32(optarg, strlen(optarg), &t) || t == 0 || t > MAX_TIMEOUT_S)
 				die(EXIT_MISUSE, "-t wants 1..%d seconds", MAX_TIMEOUT_S);
-			timeout_s = t;
+			opt->timeout_s = t;
 			break;
 		default:
 			usage();
@@ -87,51 +89,45 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage();
-	signal(SIGPIPE, SIG_IGN);
+}
 
-	int64_t started_ms = clock_ms();
-
-	struct maildrop drop;
+static void load_scan_list(struct maildrop *drop)
+{
 	if (!fd_is_open(SCANLIST_FD))
 		die(EXIT_TEMP, "no scan list on fd %d", SCANLIST_FD);
 	const char *why;
 	uint64_t lineno;
-	if (maildrop_load(&drop, SCANLIST_FD, &why, &lineno) < 0)
+	if (maildrop_load(drop, SCANLIST_FD, &why, &lineno) < 0)
 		die(EXIT_TEMP, "bad scan list: line %llu: %s", (unsigned long long)lineno, why);
 	close(SCANLIST_FD);
-	struct session *s = calloc(1, sizeof *s);
-	if (!s)
-		die_nomem();
+}
 
-	int mailbox_fd = fd_is_open(MAILBOX_FD) ? MAILBOX_FD : -1;
-	int control_fd = fd_is_open(CONTROL_FD) ? CONTROL_FD : -1;
-	if (drop.has_ranges && mailbox_fd < 0)
-		die(EXIT_TEMP, "bad scan list: ranges but no mailbox on fd %d", MAILBOX_FD);
-	/* Set-up ends here.  A Maildir's messages are files under the
-	 * working directory; an mbox is the descriptor already open. */
-	confine(CONFINE_POP3D, mailbox_fd < 0 && drop.count > 0 ? "." : NULL);
-
-	int timeout_ms = (int)(timeout_s * 1000);
+/* The client's line reader and answer buffer, and the engine on them. */
+static void session_init(struct session *s, struct maildrop *drop,
+                         const struct options *opt, int mailbox_fd, int control_fd)
+{
+	int timeout_ms = (int)(opt->timeout_s * 1000);
 	outbuf_init(&s->out, 1, s->outbuf, sizeof s->outbuf, timeout_ms);
 	linein_init(&s->in, 0, s->inbuf, sizeof s->inbuf, timeout_ms, 0);
 	linein_set_max(&s->in, POP3_LINE_MAX - 1);
 	struct engine *e = &s->engine;
-	engine_init(e, &drop, &s->out, mailbox_fd, control_fd);
-	e->last_enabled = (unsigned char)last_enabled;
-	e->nul_replace = (unsigned char)nul_replace;
+	engine_init(e, drop, &s->out, mailbox_fd, control_fd);
+	e->last_enabled = (unsigned char)opt->last_enabled;
+	e->nul_replace = (unsigned char)opt->nul_replace;
 	e->control_timeout_ms = timeout_ms > MIN_CONTROL_TIMEOUT_MS ? timeout_ms
 	                                                           : MIN_CONTROL_TIMEOUT_MS;
-	engine_greet(e);
+}
 
-	/* From here on the client has its answer: exit 0 whatever happens. */
-	const char *how = "error";
+/* Client lines to the engine until the session ends; returns how it
+ * ended, for the log: quit, eof, timeout or error. */
+static const char *serve(struct session *s)
+{
+	struct engine *e = &s->engine;
 	for (;;) {
 		if (!linein_buffered(&s->in))
 			outbuf_flush(&s->out);
-		if (s->out.status != OUTBUF_OK) {
-			how = s->out.status == OUTBUF_TIMEOUT ? "timeout" : "error";
-			break;
-		}
+		if (s->out.status != OUTBUF_OK)
+			return s->out.status == OUTBUF_TIMEOUT ? "timeout" : "error";
 		const char *line;
 		size_t len;
 		int got = linein_get(&s->in, &line, &len);
@@ -141,39 +137,68 @@ int main(int argc, char **argv)
 		} else if (got == LINEIN_TOOLONG) {
 			engine_line_too_long(e);
 		} else if (got == LINEIN_EOF) {
-			how = "eof";
-			break;
+			return "eof";
 		} else if (got == LINEIN_TIMEOUT) {
 			outbuf_puts(&s->out, "-ERR [SYS/TEMP] idle timeout\r\n");
-			how = "timeout";
-			break;
+			return "timeout";
 		} else {
-			how = "error";
-			break;
+			return "error";
 		}
 		if (r == ENGINE_QUIT) {
-			how = "quit";
 			if (e->quit_unconfirmed)
 				logline("quit_unconfirmed reason=\"no answer from the exposer, "
 				        "and the mailbox served was replaced\"");
-			break;
+			return "quit";
 		}
 		if (r == ENGINE_ABORT) {
 			logline("abort reason=\"%s\"", e->abort_reason);
-			how = "error";
-			break;
+			return "error";
 		}
 	}
-	outbuf_flush(&s->out);
+}
 
+static void log_end(const struct maildrop *drop, const struct session *s,
+                    int64_t started_ms, const char *how)
+{
 	char user[LOG_VALUE_SIZE(64)], ip[LOG_VALUE_SIZE(48)];
 	log_value_str(user, sizeof user, getenv("USER"));
 	log_value_str(ip, sizeof ip, getenv("TCPREMOTEIP"));
 	logline("end user=%s ip=%s messages=%lu octets=%llu retrieved=%lu sent=%llu "
 	        "deleted=%lu seconds=%ld how=%s",
-	        user, ip, (unsigned long)drop.count, (unsigned long long)drop.octets,
-	        (unsigned long)e->n_retrieved, (unsigned long long)s->out.written,
-	        (unsigned long)e->committed_deletions, (long)((clock_ms() - started_ms) / 1000), how);
+	        user, ip, (unsigned long)drop->count, (unsigned long long)drop->octets,
+	        (unsigned long)s->engine.n_retrieved, (unsigned long long)s->out.written,
+	        (unsigned long)s->engine.committed_deletions,
+	        (long)((clock_ms() - started_ms) / 1000), how);
+}
+
+int main(int argc, char **argv)
+{
+	struct options opt;
+	progname = "pop3d";
+	spool_group_drop();  /* whoever started us: pop3d needs no spool group */
+	parse_options(argc, argv, &opt);
+	signal(SIGPIPE, SIG_IGN);
+	int64_t started_ms = clock_ms();
+
+	struct maildrop drop;
+	load_scan_list(&drop);
+	struct session *s = calloc(1, sizeof *s);
+	if (!s)
+		die_nomem();
+	int mailbox_fd = fd_is_open(MAILBOX_FD) ? MAILBOX_FD : -1;
+	int control_fd = fd_is_open(CONTROL_FD) ? CONTROL_FD : -1;
+	if (drop.has_ranges && mailbox_fd < 0)
+		die(EXIT_TEMP, "bad scan list: ranges but no mailbox on fd %d", MAILBOX_FD);
+	/* Set-up ends here.  A Maildir's messages are files under the
+	 * working directory; an mbox is the descriptor already open. */
+	confine(CONFINE_POP3D, mailbox_fd < 0 && drop.count > 0 ? "." : NULL);
+
+	session_init(s, &drop, &opt, mailbox_fd, control_fd);
+	engine_greet(&s->engine);
+	/* From here on the client has its answer: exit 0 whatever happens. */
+	const char *how = serve(s);
+	outbuf_flush(&s->out);
+	log_end(&drop, s, started_ms, how);
 	maildrop_free(&drop);
 	free(s);
 	return EXIT_DONE;

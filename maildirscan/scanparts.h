@@ -1,0 +1,29 @@
+/* scanparts.h: what the pieces of scan_maildir() (scan.h) share, and
+ * the steps each piece gives it.  For scan*.c, newmail.c, order.c and
+ * duplicates.c only: maildirscan.c sees scan.h. */
+#ifndef SCANPARTS_H
+#define SCANPARTS_H
+
+#include "scan.h"
+
+#include <dirent.h>
+#include <stdint.h>
+
+/* scan.c: the arena of names and ids, and reading a directory. */
+uint32_t scan_arena_add(struct scan *s, const char *str, size_t len);
+DIR *scan_dir_open(int fd, const char *what);
+struct dirent *scan_dir_next(DIR *d, const char *what);
+int scan_entry_is_file(int dir_fd, const struct dirent *e);
+
+/* newmail.c: tmp/ and new/, before cur/ is listed. */
+void scan_clean_tmp(struct scan *s, int64_t now);
+void scan_move_new(struct scan *s);
+
+/* order.c: the list in delivery order. */
+void scan_sort_by_delivery(struct scan *s);
+
+/* duplicates.c: one entry per id. */
+void scan_drop_duplicate_names(struct scan *s);
+void scan_number_duplicate_digests(struct scan *s);
+
+#endif
