@@ -40,6 +40,10 @@ void jail(const struct passwd *pw, const char *jail_dir)
 	/* not traceable by other processes of the same uid (other dialogues) */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		die_sys(EXIT_TEMP, "prctl");
+}
+
+void jail_confine(void)
+{
 	/* confine() needs a descriptor for the Landlock ruleset, so the
 	 * limits follow it. */
 	confine(CONFINE_DIALOGUE, NULL);

@@ -189,12 +189,14 @@ int main(int argc, char **argv)
 	int control_fd = fd_is_open(CONTROL_FD) ? CONTROL_FD : -1;
 	if (drop.has_ranges && mailbox_fd < 0)
 		die(EXIT_TEMP, "bad scan list: ranges but no mailbox on fd %d", MAILBOX_FD);
-	/* Set-up ends here.  A Maildir's messages are files under the
-	 * working directory; an mbox is the descriptor already open. */
-	confine(CONFINE_POP3D, mailbox_fd < 0 && drop.count > 0 ? "." : NULL);
-
 	session_init(s, &drop, &opt, mailbox_fd, control_fd);
 	engine_greet(&s->engine);
+	outbuf_flush(&s->out);
+	/* Set-up ends here, before the first command is read; confining
+	 * after the answer lets the client's next line cross the wire
+	 * meanwhile.  A Maildir's messages are files under the working
+	 * directory; an mbox is the descriptor already open. */
+	confine(CONFINE_POP3D, mailbox_fd < 0 && drop.count > 0 ? "." : NULL);
 	/* From here on the client has its answer: exit 0 whatever happens. */
 	const char *how = serve(s);
 	outbuf_flush(&s->out);

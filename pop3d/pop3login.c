@@ -425,6 +425,11 @@ static _Noreturn void dialogue(void)
 	line_reader_init(&reader, conn.in_fd, (int)opt.idle_timeout * 1000);
 	if (!send_out(&d, conn.out_fd))
 		end_dialogue(&d, "error", EXIT_DONE);
+	/* The split child confines itself once the greeting is out and
+	 * before it reads a byte: the client's first line travels
+	 * meanwhile. */
+	if (privsep_sock >= 0)
+		jail_confine();
 	/* each line has the idle timeout, and all of them the login timeout */
 	long long idle_ms = (long long)opt.idle_timeout * 1000;
 	int64_t end_ms = clock_ms() + (int64_t)opt.login_timeout * 1000;

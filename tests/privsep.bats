@@ -62,6 +62,17 @@ status_field() {
 	awk -v f="$2:" '$1 == f { $1 = ""; sub(/^ /, ""); print; exit }' "/proc/$1/status"
 }
 
+# confinement comes right after the answer that lets the client on
+# (the greeting, the +OK to PASS): wait for it, at most 2 s
+wait_confined() {
+	local i
+	for i in $(seq 1 40); do
+		[ "$(status_field "$1" Seccomp)" = 2 ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 end_session() {
 	touch "$T/go"
 	local i
@@ -95,6 +106,7 @@ end_session() {
 	# pop3d and the worker parse mail and client bytes: both confined
 	# (lib/confine.h); the helper, which parses nothing, is not
 	for pid in $pop3d $worker; do
+		wait_confined $pid
 		[ "$(status_field $pid Seccomp)" = 2 ]
 		[ "$(status_field $pid NoNewPrivs)" = 1 ]
 	done
@@ -138,6 +150,7 @@ end_session() {
 	for pid in $pop3d $scan; do
 		[ "$(status_field $pid Gid)" = "$UGID $UGID $UGID $UGID" ]
 		[ "$(status_field $pid Groups)" = "$UGID" ]
+		wait_confined $pid
 		[ "$(status_field $pid Seccomp)" = 2 ]
 		[ "$(status_field $pid NoNewPrivs)" = 1 ]
 	done
@@ -167,6 +180,7 @@ PY
 	[ -n "$parent" ] && [ -n "$child" ]
 	[ "$(status_field $child Uid)" = "$(id -u nobody) $(id -u nobody) $(id -u nobody) $(id -u nobody)" ]
 	[ "$(status_field $child Groups)" = "" ]
+	wait_confined $child
 	[ "$(status_field $child Seccomp)" = 2 ]
 	[ "$(status_field $child NoNewPrivs)" = 1 ]
 	[ "$(status_field $child CapEff)" = 0000000000000000 ]
