@@ -15,7 +15,7 @@ DESTDIR  ?=
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # The session programs start at every login: where musl-gcc is installed
-# they are linked static-pie against musl, which starts them in a fifth of
+# they are linked static-pie against musl, which starts them in a tenth of
 # glibc's time (doc/benchmarks.md, "Start-up").  STATIC= : glibc only.
 STATIC   ?= $(if $(shell command -v musl-gcc 2>/dev/null),musl)
 ifeq ($(STATIC),musl)
