@@ -172,11 +172,15 @@ enum expose_kind expose_opts_kind(const struct expose_opts *o, enum expose_kind 
 	return m[strlen(m) - 1] == '/' ? EXPOSE_MAILDIR : EXPOSE_MBOX;
 }
 
-void expose_opts_dispatch(const struct expose_opts *o, enum expose_kind self)
+void expose_opts_dispatch(struct expose_opts *o, enum expose_kind self)
 {
 	enum expose_kind kind = expose_opts_kind(o, self);
 	if (kind != self)
 		expose_exec_sibling(kind_name[kind], o->pass);
+	/* the hand-off's argument list, not needed by the session */
+	free(o->pass);
+	o->pass = NULL;
+	o->pass_len = o->pass_cap = 0;
 	/* Headers a client was to be spared reach it: say so.  The other
 	 * options of the other kind need saying nowhere: a Maildir has no
 	 * spool lock and no From_ quoting, an mbox session is always alone

@@ -74,8 +74,8 @@ enum expose_kind expose_opts_kind(const struct expose_opts *o, enum expose_kind 
 /* If the mailbox is of the other kind, execs the other exposer with the
  * options as now spelled (never returns); else logs one line for each
  * option that has no effect on SELF's kind where that could surprise
- * (-H on a Maildir), and returns. */
-void expose_opts_dispatch(const struct expose_opts *o, enum expose_kind self);
+ * (-H on a Maildir), frees the hand-off's list and returns. */
+void expose_opts_dispatch(struct expose_opts *o, enum expose_kind self);
 
 /* "dotlock", "fcntl" or both, comma-separated: 0 and *METHODS, or -1. */
 int expose_lock_methods_parse(const char *s, unsigned *methods);
