@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,14 @@
 enum {
 	NAME_MAX_LEN = 24,              /* "s." + 16 hex digits */
 	REOPEN_TRIES = 5,               /* a file removed under us: open again */
-	TIMES_TEXT_MAX = (LIMIT_MAX_FAILURES + 1) * 21,
+	TIMES_TEXT_MAX = (LIMIT_MAX_FAILURES + 1) * 42,
+};
+
+/* One count in a failure file: when, and the pid of the pop3login whose
+ * attempt it is while that attempt is in flight (0: a failure). */
+struct count {
+	uint64_t time;
+	uint64_t holder;
 };
 
 static bool env_number(const char *name, unsigned min, unsigned max, unsigned *out)
@@ -246,10 +254,19 @@ static int lock_failures(const struct limit_config *cfg, const char *key,
 	return -1;
 }
 
-/* The times in FD that still lie within WINDOW of NOW.  The file is our
- * own (the directory is ours alone); a line that does not scan is
- * dropped rather than trusted. */
-static size_t read_times(int fd, uint64_t *times, uint64_t now, unsigned window)
+/* An attempt whose login is still in flight is held by the pid of the
+ * pop3login that counted it: it counts as a failure until the checker's
+ * verdict, and is dropped when that process is gone without one (killed,
+ * or the host restarted it), so a killed session is no failure. */
+static bool holder_alive(uint64_t pid)
+{
+	return pid == 0 || kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+/* The entries of FD that still count at NOW: a time ("T", a failure) or
+ * a time and its holder ("T PID").  The file is our own (the directory
+ * is ours alone); a line that does not scan is dropped, not trusted. */
+static size_t read_times(int fd, struct count *times, uint64_t now, unsigned window)
 {
 	static char text[TIMES_TEXT_MAX];
 	ssize_t len = pread(fd, text, sizeof text, 0);
@@ -257,21 +274,28 @@ static size_t read_times(int fd, uint64_t *times, uint64_t now, unsigned window)
 	for (size_t i = 0; len > 0 && i < (size_t)len; i++) {
 		if (text[i] != '\n')
 			continue;
-		uint64_t t;
-		if (scan_u64(text + start, i - start, &t) && t + window > now
-		    && n < LIMIT_MAX_FAILURES)
-			times[n++] = t;
+		const char *sp = memchr(text + start, ' ', i - start);
+		size_t tlen = sp ? (size_t)(sp - (text + start)) : i - start;
+		struct count c = { 0, 0 };
+		bool ok = scan_u64(text + start, tlen, &c.time)
+			&& (!sp || scan_u64(sp + 1, (size_t)(text + i - sp - 1), &c.holder));
+		if (ok && c.time + window > now && n < LIMIT_MAX_FAILURES && holder_alive(c.holder))
+			times[n++] = c;
 		start = i + 1;
 	}
 	return n;
 }
 
-static bool write_times(int fd, const uint64_t *times, size_t n)
+static bool write_times(int fd, const struct count *times, size_t n)
 {
 	static char text[TIMES_TEXT_MAX];
 	size_t len = 0;
 	for (size_t i = 0; i < n; i++) {
-		len += fmt_u64(text + len, times[i]);
+		len += fmt_u64(text + len, times[i].time);
+		if (times[i].holder) {
+			text[len++] = ' ';
+			len += fmt_u64(text + len, times[i].holder);
+		}
 		text[len++] = '\n';
 	}
 	return ftruncate(fd, 0) == 0
@@ -281,7 +305,7 @@ static bool write_times(int fd, const uint64_t *times, size_t n)
 /* Writes back the pruned list, or removes the file when it is empty
  * (still locked, so nobody counts in it meanwhile), and lets go. */
 static enum limit_result store_times(int fd, int dirfd, const char *name,
-	const uint64_t *times, size_t n)
+	const struct count *times, size_t n)
 {
 	bool ok = n == 0 ? unlinkat(dirfd, name, 0) == 0 : write_times(fd, times, n);
 	if (!ok)
@@ -294,7 +318,7 @@ static enum limit_result store_times(int fd, int dirfd, const char *name,
 enum limit_result limit_failure_reserve(const struct limit_config *cfg,
 	const char *key, unsigned max, uint64_t now)
 {
-	static uint64_t times[LIMIT_MAX_FAILURES + 1];
+	static struct count times[LIMIT_MAX_FAILURES + 1];
 	char name[NAME_MAX_LEN];
 	int dirfd;
 	int fd = lock_failures(cfg, key, name, &dirfd);
@@ -303,15 +327,17 @@ enum limit_result limit_failure_reserve(const struct limit_config *cfg,
 	size_t n = read_times(fd, times, now, cfg->failure_window);
 	bool hit = n >= max;
 	if (!hit)
-		times[n++] = now;
+		times[n++] = (struct count){ now, (uint64_t)getpid() };
 	enum limit_result res = store_times(fd, dirfd, name, times, n);
 	return hit ? LIMIT_HIT : res;
 }
 
-enum limit_result limit_failure_undo(const struct limit_config *cfg,
-	const char *key, uint64_t when)
+/* The count made at WHEN by this process: taken back (UNDO), or kept
+ * as a failure of its own, no longer held. */
+static enum limit_result settle(const struct limit_config *cfg, const char *key,
+	uint64_t when, bool undo)
 {
-	static uint64_t times[LIMIT_MAX_FAILURES + 1];
+	static struct count times[LIMIT_MAX_FAILURES + 1];
 	char name[NAME_MAX_LEN];
 	int dirfd;
 	int fd = lock_failures(cfg, key, name, &dirfd);
@@ -319,16 +345,32 @@ enum limit_result limit_failure_undo(const struct limit_config *cfg,
 		return LIMIT_ERROR;
 	/* pruned against WHEN's own time: what was current then still is
 	 * unless the window passed, and then it is gone anyway */
-	uint64_t now = when;
-	size_t n = read_times(fd, times, now, cfg->failure_window);
+	size_t n = read_times(fd, times, when, cfg->failure_window);
+	uint64_t self = (uint64_t)getpid();
 	for (size_t i = n; i-- > 0;) {
-		if (times[i] == when) {
+		if (times[i].time != when || times[i].holder != self)
+			continue;
+		if (undo) {
 			memmove(times + i, times + i + 1, (n - i - 1) * sizeof *times);
 			n--;
-			break;
+		} else {
+			times[i].holder = 0;
 		}
+		break;
 	}
 	return store_times(fd, dirfd, name, times, n);
+}
+
+enum limit_result limit_failure_undo(const struct limit_config *cfg,
+	const char *key, uint64_t when)
+{
+	return settle(cfg, key, when, true);
+}
+
+enum limit_result limit_failure_keep(const struct limit_config *cfg,
+	const char *key, uint64_t when)
+{
+	return settle(cfg, key, when, false);
 }
 
 enum limit_result limit_attempt_begin(const struct limit_config *cfg,
@@ -366,10 +408,10 @@ enum limit_result limit_attempt_begin(const struct limit_config *cfg,
 void limit_attempt_end(const struct limit_config *cfg, struct limit_attempt *a,
 	bool failed)
 {
-	if (!failed && a->ip_counted)
-		limit_failure_undo(cfg, a->ipkey, a->when);
-	if (!failed && a->user_counted)
-		limit_failure_undo(cfg, a->userkey, a->when);
+	if (a->ip_counted)
+		settle(cfg, a->ipkey, a->when, !failed);
+	if (a->user_counted)
+		settle(cfg, a->userkey, a->when, !failed);
 	a->ip_counted = a->user_counted = false;
 }
 

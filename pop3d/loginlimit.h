@@ -10,7 +10,9 @@
  *           Byte 0 is a guard: read-locked while a slot is sought,
  *           write-locked by the holder that removes an unused file.
  *   f.HASH  failed logins of one address or user: decimal Unix times,
- *           one per line, oldest first; read, pruned and rewritten under
+ *           one per line, oldest first, an attempt still in flight
+ *           followed by the pid of the pop3login that holds it (dropped
+ *           if that process is gone); read, pruned and rewritten under
  *           an OFD write lock on the whole file, removed when empty.
  * A key is "ip4 A.B.C.D", "ip6 " and the client's /64, or "user " and
  * the name as given.  Only pop3login's root parent (or a pop3login that
@@ -72,8 +74,11 @@ void limit_session_release(const struct limit_config *cfg, const char *ipkey, in
 enum limit_result limit_failure_reserve(const struct limit_config *cfg,
 	const char *key, unsigned max, uint64_t now);
 
-/* Takes back the count made at WHEN (the attempt did not fail). */
+/* Takes back the count this process made at WHEN (the attempt did not
+ * fail), or keeps it as a failure no longer held by a live login. */
 enum limit_result limit_failure_undo(const struct limit_config *cfg,
+	const char *key, uint64_t when);
+enum limit_result limit_failure_keep(const struct limit_config *cfg,
 	const char *key, uint64_t when);
 
 /* One login attempt against both failure counts. */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int test_no, failures;
@@ -124,6 +125,28 @@ static void test_sessions(void)
 	ok(files_in_dir() == 0, "slot files unused by any session are removed");
 }
 
+/* A login killed before its verdict (the host restarting pop3login, a
+ * killed session) leaves a count whose holder is gone: no failure. */
+static void test_dead_holder(void)
+{
+	const char *key = "user dan";
+	uint64_t t = 2000000;
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(limit_failure_reserve(&cfg, key, 1, t) == LIMIT_OK ? 0 : 1);
+	int st = 0;
+	waitpid(pid, &st, 0);
+	ok(WIFEXITED(st) && WEXITSTATUS(st) == 0, "an attempt is counted by its login");
+	ok(limit_failure_reserve(&cfg, key, 1, t) == LIMIT_OK,
+		"an attempt whose login died without a verdict no longer counts");
+	ok(limit_failure_keep(&cfg, key, t) == LIMIT_OK
+		&& limit_failure_reserve(&cfg, key, 1, t) == LIMIT_HIT,
+		"a failure kept by its login counts after the login is gone");
+	ok(limit_failure_reserve(&cfg, key, 3, t + 10) == LIMIT_OK
+		&& limit_failure_undo(&cfg, key, t + 10) == LIMIT_OK && files_in_dir() == 0,
+		"and leaves the window like any other");
+}
+
 static void test_failures(void)
 {
 	const char *key = "user bob";
@@ -197,6 +220,7 @@ int main(void)
 	test_keys();
 	test_sessions();
 	test_failures();
+	test_dead_holder();
 	test_verdict();
 	test_unsafe_dir();
 	remove_files();
