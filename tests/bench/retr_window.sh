@@ -35,7 +35,7 @@ pb() { "$POP3_BIN/popbench" -p "$1" -u "$BENCH_USER" -w "$BENCH_PASS" "${@:2}"; 
 median() { sort -g | awk '{v[NR] = $1} END {print NR ? v[int((NR + 1) / 2)] : "-"}'; }
 
 # shellcheck disable=SC2016  # checkpw expands $6$ itself
-CHECKPW_OPTS='-d $6$' TOOLKIT_EXPOSER_OPTS="-c ~/.mboxsplit.idx" toolkit_start "$base" "/var/mail/%u"
+CHECKPW_OPTS='-d $6$' TOOLKIT_EXPOSER_OPTS="-C ~/.mboxsplit.idx" toolkit_start "$base" "/var/mail/%u"
 popa3d_start $((base + 1))
 dovecot_start $((base + 2)) "/var/mail/%u"
 
