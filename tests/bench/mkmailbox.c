@@ -3,7 +3,8 @@
  *   mkmailbox mbox N PATH           a Berkeley mbox (mboxo, as procmail writes)
  *   mkmailbox maildir N DIR [w]     a Maildir; "w" puts S= and W= in the names
  *   options after N: -s SEED (default 1), -a 0 (no multi-megabyte messages),
- *   -x small (only the 1-10 KB kind: a 100,000-message Maildir of ~550 MB)
+ *   -x small (only the 1-10 KB kind: a 100,000-message Maildir of ~550 MB),
+ *   -x tiny (1-2 KB each, mostly header: the hardest case per octet)
  *
  * The same N and seed give the same bytes every time.  The size mix is
  * that of an ordinary inbox: 70% of 1-10 KB, 25% of 8-40 KB, 5% of
@@ -120,12 +121,12 @@ static void base64_part(struct text *t, size_t octets)
 }
 
 /* Message K (from 0) of N: headers and body, LF line ends. */
-static int only_small;
+static int only_small, only_tiny;
 
 static void message(struct text *t, uint64_t k, uint64_t n, int allow_huge, int mbox)
 {
 	size_t pick = below(1000), body;
-	if (only_small)
+	if (only_small || only_tiny)
 		pick = 300 + pick % 700;
 	int attach = 0;
 	if ((allow_huge && pick == 0) || (allow_huge && n >= 1000 && k == n / 2)) {
@@ -136,6 +137,8 @@ static void message(struct text *t, uint64_t k, uint64_t n, int allow_huge, int 
 		attach = 1;
 	} else if (pick < 300)
 		body = 8000 + below(32000);
+	else if (only_tiny)
+		body = 400 + below(1000);
 	else
 		body = 1000 + below(9000);
 	unsigned day = 1 + (unsigned)(k % 28), sec = (unsigned)(k % 60);
@@ -180,7 +183,7 @@ static void make_dir(const char *path)
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
-		fprintf(stderr, "usage: mkmailbox mbox N PATH | maildir N DIR [w] [-s SEED] [-a 0] [-x small]\n");
+		fprintf(stderr, "usage: mkmailbox mbox N PATH | maildir N DIR [w] [-s SEED] [-a 0] [-x small|tiny]\n");
 		return 2;
 	}
 	const char *kind = argv[1], *path = argv[3];
@@ -193,8 +196,9 @@ int main(int argc, char **argv)
 			seed = strtoull(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "-a") == 0 && i + 1 < argc)
 			allow_huge = atoi(argv[++i]);
-		else if (strcmp(argv[i], "-x") == 0 && i + 1 < argc && strcmp(argv[i + 1], "small") == 0) {
-			only_small = 1;
+		else if (strcmp(argv[i], "-x") == 0 && i + 1 < argc &&
+		         (strcmp(argv[i + 1], "small") == 0 || strcmp(argv[i + 1], "tiny") == 0)) {
+			*(argv[i + 1][0] == 's' ? &only_small : &only_tiny) = 1;
 			allow_huge = 0;
 			i++;
 		}
