@@ -21,7 +21,8 @@ STATIC   ?= $(if $(shell command -v musl-gcc 2>/dev/null),musl)
 ifeq ($(STATIC),musl)
 SB       := $(B)/musl
 SCC      := musl-gcc
-# musl-gcc sees none of /usr/include: libmd's md5.h is linked in alone.
+# musl-gcc sees none of /usr/include: libmd's md5.h and xxHash's xxhash.h
+# (used inline, no library) are linked in alone.
 SXCFLAGS := $(XCFLAGS) -idirafter $(SB)/include
 # musl-gcc knows only -static; static-pie (so that ASLR still moves the
 # code) takes musl's start files from beside its specs file by hand.
@@ -59,14 +60,14 @@ $(B)/%.o: %.c
 	$(CC) $(XCFLAGS) -MMD -MP -c -o $@ $<
 
 ifneq ($(SB),$(B))
-$(SB)/include/md5.h:
+$(SB)/include/%.h:
 	@mkdir -p $(dir $@)
-	ln -sf /usr/include/md5.h $@
-$(SB)/%.o: %.c | $(SB)/include/md5.h
+	ln -sf /usr/include/$*.h $@
+$(SB)/%.o: %.c | $(SB)/include/md5.h $(SB)/include/xxhash.h
 	@mkdir -p $(dir $@)
 	$(SCC) $(SXCFLAGS) -MMD -MP -c -o $@ $<
 # A program's own objects see its directory's headers.
-$(SB)/obj/%.o: %.c | $(SB)/include/md5.h
+$(SB)/obj/%.o: %.c | $(SB)/include/md5.h $(SB)/include/xxhash.h
 	@mkdir -p $(dir $@)
 	$(SCC) $(SXCFLAGS) -I$(patsubst %/,%,$(dir $<)) -MMD -MP -c -o $@ $<
 endif

@@ -1,17 +1,30 @@
 /* uiddigest.c: see uiddigest.h.
  *
- * The header is cut into lines at LF; each line is kept (its first
- * UIDDIGEST_LINEMAX octets and one more, so that a CR just before the LF
- * is told apart from content) until its LF arrives, because whether it
- * counts depends on its field name.  A kept line enters the digest as its
- * content (CR of CR LF removed, cut to UIDDIGEST_LINEMAX) plus one LF, so
- * the id is the same for an mbox's LF and a Maildir's CR LF copy of a
- * message, and never depends on how the input was cut into chunks. */
+ * The header is cut into lines at LF.  A line that lies whole in the
+ * caller's buffer is looked at where it is, and runs of such lines that
+ * enter the digest unchanged (no CR before the LF, not cut, not left
+ * out) are hashed in one call.  A line split between two calls is kept
+ * (its first UIDDIGEST_LINEMAX octets and one more, so that a CR just
+ * before the LF is told apart from content) until its LF arrives.  A
+ * counted line enters the digest as its content (CR of CR LF removed,
+ * cut to UIDDIGEST_LINEMAX) plus one LF, so the id is the same for an
+ * mbox's LF and a Maildir's CR LF copy of a message, and never depends
+ * on how the input was cut into chunks. */
 #include "uiddigest.h"
 #include "findlf.h"
 
 #include <string.h>
 #include <strings.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+_Static_assert(sizeof(XXH3_state_t) <= UIDDIGEST_STATE, "UIDDIGEST_STATE too small");
+
+static XXH3_state_t *xxh(struct uiddigest *d)
+{
+	return (XXH3_state_t *)(void *)d->state;
+}
 
 /* Fields mail readers add or rewrite after delivery: left out.  With
  * their lengths, so that a header line costs no strlen() per name. */
@@ -24,8 +37,31 @@ static const struct field xuidl_field = FIELD("X-UIDL");
 
 void uiddigest_init(struct uiddigest *d)
 {
-	memset(d, 0, sizeof *d);
-	MD5Init(&d->md5);
+	d->line_len = 0;
+	d->in_cont_skip = 0;
+	d->done = 0;
+	d->line_overflow = 0;
+	d->streaming = 0;
+	d->have_sum = 0;
+	d->xuidl[0] = '\0';
+}
+
+static void hash_more(struct uiddigest *d, const char *p, size_t n)
+{
+	if (!d->streaming) {
+		XXH3_128bits_reset(xxh(d));
+		d->streaming = 1;
+	}
+	XXH3_128bits_update(xxh(d), p, n);
+}
+
+static void hash_sum(struct uiddigest *d, XXH128_hash_t h)
+{
+	XXH128_canonical_t c;
+	_Static_assert(sizeof c.digest == sizeof d->sum, "XXH128 is 16 octets");
+	XXH128_canonicalFromHash(&c, h);
+	memcpy(d->sum, c.digest, sizeof d->sum);
+	d->have_sum = 1;
 }
 
 /* If LINE is the field NAME (name, optional blanks, ':'), returns the
@@ -44,6 +80,13 @@ static size_t field_value_at(const char *line, size_t len, const struct field *f
 	if (i < len && line[i] == ':')
 		return i + 1;
 	return 0;
+}
+
+/* Every left-out name starts with C, S or X. */
+static int may_be_listed(char c)
+{
+	c |= 0x20;
+	return c == 'c' || c == 's' || c == 'x';
 }
 
 static int is_volatile(const char *line, size_t len)
@@ -76,36 +119,72 @@ static void note_xuidl(struct uiddigest *d, const char *line, size_t len)
 	d->xuidl[n] = '\0';
 }
 
-/* One complete header line (LF not included). */
-static void end_line(struct uiddigest *d)
+/* Bytes of the caller's buffer that enter the digest as they are. */
+struct run {
+	const char *start, *end;
+};
+
+static void run_flush(struct uiddigest *d, struct run *r)
 {
-	size_t len = d->line_len;
-	if (!d->line_overflow && len > 0 && d->line[len - 1] == '\r')
-		len--;
-	if (len > UIDDIGEST_LINEMAX)
-		len = UIDDIGEST_LINEMAX;
-	d->line_len = 0;
-	d->line_overflow = 0;
-	if (len == 0) {
+	size_t n = (size_t)(r->end - r->start);
+	if (d->done && !d->streaming) {
+		if (!d->have_sum)
+			hash_sum(d, XXH3_128bits(r->start, n));
+	} else if (n)
+		hash_more(d, r->start, n);
+	r->start = r->end = NULL;
+}
+
+/* A complete header line: LEN octets of it at LINE, its LF not included;
+ * OVERFLOW: more octets were cut off.  IN_PLACE: LINE is in the caller's
+ * buffer with its LF at LINE[LEN]. */
+static void end_line(struct uiddigest *d, const char *line, size_t len, int overflow,
+                     int in_place, struct run *r)
+{
+	size_t n = len;
+	if (!overflow && n > 0 && line[n - 1] == '\r')
+		n--;
+	if (n > UIDDIGEST_LINEMAX)
+		n = UIDDIGEST_LINEMAX;
+	if (n == 0) {
 		d->done = 1;
 		return;
 	}
-	int continuation = d->line[0] == ' ' || d->line[0] == '\t';
-	if (!continuation) {
-		d->in_cont_skip = (unsigned char)is_volatile(d->line, len);
-		note_xuidl(d, d->line, len);
+	if (line[0] != ' ' && line[0] != '\t') {
+		d->in_cont_skip = 0;
+		if (may_be_listed(line[0])) {
+			d->in_cont_skip = (unsigned char)is_volatile(line, n);
+			note_xuidl(d, line, n);
+		}
 	}
 	if (d->in_cont_skip)
 		return;
-	MD5Update(&d->md5, (const unsigned char *)d->line, len);
-	MD5Update(&d->md5, (const unsigned char *)"\n", 1);
+	if (in_place && n == len) {
+		if (r->end != line) {
+			run_flush(d, r);
+			r->start = line;
+		}
+		r->end = line + n + 1;
+		return;
+	}
+	run_flush(d, r);
+	hash_more(d, line, n);
+	hash_more(d, "\n", 1);
 }
 
 int uiddigest_feed(struct uiddigest *d, const char *buf, size_t len)
 {
+	struct run r = { NULL, NULL };
 	size_t i = 0;
 	while (i < len && !d->done) {
 		const char *lf = find_lf(buf + i, len - i);
+		if (lf && d->line_len == 0) {
+			size_t whole = (size_t)(lf - (buf + i));
+			int overflow = whole > UIDDIGEST_LINEMAX + 1;
+			end_line(d, buf + i, overflow ? UIDDIGEST_LINEMAX + 1 : whole, overflow, 1, &r);
+			i = (size_t)(lf - buf) + 1;
+			continue;
+		}
 		size_t take = (lf ? (size_t)(lf - buf) : len) - i;
 		size_t room = UIDDIGEST_LINEMAX + 1 - d->line_len;
 		if (take > room) {
@@ -116,23 +195,40 @@ int uiddigest_feed(struct uiddigest *d, const char *buf, size_t len)
 		d->line_len += take;
 		if (!lf)
 			break;
-		end_line(d);
+		end_line(d, d->line, d->line_len, d->line_overflow, 0, &r);
+		d->line_len = 0;
+		d->line_overflow = 0;
 		i = (size_t)(lf - buf) + 1;
 	}
+	run_flush(d, &r);
 	return d->done;
 }
 
-void uiddigest_final(struct uiddigest *d, char hex[UIDDIGEST_HEXLEN + 1])
+void uiddigest_final_bytes(struct uiddigest *d, unsigned char sum[UIDDIGEST_BYTES])
+{
+	if (!d->done && (d->line_len > 0 || d->line_overflow)) {
+		struct run r = { NULL, NULL };
+		end_line(d, d->line, d->line_len, d->line_overflow, 0, &r);
+	}
+	d->done = 1;
+	if (!d->have_sum)
+		hash_sum(d, d->streaming ? XXH3_128bits_digest(xxh(d)) : XXH3_128bits(NULL, 0));
+	memcpy(sum, d->sum, UIDDIGEST_BYTES);
+}
+
+void uiddigest_hex(const unsigned char sum[UIDDIGEST_BYTES], char hex[UIDDIGEST_HEXLEN + 1])
 {
 	static const char digits[] = "0123456789abcdef";
-	unsigned char sum[MD5_DIGEST_LENGTH];
-	if (!d->done && (d->line_len > 0 || d->line_overflow))
-		end_line(d);
-	d->done = 1;
-	MD5Final(sum, &d->md5);
-	for (size_t i = 0; i < MD5_DIGEST_LENGTH; i++) {
+	for (size_t i = 0; i < UIDDIGEST_BYTES; i++) {
 		hex[2 * i] = digits[sum[i] >> 4];
 		hex[2 * i + 1] = digits[sum[i] & 15];
 	}
 	hex[UIDDIGEST_HEXLEN] = '\0';
+}
+
+void uiddigest_final(struct uiddigest *d, char hex[UIDDIGEST_HEXLEN + 1])
+{
+	unsigned char sum[UIDDIGEST_BYTES];
+	uiddigest_final_bytes(d, sum);
+	uiddigest_hex(sum, hex);
 }

@@ -5,7 +5,7 @@
  * rename that keeps the unique part), so the unique part is the key.
  *
  * The file (maildirscan.sizes in the Maildir, written by -c):
- *   maildirscan-sizes 1
+ *   maildirscan-sizes 2
  *   UNIQUE SIZE [DIGEST [XUIDL]]   one per message (without -u: only
  *                                  those whose name has no W=)
  *   .
@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SIZECACHE_MAGIC "maildirscan-sizes 1\n"
+#define SIZECACHE_MAGIC "maildirscan-sizes 2\n"   /* 2: XXH3 header digests */
 /* A cache larger than this is ignored (it would be ~250 octets a message). */
 #define SIZECACHE_FILE_MAX (256u << 20)
 

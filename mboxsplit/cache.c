@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CACHE_MAGIC "mboxsplit-idx-1"
+#define CACHE_MAGIC "mboxsplit-idx-2"   /* 2: XXH3 header digests */
 #define CACHE_BLOCK 512   /* messages per write */
 
 struct cache_header {

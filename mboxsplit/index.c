@@ -85,7 +85,8 @@ static void filter_push(struct scanner *s, const char *p, size_t n)
 			n -= used;
 			if (n > sizeof s->carry)
 				abort();  /* msgfilter broke its contract */
-			memcpy(s->carry, p, n);
+			if (n)
+				memcpy(s->carry, p, n);
 			s->carry_len = n;
 			return;
 		}
@@ -137,11 +138,6 @@ static void msg_feed(struct scanner *s, const char *p, size_t n)
 		s->fast_body = 1;
 }
 
-static int hexval(char c)
-{
-	return c <= '9' ? c - '0' : c - 'a' + 10;
-}
-
 static int pool_add(struct mbox_index *ix, const char *str, uint32_t *off)
 {
 	size_t n = strlen(str) + 1;
@@ -175,10 +171,7 @@ static void end_message(struct scanner *s)
 	if (s->fast_body)
 		m->size += s->body_octets + (s->body_open ? 2 : 0);
 	s->ix->octets += m->size;
-	char hex[UIDDIGEST_HEXLEN + 1];
-	uiddigest_final(&s->digest, hex);
-	for (int i = 0; i < 16; i++)
-		m->md5[i] = (unsigned char)(hexval(hex[2 * i]) << 4 | hexval(hex[2 * i + 1]));
+	uiddigest_final_bytes(&s->digest, m->digest);
 	if (s->digest.xuidl[0]) {
 		if (pool_add(s->ix, s->digest.xuidl, &m->xuidl_off) == 0)
 			m->tag |= MBOX_TAG_XUIDL;
@@ -398,6 +391,10 @@ static void line_start(struct scanner *s, const char *p, size_t i, size_t seg,
 		start_message(s, seg);
 		s->in_from = !complete;
 	} else if (is_blank) {
+		/* The header's end: uiddigest sees it with the header in one
+		 * call, which lets it hash the header in one go. */
+		if (s->have_msg && !s->header_done && r->len && r->start + r->len == i)
+			s->header_done = uiddigest_feed(&s->digest, p + r->start, r->len + seg);
 		run_flush(s, p, r);
 		flush_pending(s);
 		s->pending = seg == 1 ? "\n" : "\r\n";
@@ -425,6 +422,22 @@ static size_t scan_feed(struct scanner *s, const char *p, size_t n, int eof)
 			if (i == n)
 				break;
 		}
+#ifdef __SSE2__
+		else if (s->have_msg && s->at_line_start && !s->prev_blank && !s->pending &&
+		         !s->in_from) {
+			/* In the header: lines up to the next one that may be
+			 * blank are message text, whatever they hold. */
+			uint64_t unused;
+			size_t done = stretch_sse2(p + i, n - i, &unused);
+			if (done) {
+				body_segment(s, p, i, done, &r);
+				i += done;
+				s->offset += done;
+				if (i == n)
+					break;
+			}
+		}
+#endif
 		size_t avail = n - i;
 		const char *lf = find_lf(p + i, avail);
 		int complete = lf != NULL;
@@ -469,7 +482,7 @@ static void scanner_init(struct scanner *s, struct mbox_index *ix)
 enum mbox_index_result mbox_index_mem(struct mbox_index *ix,
                                       const char *data, size_t len)
 {
-	struct scanner *s = malloc(sizeof *s);
+	struct scanner *s = aligned_alloc(_Alignof(struct scanner), sizeof *s);
 	if (!s)
 		return MBOX_NO_MEMORY;
 	scanner_init(s, ix);
@@ -486,7 +499,7 @@ typedef ssize_t (*source_fn)(void *ctx, char *buf, size_t n);
 
 static enum mbox_index_result index_stream(struct mbox_index *ix, source_fn source, void *ctx)
 {
-	struct scanner *s = malloc(sizeof *s);
+	struct scanner *s = aligned_alloc(_Alignof(struct scanner), sizeof *s);
 	char *buf = malloc(MBOX_READ_BLOCK);
 	enum mbox_index_result r = MBOX_NO_MEMORY;
 	if (!s || !buf)

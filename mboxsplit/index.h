@@ -36,7 +36,7 @@ struct mbox_msg {
 	uint64_t from_start;   /* file offset of the From_ line */
 	uint64_t length;       /* message bytes, from from_start + from_len */
 	uint64_t size;         /* CRLF octets under the index's flags */
-	unsigned char md5[16]; /* uiddigest of the header */
+	unsigned char digest[16]; /* uiddigest of the header */
 	uint32_t from_len;     /* From_ line, its LF included */
 	uint32_t tag;          /* MBOX_TAG_* */
 	uint32_t xuidl_off;    /* into mbox_index.xuidl_pool when TAG_XUIDL */

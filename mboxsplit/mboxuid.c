@@ -2,6 +2,7 @@
  * else its header digest, with "-N" added to the second and later
  * holders of one id, so that every id in the scan list is unique. */
 #include "index.h"
+#include "uiddigest.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -10,19 +11,14 @@
 /* The id before any suffix: the X-UIDL, else the digest in hex. */
 static size_t uid_base(const struct mbox_index *ix, size_t i, char buf[UID_MAX + 1])
 {
-	static const char digits[] = "0123456789abcdef";
 	const struct mbox_msg *m = &ix->msgs[i];
 	if (m->tag & MBOX_TAG_XUIDL) {
 		size_t n = strlen(ix->xuidl_pool + m->xuidl_off);
 		memcpy(buf, ix->xuidl_pool + m->xuidl_off, n + 1);
 		return n;
 	}
-	for (int k = 0; k < 16; k++) {
-		buf[2 * k] = digits[m->md5[k] >> 4];
-		buf[2 * k + 1] = digits[m->md5[k] & 15];
-	}
-	buf[32] = '\0';
-	return 32;
+	uiddigest_hex(m->digest, buf);
+	return UIDDIGEST_HEXLEN;
 }
 
 /* BASE with "-SUFFIX" if SUFFIX > 0; 0 if that would pass UID_MAX. */
@@ -112,11 +108,46 @@ static int make_unique(struct mbox_index *ix, uint32_t *table, size_t mask, size
 	return 1;
 }
 
+/* The common case, and much quicker: no message has an X-UIDL, so every
+ * id is a digest and two ids are equal exactly when their 16 octets are.
+ * Returns 1 if all are distinct (nothing to add), 0 if some are not (the
+ * general pass decides the suffixes), -1 out of memory. */
+static int digests_distinct(const struct mbox_index *ix, size_t size)
+{
+	uint32_t *table = calloc(size, sizeof *table);
+	if (!table)
+		return -1;
+	int r = 1;
+	for (size_t i = 0; i < ix->count && r == 1; i++) {
+		const unsigned char *d = ix->msgs[i].digest;
+		uint64_t h;
+		memcpy(&h, d, sizeof h);
+		size_t slot = (size_t)h & (size - 1);
+		for (; table[slot]; slot = (slot + 1) & (size - 1))
+			if (memcmp(ix->msgs[table[slot] - 1].digest, d, UIDDIGEST_BYTES) == 0) {
+				r = 0;
+				break;
+			}
+		table[slot] = (uint32_t)(i + 1);
+	}
+	free(table);
+	return r;
+}
+
 int mbox_index_unique(struct mbox_index *ix)
 {
 	size_t size = 16;
 	while (size < 2 * ix->count)
 		size *= 2;
+	if (ix->pool_len == 0) {
+		int distinct = digests_distinct(ix, size);
+		if (distinct != 0) {
+			if (distinct == 1)
+				for (size_t i = 0; i < ix->count; i++)
+					ix->msgs[i].tag &= ~(uint32_t)MBOX_TAG_SUFFIX;
+			return distinct == 1 ? 0 : -1;
+		}
+	}
 	uint32_t *table = calloc(size, sizeof *table);
 	if (!table)
 		return -1;

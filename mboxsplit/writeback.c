@@ -63,14 +63,9 @@ static int same_message(int fd, const struct mbox_index *ix, const struct mbox_m
 		if (uiddigest_feed(&d, buf, n))
 			break;
 	}
-	static const char digits[] = "0123456789abcdef";
-	char hex[UIDDIGEST_HEXLEN + 1], want[UIDDIGEST_HEXLEN + 1];
-	uiddigest_final(&d, hex);
-	for (int k = 0; k < 16; k++) {
-		want[2 * k] = digits[m->md5[k] >> 4];
-		want[2 * k + 1] = digits[m->md5[k] & 15];
-	}
-	if (memcmp(hex, want, UIDDIGEST_HEXLEN) != 0)
+	unsigned char sum[UIDDIGEST_BYTES];
+	uiddigest_final_bytes(&d, sum);
+	if (memcmp(sum, m->digest, sizeof sum) != 0)
 		return 0;
 	if ((m->tag & MBOX_TAG_XUIDL) && strcmp(d.xuidl, ix->xuidl_pool + m->xuidl_off) != 0)
 		return 0;

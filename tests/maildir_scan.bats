@@ -281,7 +281,7 @@ PY
 	run maildirscan -c "$FAKE"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *" read=2 cached=0 "* ]]
-	[ "$(cat "$MD/maildirscan.sizes")" = "maildirscan-sizes 1
+	[ "$(cat "$MD/maildirscan.sizes")" = "maildirscan-sizes 2
 1700000001.a.host 6
 1700000003.c.host 5
 ." ]
@@ -297,12 +297,12 @@ PY
 	msg 'new/1700000004.d.host' 'dd\n'
 	run maildirscan -c "$FAKE"
 	[[ "$output" == *" read=1 cached=1 "* ]]
-	[ "$(cat "$MD/maildirscan.sizes")" = "maildirscan-sizes 1
+	[ "$(cat "$MD/maildirscan.sizes")" = "maildirscan-sizes 2
 1700000003.c.host 7
 1700000004.d.host 4
 ." ]
 	# Cut short (no final dot): ignored whole, sizes read again.
-	printf 'maildirscan-sizes 1\n1700000003.c.host 7\n' >"$MD/maildirscan.sizes"
+	printf 'maildirscan-sizes 2\n1700000003.c.host 7\n' >"$MD/maildirscan.sizes"
 	run maildirscan -c "$FAKE"
 	[[ "$output" == *'sizecache ignored="bad header or cut short"'* ]]
 	[[ "$output" == *" read=2 cached=0 "* ]]
@@ -374,9 +374,9 @@ PY
 	[[ "$output" == *" read=2 cached=0 "* ]]
 	local first d1 d2
 	first=$(cat "$OUT/list")
-	d1=$(printf 'From: a\nSubject: one\n' | md5sum | cut -c1-32)
-	d2=$(printf 'From: b\n' | md5sum | cut -c1-32)
-	[ "$(cat "$MD/maildirscan.sizes")" = "maildirscan-sizes 1
+	d1=$(printf 'From: a\nSubject: one\n' | xxhsum -H2 | cut -c1-32)
+	d2=$(printf 'From: b\n' | xxhsum -H2 | cut -c1-32)
+	[ "$(cat "$MD/maildirscan.sizes")" = "maildirscan-sizes 2
 1700000001.a.host 31 $d1
 1700000002.b.host 33 $d2 legacy-7
 ." ]

@@ -39,10 +39,11 @@ print(len(d))' "$1"
 	split
 	[ "$status" -eq 0 ]
 	[ "$output" = "+OK bye, nothing deleted" ]
+	id() { printf 'From: sender@example.org\nTo: user@example.org\nSubject: message %s\nMessage-ID: <%s@test>\n' "$1" "$1" | xxhsum -H2 | cut -c1-32; }
 	[ "$(cat scan)" = "pop3scan 1 3 393
-131 2ae5f5a8fba9794316b788a535ede335 @49+124
-131 a36ffe231c33b90017cd4298a8bc4f52 @223+124
-131 8443a14499e579cf3f0f7452f1c28023 @397+124" ]
+131 $(id 1) @49+124
+131 $(id 2) @223+124
+131 $(id 3) @397+124" ]
 	[ "$(cat dump/2)" = "From: sender@example.org
 To: user@example.org
 Subject: message 2
@@ -53,10 +54,10 @@ This is message 2.
 	[ "$(tail -c 1 dump/3 | od -An -c | tr -d ' ')" = '\n' ]
 }
 
-@test "ids are the header digest maildirscan computes (md5 of the header block)" {
+@test "ids are the header digest maildirscan computes (XXH3-128 of the header block, as xxhsum -H2 gives it)" {
 	make_mbox "$MB" 1
 	split
-	want=$(printf 'From: sender@example.org\nTo: user@example.org\nSubject: message 1\nMessage-ID: <1@test>\n' | md5sum | cut -c1-32)
+	want=$(printf 'From: sender@example.org\nTo: user@example.org\nSubject: message 1\nMessage-ID: <1@test>\n' | xxhsum -H2 | cut -c1-32)
 	[ "$(sed -n 2p scan | cut -d' ' -f2)" = "$want" ]
 }
 
@@ -82,7 +83,7 @@ This is message 2.
 	printf 'From a\nS: 1\n\nno newline at the end' >"$MB"
 	split
 	[ "$(cat scan)" = "pop3scan 1 1 31
-31 $(printf 'S: 1\n' | md5sum | cut -c1-32) @7+27" ]
+31 $(printf 'S: 1\n' | xxhsum -H2 | cut -c1-32) @7+27" ]
 	printf 'S: 1\n\nno newline at the end' | cmp - dump/1
 }
 
@@ -170,8 +171,8 @@ with open(sys.argv[1], "wb") as f:
 		printf 'From a\nS: 7\n\n7\n\n'
 	} >"$MB"
 	split
-	d6=$(printf 'S: 6\n' | md5sum | cut -c1-32)
-	d7=$(printf 'S: 7\n' | md5sum | cut -c1-32)
+	d6=$(printf 'S: 6\n' | xxhsum -H2 | cut -c1-32)
+	d7=$(printf 'S: 7\n' | xxhsum -H2 | cut -c1-32)
 	[ "$(cut -d' ' -f2 scan | tail -n +2 | tr '\n' ' ')" = "abc abc-2 abc-2-2 abc-3 $long $d6 $d7 $d7-2 " ]
 }
 
@@ -179,7 +180,7 @@ with open(sys.argv[1], "wb") as f:
 	printf 'From a\nStatus: RO\nX-Status: A\nS: 1\n\n>From me\n\n' >"$MB"
 	split
 	[ "$(cat scan)" = "pop3scan 1 1 43
-43 $(printf 'S: 1\n' | md5sum | cut -c1-32) @7+38" ]
+43 $(printf 'S: 1\n' | xxhsum -H2 | cut -c1-32) @7+38" ]
 	split -r -s
 	[ "$(head -1 scan)" = "pop3scan 1 1 17 mboxrd hide-status" ]
 	split -s

@@ -16,10 +16,11 @@ teardown() {
 
 @test "transcript: STAT LIST UIDL RETR (dot-stuffed) DELE QUIT, then the deletion is on disk" {
 	make_mbox "$MB" 3
+	id2=$(printf 'From: sender@example.org\nTo: user@example.org\nSubject: message 2\nMessage-ID: <2@test>\n' | xxhsum -H2 | cut -c1-32)
 	printf 'STAT\r\nLIST\r\nUIDL 2\r\nRETR 1\r\nDELE 2\r\nQUIT\r\n' |
 		MAILBOX=$MB mboxsplit pop3d >out 2>log
 	printf '%s\r\n' "+OK 3 messages (393 octets)" "+OK 3 393" "+OK 3 messages (393 octets)" \
-		"1 131" "2 131" "3 131" "." "+OK 2 a36ffe231c33b90017cd4298a8bc4f52" \
+		"1 131" "2 131" "3 131" "." "+OK 2 $id2" \
 		"+OK 131 octets" "From: sender@example.org" "To: user@example.org" \
 		"Subject: message 1" "Message-ID: <1@test>" "" "This is message 1." \
 		"..leading dot line" "." "+OK message 2 deleted" "+OK bye, 1 message deleted" >want
