@@ -11,6 +11,7 @@
 #include "exitcode.h"
 #include "scan_num.h"
 #include "scanlist.h"
+#include "shortstr.h"
 #include "write_all.h"
 
 #include <errno.h>
@@ -173,8 +174,7 @@ static size_t line_start(char *line, uint64_t size, const char *uid)
 int expose_pathn(struct expose *e, uint64_t size, const char *uid,
                  size_t uid_len, const char *path, size_t path_len)
 {
-	if (path_len == 0 || path[0] == '@' || memchr(path, ' ', path_len) ||
-	    memchr(path, '\n', path_len) || memchr(path, '\0', path_len))
+	if (path_len == 0 || path[0] == '@' || short_has3(path, path_len, ' ', '\n', '\0'))
 		return list_fail(e, "path not fit for a scan list");
 	if (path_len + 21 + UID_MAX + 3 > SCANLIST_LINE_MAX)
 		return list_fail(e, "path too long");
@@ -189,10 +189,10 @@ int expose_pathn(struct expose *e, uint64_t size, const char *uid,
 	char *p = e->buf + e->buf_len;
 	p += fmt_u64(p, size);
 	*p++ = ' ';
-	memcpy(p, uid, uid_len);
+	short_copy(p, uid, uid_len);
 	p += uid_len;
 	*p++ = ' ';
-	memcpy(p, path, path_len);
+	short_copy(p, path, path_len);
 	p += path_len;
 	*p++ = '\n';
 	e->buf_len = (size_t)(p - e->buf);

@@ -27,6 +27,7 @@
  * The size is the number of output bytes less the stuffed dots, counted
  * by the same code that writes them (or would, when only counting). */
 #include "msgfilter.h"
+#include "shortstr.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -118,29 +119,6 @@ static void classify_line(struct msgfilter *f, const char *p, size_t len,
 		*stuff = 1;
 }
 
-#ifdef MSGF_SSE2
-/* Copies N < 16 bytes with two overlapping moves of a fixed size each. */
-static inline void copy_short(char *d, const char *s, size_t n)
-{
-	if (n >= 8) {
-		uint64_t a, b;
-		memcpy(&a, s, 8);
-		memcpy(&b, s + n - 8, 8);
-		memcpy(d, &a, 8);
-		memcpy(d + n - 8, &b, 8);
-	} else if (n >= 4) {
-		uint32_t a, b;
-		memcpy(&a, s, 4);
-		memcpy(&b, s + n - 4, 4);
-		memcpy(d, &a, 4);
-		memcpy(d + n - 4, &b, 4);
-	} else if (n > 0) {
-		d[0] = s[0];
-		d[n / 2] = s[n / 2];
-		d[n - 1] = s[n - 1];
-	}
-}
-#endif
 
 /* The scan-and-copy loop: from IN[POS], copies bytes to OUT + *O (when
  * EMIT) and advances *O, up to the first LF before END.  Returns the
@@ -173,7 +151,7 @@ copy_to_lf(const char *in, size_t pos, size_t end, char *out, size_t *o, const i
 		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf)) >> (16 - rest);
 		size_t k = m ? (size_t)__builtin_ctz(m) : rest;
 		if (emit)
-			copy_short(out + op, in + pos, k);
+			short_copy(out + op, in + pos, k);
 		*o = op + k;
 		return pos + k;
 	}

@@ -3,6 +3,7 @@
 #include "maildirname.h"
 
 #include "scan_num.h"
+#include "shortstr.h"
 
 #include <md5.h>
 #include <string.h>
@@ -69,10 +70,10 @@ static void parse_time(const char *p, size_t len, struct maildir_name *n)
 void maildir_name_parse(const char *name, size_t len, struct maildir_name *n)
 {
 	memset(n, 0, sizeof *n);
-	const char *colon = memchr(name, ':', len);
+	const char *colon = short_find(name, len, ':');
 	n->base_len = colon ? (size_t)(colon - name) : len;
 	n->has_info = colon != NULL;
-	const char *comma = memchr(name, ',', n->base_len);
+	const char *comma = short_find(name, n->base_len, ',');
 	n->unique_len = comma ? (size_t)(comma - name) : n->base_len;
 	if (comma)
 		parse_fields(comma + 1, n->base_len - n->unique_len - 1, n);

@@ -14,6 +14,7 @@
 #include "exitcode.h"
 #include "maildirname.h"
 #include "msgfilter.h"
+#include "shortstr.h"
 #include "sizecache.h"
 #include "uiddigest.h"
 
@@ -28,7 +29,7 @@
 
 int scan_name_usable(const char *name)
 {
-	return name[0] != '\0' && name[0] != '.' && !strpbrk(name, " \n\r");
+	return name[0] != '\0' && name[0] != '.' && !short_has3(name, strlen(name), ' ', '\n', '\r');
 }
 
 static void *grow(void *p, size_t *cap, size_t need, size_t elem)
@@ -66,7 +67,7 @@ static uint32_t arena_add_path(struct scan *s, const char *name, size_t len)
 	                s->arena_len + SCAN_PATH_PREFIX_LEN + len + 1, 1);
 	char *p = s->arena + s->arena_len;
 	memcpy(p, SCAN_PATH_PREFIX, SCAN_PATH_PREFIX_LEN);
-	memcpy(p + SCAN_PATH_PREFIX_LEN, name, len + 1);
+	short_copy(p + SCAN_PATH_PREFIX_LEN, name, len + 1);
 	uint32_t off = (uint32_t)(s->arena_len + SCAN_PATH_PREFIX_LEN);
 	s->arena_len += SCAN_PATH_PREFIX_LEN + len + 1;
 	return off;
