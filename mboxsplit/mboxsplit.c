@@ -247,30 +247,39 @@ static void commit(const char *mailbox, int fd, const struct options *o,
 }
 
 /* The index from the cache or the mailbox; the spool locks are
- * released when it is done. */
-static void load_index(struct mbox_index *ix, int fd, const char *mailbox,
-                       const struct options *o, struct spool_lock *lk)
+ * released when it is done.  Returns 1 if the cache is to be written
+ * (save_index), with *ST what it is to describe. */
+static int load_index(struct mbox_index *ix, int fd, const char *mailbox,
+                      const struct options *o, struct spool_lock *lk, struct stat *st)
 {
 	int64_t t0 = clock_ms();
 	mbox_index_init(ix, o->flags, o->max_messages);
 	const char *cache = fd >= 0 ? cache_path(o->cache) : NULL;
-	struct stat st;
 	int cached = 0;
 	if (cache) {
-		if (fstat(fd, &st) < 0)
+		if (fstat(fd, st) < 0)
 			die_sys(EXIT_TEMP, "cannot stat mailbox %s", mailbox);
-		cached = cache_load(cache, &st, ix) == 0;
+		cached = cache_load(cache, st, ix) == 0;
 	}
 	if (!cached)
 		build_index(ix, fd, mailbox, lk);
 	spool_unlock(lk);
-	if (cache && !cached && cache_save(cache, &st, ix) < 0)
-		logline("cache_not_written path=%s error=\"%s\"", cache, strerror(errno));
 	const char *user = getenv("USER");
 	logline("indexed user=%s mailbox=%s messages=%zu octets=%llu bytes=%llu cache=%s ms=%lld",
 	        user && *user && !strpbrk(user, " \"\n") ? user : "-", mailbox, ix->count,
 	        (unsigned long long)ix->octets, (unsigned long long)ix->end,
 	        !cache ? "off" : cached ? "hit" : "miss", (long long)(clock_ms() - t0));
+	return cache && !cached;
+}
+
+/* Written once the scan list is on its way: the client's STAT answer
+ * does not wait for it. */
+static void save_index(const struct mbox_index *ix, const struct options *o,
+                       const struct stat *st)
+{
+	const char *cache = cache_path(o->cache);
+	if (cache_save(cache, st, ix) < 0)
+		logline("cache_not_written path=%s error=\"%s\"", cache, strerror(errno));
 }
 
 /* From here the worker reads mail bytes: it keeps its descriptors and
@@ -349,8 +358,11 @@ int main(int argc, char **argv)
 	expose_start(&e, o.prog, fd);
 	confine_worker(&o);
 	struct mbox_index ix;
-	load_index(&ix, fd, mailbox, &o, &lk);
+	struct stat st;
+	int save = load_index(&ix, fd, mailbox, &o, &lk, &st);
 	send_list(&e, &ix);
+	if (save)
+		save_index(&ix, &o, &st);
 	end_session(&e, &ix, mailbox, fd, &o);
 	mbox_index_free(&ix);
 	int status = expose_finish(&e);
