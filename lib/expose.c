@@ -165,7 +165,7 @@ static size_t line_start(char *line, uint64_t size, const char *uid)
 		return 0;
 	size_t n = fmt_u64(line, size);
 	line[n++] = ' ';
-	memcpy(line + n, uid, ul);
+	short_copy(line + n, uid, ul);
 	n += ul;
 	line[n++] = ' ';
 	return n;
@@ -217,7 +217,13 @@ int expose_range(struct expose *e, uint64_t size, const char *uid,
 	line[n++] = '+';
 	n += fmt_u64(line + n, length);
 	line[n++] = '\n';
-	return list_put(e, line, n);
+	if (e->list_error || e->list_fd < 0)
+		return -1;
+	if (n > sizeof e->buf - e->buf_len && list_flush(e) < 0)
+		return -1;
+	short_copy(e->buf + e->buf_len, line, n);
+	e->buf_len += n;
+	return 0;
 }
 
 int expose_list_end(struct expose *e)

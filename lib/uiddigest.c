@@ -43,6 +43,7 @@ void uiddigest_init(struct uiddigest *d)
 	d->line_overflow = 0;
 	d->streaming = 0;
 	d->have_sum = 0;
+	d->left_out = 0;
 	d->xuidl[0] = '\0';
 }
 
@@ -154,6 +155,7 @@ static void end_line(struct uiddigest *d, const char *line, size_t len, int over
 		d->in_cont_skip = 0;
 		if (may_be_listed(line[0])) {
 			d->in_cont_skip = (unsigned char)is_volatile(line, n);
+			d->left_out |= d->in_cont_skip;
 			note_xuidl(d, line, n);
 		}
 	}

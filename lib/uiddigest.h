@@ -39,6 +39,10 @@ struct uiddigest {
 	unsigned char line_overflow;
 	unsigned char streaming;    /* state is in use (else nothing hashed yet) */
 	unsigned char have_sum;     /* sum holds the digest, hashed in one call */
+	/* A line was left out.  Every line that msgfilter's MSGF_HIDE_STATUS
+	 * hides is one (its fields are among those left out here), so a
+	 * header without one has the same size hidden or not. */
+	unsigned char left_out;
 	unsigned char sum[16];
 	char xuidl[71];             /* X-UIDL value if present and valid, else "" */
 };

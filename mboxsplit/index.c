@@ -348,6 +348,52 @@ struct run {
 	size_t start, len;
 };
 
+/* N plus the LFs in P[0..N) without a CR before them: the CRLF size of
+ * whole lines that start at P. */
+static uint64_t crlf_octets(const char *p, size_t n)
+{
+	uint64_t octets = n;
+	if (n == 0)
+		return 0;
+	octets += p[0] == '\n';
+	size_t i = 1;
+#ifdef __SSE2__
+	/* Bare LFs as -1 in byte lanes, summed before a lane can wrap. */
+	const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+	while (i + 16 <= n) {
+		__m128i lanes = _mm_setzero_si128();
+		for (unsigned k = 0; k < 255 && i + 16 <= n; k++, i += 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+			__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(p + i - 1));
+			lanes = _mm_sub_epi8(lanes, _mm_andnot_si128(_mm_cmpeq_epi8(w, cr),
+			                                             _mm_cmpeq_epi8(v, lf)));
+		}
+		octets += lanes_sum(lanes);
+	}
+#endif
+	for (; i < n; i++)
+		octets += p[i] == '\n' && p[i - 1] != '\r';
+	return octets;
+}
+
+/* The blank line that ends the header is at P + R->start + R->len, SEG
+ * octets, with the header's run before it.  uiddigest sees both in one
+ * call, which lets it hash the header in one go.  If the run is the
+ * whole header and no line of it is one msgfilter could hide or change,
+ * its size is counted here and msgfilter is spared it. */
+static void header_end(struct scanner *s, const char *p, struct run *r, size_t seg)
+{
+	struct mbox_msg *m = &s->ix->msgs[s->ix->count - 1];
+	s->header_done = uiddigest_feed(&s->digest, p + r->start, r->len + seg);
+	if (m->length != 0 || (s->ix->flags & MSGF_MBOXRD) ||
+	    ((s->ix->flags & MSGF_HIDE_STATUS) && s->digest.left_out))
+		return;
+	m->length = r->len;
+	s->body_octets = crlf_octets(p + r->start, r->len);
+	r->len = 0;
+	s->fast_body = 1;
+}
+
 static void run_flush(struct scanner *s, const char *p, struct run *r)
 {
 	if (r->len)
@@ -391,10 +437,8 @@ static void line_start(struct scanner *s, const char *p, size_t i, size_t seg,
 		start_message(s, seg);
 		s->in_from = !complete;
 	} else if (is_blank) {
-		/* The header's end: uiddigest sees it with the header in one
-		 * call, which lets it hash the header in one go. */
 		if (s->have_msg && !s->header_done && r->len && r->start + r->len == i)
-			s->header_done = uiddigest_feed(&s->digest, p + r->start, r->len + seg);
+			header_end(s, p, r, seg);
 		run_flush(s, p, r);
 		flush_pending(s);
 		s->pending = seg == 1 ? "\n" : "\r\n";
