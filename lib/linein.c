@@ -1,5 +1,6 @@
 /* linein.c: see linein.h. */
 #include "linein.h"
+#include "findlf.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -121,7 +122,7 @@ int linein_get(struct linein *in, const char **line, size_t *len)
 	for (;;) {
 		char *from = in->buf + in->start + in->scanned;
 		size_t avail = in->end - in->start - in->scanned;
-		char *nl = memchr(from, '\n', avail);
+		char *nl = (char *)find_lf(from, avail);
 		if (nl) {
 			*line = in->buf + in->start;
 			*len = (size_t)(nl - *line);

@@ -6,6 +6,7 @@
 #include "msgfilter.h"
 #include "scan_num.h"
 #include "scanlist.h"
+#include "shortstr.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -136,9 +137,9 @@ static uint32_t arena_add(struct maildrop *m, const char *uid, size_t uid_len,
 	char *p = m->blocks[m->n_blocks - 1] + m->block_used;
 	uint32_t pos = (uint32_t)((m->n_blocks - 1) * MAILDROP_ARENA_BLOCK + m->block_used);
 	p[0] = (char)uid_len;
-	memcpy(p + 1, uid, uid_len);
+	short_copy(p + 1, uid, uid_len);
 	if (path) {
-		memcpy(p + 1 + uid_len, path, path_len);
+		short_copy(p + 1 + uid_len, path, path_len);
 		p[1 + uid_len + path_len] = '\0';
 	}
 	m->block_used += need;
@@ -251,7 +252,7 @@ static int set_size(struct loader *l, struct msg *msg, uint64_t size)
 
 static int parse_range(const char *f, size_t len, uint64_t *offset, uint64_t *length)
 {
-	const char *plus = memchr(f, '+', len);
+	const char *plus = short_find(f, len, '+');
 	if (!plus || !scan_u64(f + 1, (size_t)(plus - f) - 1, offset) ||
 	    !scan_u64(plus + 1, len - (size_t)(plus + 1 - f), length))
 		return -1;
@@ -358,11 +359,11 @@ static int message_fields_fast(const char *line, size_t len, const char **f,
                                size_t *fl, uint64_t *size)
 {
 	const char *end = line + len;
-	const char *sp1 = memchr(line, ' ', len);
+	const char *sp1 = short_find(line, len, ' ');
 	if (!sp1)
 		return 0;
 	const char *uid = sp1 + 1;
-	const char *sp2 = memchr(uid, ' ', (size_t)(end - uid));
+	const char *sp2 = short_find(uid, (size_t)(end - uid), ' ');
 	if (!sp2 || sp2 + 1 == end)
 		return 0;
 	const char *where = sp2 + 1;
