@@ -14,7 +14,6 @@
 #include "findlf.h"
 
 #include <string.h>
-#include <strings.h>
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -65,15 +64,24 @@ static void hash_sum(struct uiddigest *d, XXH128_hash_t h)
 	d->have_sum = 1;
 }
 
+/* Whether the N octets at P are NAME's (letters in either case; other
+ * octets exactly).  In place of strncasecmp, a slow loop in musl. */
+static int name_is(const char *p, const char *name, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i], k = (unsigned char)name[i];
+		if (c != k && !(((c | 0x20) == (k | 0x20)) && (k | 0x20) >= 'a' && (k | 0x20) <= 'z'))
+			return 0;
+	}
+	return 1;
+}
+
 /* If LINE is the field NAME (name, optional blanks, ':'), returns the
  * offset just after the colon, else 0. */
 static size_t field_value_at(const char *line, size_t len, const struct field *f)
 {
 	size_t n = f->len;
-	/* Every name starts with a letter: one compare turns most lines
-	 * away before strncasecmp (a slow loop in musl) is called. */
-	if (len <= n || (line[0] | 0x20) != (f->name[0] | 0x20) ||
-	    strncasecmp(line, f->name, n) != 0)
+	if (len <= n || !name_is(line, f->name, n))
 		return 0;
 	size_t i = n;
 	while (i < len && (line[i] == ' ' || line[i] == '\t'))

@@ -106,23 +106,11 @@ struct dirent *scan_dir_next(DIR *d, const char *what)
 	return e;
 }
 
-/* uid_valid() without an early exit, which compilers vectorise: it runs
- * on every name of the Maildir. */
-static int uid_fits(const char *p, size_t len)
-{
-	unsigned bad = len == 0 || len > UID_MAX;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)p[i];
-		bad |= (unsigned)(c < 0x21) | (unsigned)(c > 0x7e);
-	}
-	return !bad;
-}
-
 /* The default UIDL, from the unique part of the name. */
 static void name_uid(struct scan *s, struct scan_message *m)
 {
 	const char *name = s->arena + m->name_off;
-	if (uid_fits(name, m->unique_len)) {
+	if (uid_valid(name, m->unique_len)) {
 		m->uid_off = m->name_off;   /* the usual case: no copy */
 		m->uid_len = (uint8_t)m->unique_len;
 	} else {
