@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -44,6 +45,7 @@ struct bpf_prog {              /* struct sock_fprog */
 #define BPF_JEQ_K 0x15
 #define BPF_JGE_K 0x35
 #define BPF_JSET_K 0x45
+#define BPF_AND_K 0x54
 #define BPF_RET_K 0x06
 
 #define SECCOMP_MODE_FILTER_ 2
@@ -101,11 +103,14 @@ static const int open_calls[] = {
 };
 
 /* The mbox worker: the write-back's new file (its descriptor comes from
- * the spool helper), the index cache, and waiting for pop3d. */
+ * the spool helper), the index cache, waiting for pop3d, and a thread
+ * that indexes half a large mailbox (glibc's threads register with
+ * set_robust_list and rseq). */
 static const int mbox_calls[] = {
 	SYS_fsync, SYS_fdatasync, SYS_fallocate, SYS_copy_file_range,
 	SYS_sendfile, SYS_ftruncate, SYS_sendmsg, SYS_recvmsg, SYS_flock,
 	SYS_unlinkat, SYS_renameat, SYS_renameat2, SYS_wait4, SYS_sync_file_range,
+	SYS_set_robust_list, SYS_rseq,
 #ifdef SYS_unlink
 	SYS_unlink, SYS_rename,
 #endif
@@ -154,6 +159,7 @@ enum verdict {
 	ALLOW,        /* always */
 	ALLOW_IF_EQ,  /* when argument ARG equals K, else trap */
 	ALLOW_IF_NOT, /* when argument ARG has none of the bits of K, else trap */
+	ALLOW_IF_SET, /* when argument ARG has every bit of K, else fail EPERM */
 	REFUSE,       /* fail with errno K */
 };
 struct rule {
@@ -187,7 +193,7 @@ static uint8_t offset(size_t n)
  * its own: every path returns, so the call number need not be reloaded. */
 static size_t verdict_len(const struct rule *r)
 {
-	return r->verdict == REFUSE ? 1 : 4;
+	return r->verdict == REFUSE ? 1 : r->verdict == ALLOW_IF_SET ? 5 : 4;
 }
 
 static void emit_verdict(struct filter *f, const struct rule *r)
@@ -197,6 +203,13 @@ static void emit_verdict(struct filter *f, const struct rule *r)
 		return;
 	}
 	emit(f, BPF_LD_W_ABS, DATA_ARG(r->arg), 0, 0);
+	if (r->verdict == ALLOW_IF_SET) {
+		emit(f, BPF_AND_K, r->k, 0, 0);
+		emit(f, BPF_JEQ_K, r->k, 0, 1);
+		emit(f, BPF_RET_K, RET_ALLOW, 0, 0);
+		emit(f, BPF_RET_K, RET_ERRNO | EPERM, 0, 0);
+		return;
+	}
 	if (r->verdict == ALLOW_IF_EQ)
 		emit(f, BPF_JEQ_K, r->k, 0, 1);
 	else
@@ -303,9 +316,11 @@ static void add_checked_calls(struct rules *rs)
 	add_rule(rs, SYS_mmap, ALLOW_IF_NOT, 2, PROT_EXEC);
 	add_rule(rs, SYS_mprotect, ALLOW_IF_NOT, 2, PROT_EXEC);
 	/* A new process is refused rather than trapped: libc forks with
-	 * every signal blocked, and a trap then kills without a word. */
+	 * every signal blocked, and a trap then kills without a word.
+	 * clone3's flags are behind a pointer, out of a filter's reach: it
+	 * is "not implemented", so that a C library falls back to clone. */
 	add_rule(rs, SYS_clone, REFUSE, 0, EPERM);
-	add_rule(rs, SYS_clone3, REFUSE, 0, EPERM);
+	add_rule(rs, SYS_clone3, REFUSE, 0, ENOSYS);
 #ifdef SYS_fork
 	add_rule(rs, SYS_fork, REFUSE, 0, EPERM);
 	add_rule(rs, SYS_vfork, REFUSE, 0, EPERM);
@@ -318,8 +333,11 @@ static void room_rules(enum confine_room room, struct rules *rs)
 	add_calls(rs, base_calls);
 	if (room != CONFINE_DIALOGUE)
 		add_calls(rs, open_calls);
-	if (room == CONFINE_MBOX_WORKER)
+	if (room == CONFINE_MBOX_WORKER) {
 		add_calls(rs, mbox_calls);
+		/* A thread (mboxsplit/halves.c), never a process. */
+		add_rule(rs, SYS_clone, ALLOW_IF_SET, 0, CLONE_THREAD);
+	}
 	if (room == CONFINE_MAILDIR_WORKER)
 		add_calls(rs, maildir_calls);
 #if defined(__SANITIZE_ADDRESS__)

@@ -427,7 +427,8 @@ enum mbox_index_result mbox_index_mem(struct mbox_index *ix,
  * 0 at end of file, -1 on error. */
 typedef ssize_t (*source_fn)(void *ctx, char *buf, size_t n);
 
-static enum mbox_index_result index_stream(struct mbox_index *ix, source_fn source, void *ctx)
+static enum mbox_index_result index_stream(struct mbox_index *ix, source_fn source, void *ctx,
+                                           uint64_t start)
 {
 	struct scanner *s = aligned_alloc(_Alignof(struct scanner), sizeof *s);
 	char *buf = malloc(MBOX_READ_BLOCK);
@@ -435,6 +436,7 @@ static enum mbox_index_result index_stream(struct mbox_index *ix, source_fn sour
 	if (!s || !buf)
 		goto out;
 	scanner_init(s, ix);
+	s->offset = start;
 	size_t have = 0;
 	for (;;) {
 		ssize_t got = source(ctx, buf + have, MBOX_READ_BLOCK - have);
@@ -470,7 +472,35 @@ static ssize_t fd_source(void *ctx, char *buf, size_t n)
 
 enum mbox_index_result mbox_index_fd(struct mbox_index *ix, int fd)
 {
-	return index_stream(ix, fd_source, &fd);
+	return index_stream(ix, fd_source, &fd, 0);
+}
+
+struct range_source {
+	int fd;
+	uint64_t pos, end;
+};
+
+static ssize_t range_source(void *ctx, char *buf, size_t n)
+{
+	struct range_source *r = ctx;
+	if (n > r->end - r->pos)
+		n = (size_t)(r->end - r->pos);
+	for (;;) {
+		ssize_t got = n ? pread(r->fd, buf, n, (off_t)r->pos) : 0;
+		if (got >= 0) {
+			r->pos += (uint64_t)got;
+			return got;
+		}
+		if (errno != EINTR)
+			return -1;
+	}
+}
+
+enum mbox_index_result mbox_index_range(struct mbox_index *ix, int fd, uint64_t start,
+                                        uint64_t end)
+{
+	struct range_source r = { fd, start, end };
+	return index_stream(ix, range_source, &r, start);
 }
 
 struct chunk_source {
@@ -495,5 +525,5 @@ enum mbox_index_result mbox_index_chunks(struct mbox_index *ix, const char *data
                                          size_t len, size_t chunk)
 {
 	struct chunk_source c = { data, len, 0, chunk ? chunk : 1 };
-	return index_stream(ix, chunk_source, &c);
+	return index_stream(ix, chunk_source, &c, 0);
 }

@@ -50,6 +50,7 @@ struct mbox_index {
 	uint64_t end;          /* bytes indexed: the file's size then */
 	unsigned flags;        /* MSGF_MBOXRD, MSGF_HIDE_STATUS */
 	size_t max_messages;
+	unsigned parts;        /* mbox_index_file: 2 if read as two halves */
 	char *xuidl_pool;
 	size_t pool_len, pool_cap;
 };
@@ -68,6 +69,17 @@ void mbox_index_free(struct mbox_index *ix);
 
 /* Reads FD from its current offset (which must be 0) to end of file. */
 enum mbox_index_result mbox_index_fd(struct mbox_index *ix, int fd);
+
+/* Reads FD's bytes [START, END) with pread (END UINT64_MAX: to the end of
+ * the file).  START is 0 or the offset of a "From " line after a blank
+ * line, where a message starts whatever came before, so that the index
+ * of a file is that of its parts one after the other (halves.c). */
+enum mbox_index_result mbox_index_range(struct mbox_index *ix, int fd, uint64_t start,
+                                        uint64_t end);
+
+/* Like mbox_index_fd, with up to WORKERS threads (halves.c): a large
+ * file is indexed as two halves at once, split at a message's start. */
+enum mbox_index_result mbox_index_file(struct mbox_index *ix, int fd, unsigned workers);
 
 /* The same over bytes in memory (tests and the fuzzer): all at once,
  * or as reads of at most CHUNK bytes, which must give the same index. */

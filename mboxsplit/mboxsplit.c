@@ -48,6 +48,7 @@ struct options {
 	struct lock_config lock;
 	size_t max_messages;
 	char **prog;                  /* pop3d and its arguments */
+	unsigned cpus;                /* online, counted before confinement */
 };
 
 _Static_assert(EXPOSE_MESSAGES_LIMIT < MBOX_TAG_SUFFIX, "-n: duplicate suffixes must fit the tag");
@@ -166,11 +167,11 @@ static int open_locked(const char *mailbox, const struct options *o, struct spoo
 
 /* Indexes the mailbox; on failure releases the spool locks and dies. */
 static void build_index(struct mbox_index *ix, int fd, const char *mailbox,
-                        struct spool_lock *lk)
+                        struct spool_lock *lk, unsigned cpus)
 {
 	if (fd < 0)
 		return;
-	enum mbox_index_result r = mbox_index_fd(ix, fd);
+	enum mbox_index_result r = mbox_index_file(ix, fd, cpus);
 	int e = errno;
 	if (r == MBOX_OK && mbox_index_unique(ix) < 0)
 		r = MBOX_NO_MEMORY;
@@ -262,13 +263,14 @@ static int load_index(struct mbox_index *ix, int fd, const char *mailbox,
 		cached = cache_load(cache, st, ix) == 0;
 	}
 	if (!cached)
-		build_index(ix, fd, mailbox, lk);
+		build_index(ix, fd, mailbox, lk, o->cpus);
 	spool_unlock(lk);
 	const char *user = getenv("USER");
-	logline("indexed user=%s mailbox=%s messages=%zu octets=%llu bytes=%llu cache=%s ms=%lld",
+	logline("indexed user=%s mailbox=%s messages=%zu octets=%llu bytes=%llu cache=%s parts=%u ms=%lld",
 	        user && *user && !strpbrk(user, " \"\n") ? user : "-", mailbox, ix->count,
 	        (unsigned long long)ix->octets, (unsigned long long)ix->end,
-	        !cache ? "off" : cached ? "hit" : "miss", (long long)(clock_ms() - t0));
+	        !cache ? "off" : cached ? "hit" : "miss", ix->parts ? ix->parts : 1,
+	        (long long)(clock_ms() - t0));
 	return cache && !cached;
 }
 
@@ -356,6 +358,8 @@ int main(int argc, char **argv)
 	 * needs neither exec nor any file but the mailbox and the cache. */
 	struct expose e;
 	expose_start(&e, o.prog, fd);
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	o.cpus = cpus > 0 ? (unsigned)cpus : 1;
 	confine_worker(&o);
 	struct mbox_index ix;
 	struct stat st;

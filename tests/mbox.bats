@@ -578,3 +578,30 @@ time.sleep(0.1); fcntl.lockf(f, fcntl.LOCK_UN); time.sleep(30)' "$MB" locked go 
 	split -c "$C"
 	[[ "$stderr" == *"cache=miss"* ]]
 }
+
+@test "a large mbox is read in two halves by the confined worker: the scan list of one pass" {
+	[ "$(nproc)" -ge 2 ] || skip "one CPU: always one pass"
+	python3 - "$MB" <<'PY'
+import random, sys
+rng = random.Random(5)
+with open(sys.argv[1], "wb") as f:
+    n = k = 0
+    while n < 9 << 20:
+        eol = b"\r\n" if k % 7 == 0 else b"\n"
+        m = b"From s%d@example.org Thu Nov 26 06:00:00 2026" % k + eol
+        m += b"Subject: %d" % k + eol + (b"Status: RO" + eol if k % 5 == 0 else b"")
+        m += (b"X-UIDL: id%d" % (k % 40) + eol if k % 11 == 0 else b"") + eol
+        for _ in range(rng.randrange(1, 30)):
+            m += rng.choice([b"text", b"From here, not a message", b">From quoted", b""]) + eol
+        m += eol
+        f.write(m)
+        n += len(m)
+        k += 1
+PY
+	mboxsplit -m "$MB" -H sh -c 'cat <&4' >two 2>log2
+	taskset -c 0 mboxsplit -m "$MB" -H sh -c 'cat <&4' >one 2>log1
+	grep -q 'mboxsplit: indexed .* parts=2 ' log2
+	grep -q 'mboxsplit: indexed .* parts=1 ' log1
+	[ "$(wc -l <one)" -gt 10000 ]
+	cmp one two
+}

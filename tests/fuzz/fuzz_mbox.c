@@ -14,7 +14,7 @@ static int msg_equal(const struct mbox_msg *a, const struct mbox_msg *b)
 {
 	return a->from_start == b->from_start && a->from_len == b->from_len &&
 	       a->length == b->length && a->size == b->size &&
-	       memcmp(a->md5, b->md5, sizeof a->md5) == 0 && a->tag == b->tag;
+	       memcmp(a->digest, b->digest, sizeof a->digest) == 0 && a->tag == b->tag;
 }
 
 static int uid_cmp(const void *a, const void *b)

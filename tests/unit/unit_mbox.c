@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* "SIZE UID @OFF+LEN;" for each message, after making ids unique. */
 static char *describe(struct mbox_index *ix)
@@ -77,6 +78,64 @@ static void check_chunking(const char *name, const char *data, unsigned flags)
 	}
 	ok(same, name);
 	free(whole);
+}
+
+
+/* A file of about BYTES octets of small messages whose bodies hold what
+ * a split must not be fooled by ("From " after a line that is not
+ * blank, >From, blank runs, CR LF), with Status and X-UIDL headers. */
+static char *tricky_mbox(size_t bytes, size_t *len)
+{
+	char *m = malloc(bytes + 4096);
+	size_t n = 0;
+	unsigned long seed = 7;
+	for (unsigned k = 0; n < bytes; k++) {
+		seed = seed * 6364136223846793005ul + 1442695040888963407ul;
+		unsigned r = (unsigned)(seed >> 33);
+		const char *eol = r % 7 == 0 ? "\r\n" : "\n";
+		n += (size_t)sprintf(m + n, "From s%u@example.org Thu Nov 26 06:00:00 2026%s", k, eol);
+		n += (size_t)sprintf(m + n, "Subject: %u%s", k, eol);
+		if (r % 5 == 0)
+			n += (size_t)sprintf(m + n, "Status: RO%s", eol);
+		if (r % 11 == 0)
+			n += (size_t)sprintf(m + n, "X-UIDL: id%u%s", k % 50, eol);
+		n += (size_t)sprintf(m + n, "%sline%s", eol, eol);
+		if (r % 3 == 0)
+			n += (size_t)sprintf(m + n, "From here, not a message%s", eol);
+		if (r % 4 == 0)
+			n += (size_t)sprintf(m + n, "%s>From quoted%s%s%s", eol, eol, eol, eol);
+		for (unsigned i = r % 40; i > 0; i--)
+			n += (size_t)sprintf(m + n, "body text of message %u%s", k, eol);
+		n += (size_t)sprintf(m + n, "%s", eol);
+	}
+	*len = n;
+	return m;
+}
+
+/* mbox_index_file with two workers against one pass over memory. */
+static void check_halves(const char *name, const char *data, size_t len, unsigned flags)
+{
+	char path[] = "/tmp/unit_mbox.XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0 || write(fd, data, len) != (ssize_t)len || lseek(fd, 0, SEEK_SET) != 0)
+		abort();
+	unlink(path);
+	struct mbox_index a, b;
+	mbox_index_init(&a, flags, 1000000);
+	mbox_index_init(&b, flags, 1000000);
+	enum mbox_index_result ra = mbox_index_file(&a, fd, 2), rb = mbox_index_mem(&b, data, len);
+	int same = ra == MBOX_OK && rb == MBOX_OK && a.count == b.count && a.octets == b.octets &&
+	           a.end == b.end && lseek(fd, 0, SEEK_CUR) == (off_t)len;
+	char *da = same ? describe(&a) : NULL, *db = same ? describe(&b) : NULL;
+	same = same && strcmp(da, db) == 0;
+	if (!same)
+		fprintf(stderr, "# %s: %d/%d messages %zu/%zu\n", name, ra, rb, a.count, b.count);
+	ok(same, name);
+	free(da);
+	free(db);
+	mbox_index_free(&a);
+	mbox_index_free(&b);
+	close(fd);
 }
 
 static const char plain[] =
@@ -157,6 +216,38 @@ int main(void)
 	ok(sizeof(struct mbox_msg) <= 56, "56 bytes or fewer per message in the index");
 	mbox_index_free(&ix);
 	free(many);
+
+	size_t big_len;
+	char *big = tricky_mbox(9u << 20, &big_len);
+	check_halves("two halves at once: the index of one pass", big, big_len, 0);
+	check_halves("two halves at once, mboxrd hide-status", big, big_len,
+	             MSGF_MBOXRD | MSGF_HIDE_STATUS);
+	/* Every split point near the middle is tried by moving the middle:
+	 * a file cut shorter by 0..4000 octets. */
+	int all = 1;
+	for (size_t cut = 0; cut <= 4000 && all; cut += 97) {
+		struct mbox_index a, b;
+		char path[] = "/tmp/unit_mbox.XXXXXX";
+		int fd = mkstemp(path);
+		size_t l = big_len - cut;
+		if (fd < 0 || write(fd, big, l) != (ssize_t)l || lseek(fd, 0, SEEK_SET) != 0)
+			abort();
+		unlink(path);
+		mbox_index_init(&a, 0, 1000000);
+		mbox_index_init(&b, 0, 1000000);
+		all = mbox_index_file(&a, fd, 2) == MBOX_OK && mbox_index_mem(&b, big, l) == MBOX_OK &&
+		      a.count == b.count && a.octets == b.octets &&
+		      memcmp(a.msgs, b.msgs, a.count * sizeof *a.msgs) == 0;
+		mbox_index_free(&a);
+		mbox_index_free(&b);
+		close(fd);
+	}
+	ok(all, "two halves: the same index wherever the middle falls");
+	/* One message past the middle larger than the split search: one pass. */
+	memset(big + big_len / 2 - 100, 'x', big_len / 2);
+	memcpy(big + big_len - 100, "\n\nFrom z\n\nend\n", 15);
+	check_halves("no message start near the middle: one pass", big, big_len - 85, 0);
+	free(big);
 
 	printf("1..%d\n", test_no);
 	return failures != 0;
