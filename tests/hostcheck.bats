@@ -183,7 +183,7 @@ allow 10.1.0.0/8|"10.1.0.0/8": address has bits set beyond the prefix length
 allow 192.168.1.|"192.168.1.": not an IP address (write a prefix as 192.0.2.0/24)
 allow 2001:db8::/129|"2001:db8::/129": bad prefix length
 deny|action without a pattern
-allow mail..example.org|"mail..example.org" is not a host name, .domain, address or prefix
+allow mail..example.org|"mail..example.org" is not a host name, .domain, address or prefix: empty label
 allow default X_GREETING="unclosed|unterminated quote
 allow default TCPREMOTEIP=1.2.3.4|variable TCPREMOTEIP is set by hostcheck itself
 CASES
@@ -192,6 +192,107 @@ CASES
 	printf 'allow 127.0.0.1\n' >"$T/good"
 	run hostcheck -c "$T/good"
 	[ "$status" -eq 0 ] && [ "$output" = "" ]
+}
+
+# name_case: prints "PATTERN|WHAT IS WRONG" for the patterns no host
+# name can match (RFC 1123), long ones built here.
+name_cases() {
+	local l63 l64
+	l63=$(printf 'c%.0s' $(seq 63))
+	l64=${l63}c
+	cat <<CASES
+-1.2.3.4|label "-1" begins with '-'
+my_host.example|'_' is not allowed in a host name (letters, digits, '-')
+.my_domain.example|'_' is not allowed in a host name (letters, digits, '-')
+$l64.example.org|a label of 64 octets, at most 63
+host-.example.org|label "host-" ends with '-'
+.-dialup.example.net|label "-dialup" begins with '-'
+a..b|empty label
+$l63.$l63.$l63.${l63%c}|254 octets, a host name has at most 253
+mail.example.123|the last label is all digits: neither a host name nor an IP address
+*.example.org|'*' is not allowed in a host name (letters, digits, '-') (write a domain as .example.org)
+CASES
+}
+
+@test "a name pattern no host can have is refused with its line: at connection time, by -c, by hostcheck-rules" {
+	local pattern why n=0
+	printf 'allow 127.0.0.1\n' >"$T/good"
+	hostcheck-rules "$T/good" "$T/rules.cdb"
+	cp "$T/rules.cdb" "$T/before.cdb"
+	while IFS='|' read -r pattern why; do
+		n=$((n + 1))
+		printf '# rules\nallow 127.0.0.1\ndeny %s X_RULE=bad\nallow default\n' "$pattern" >"$T/rules"
+		local msg="$T/rules:3: \"$pattern\" is not a host name, .domain, address or prefix: $why"
+		run env TCPREMOTEIP=127.0.0.1 hostcheck "$T/rules" touch "$T/ran"
+		[ "$status" -eq 2 ] && [ "$output" = "hostcheck: fatal: $msg" ]
+		[ ! -e "$T/ran" ]
+		run hostcheck -c "$T/rules"
+		[ "$status" -eq 2 ] && [ "$output" = "hostcheck: fatal: $msg" ]
+		run hostcheck-rules "$T/rules" "$T/rules.cdb"
+		[ "$status" -eq 2 ] && [ "$output" = "hostcheck-rules: fatal: $msg" ]
+		cmp "$T/before.cdb" "$T/rules.cdb"
+		[ ! -e "$T/rules.cdb.tmp" ]
+	done < <(name_cases)
+	[ "$n" -eq 10 ]
+	# a pattern too long to print whole is cut, and says so
+	printf 'allow %s\n' "$(printf 'b%.0s' $(seq 300))" >"$T/rules"
+	run hostcheck -c "$T/rules"
+	[ "$status" -eq 2 ]
+	[ "$output" = "hostcheck: fatal: $T/rules:1: \"$(printf 'b%.0s' $(seq 255))...\" is not a host name, .domain, address or prefix: 300 octets, a host name has at most 253" ]
+}
+
+@test "a rules file with a dead name pattern serves no client over TCP, and the log names the line" {
+	printf 'allow 127.0.0.0/8 X_RULE=loopback\n\nallow my_host.example\n' >"$T/rules"
+	local port; port=$(free_port)
+	start_tcpserver "$port" hostcheck "$T/rules" "$T/link" "$T/env"
+	run client "$port" "$(hex $'CAPA\r\n')"
+	[ "$output" = "" ]
+	[ ! -e "$T/env" ]
+	grep -qxF "hostcheck: fatal: $T/rules:3: \"my_host.example\" is not a host name, .domain, address or prefix: '_' is not allowed in a host name (letters, digits, '-')" "$T/log"
+	# fixed, the next connection is served: the file is read per connection
+	printf 'allow 127.0.0.0/8 X_RULE=loopback\n\nallow my-host.example\n' >"$T/rules"
+	run client "$port" "$(hex $'CAPA\r\n')"
+	[ "$output" = "$(hex $'+OK\r\n')" ]
+	grep -qx 'X_RULE=loopback' "$T/env"
+}
+
+@test "valid name patterns, .domain forms included, decide real sessions through forward-confirmed DNS" {
+	local l63 long port name rule want n=0
+	l63=$(printf 'c%.0s' $(seq 63))
+	long=$l63.$l63.$l63.$(printf 'd%.0s' $(seq 57)).org  # 253 octets
+	[ "${#long}" -eq 253 ]
+	port=$(free_port)
+	# only hostcheck meets nss_wrapper; 127.0.0.1's name is $T/hosts.lo
+	start_tcpserver "$port" env LD_PRELOAD=libnss_wrapper.so NSS_WRAPPER_HOSTS="$T/hosts.lo" \
+		NSS_WRAPPER_DISABLE_DEEPBIND=1 hostcheck "$T/rules" "$T/link" "$T/env"
+	# NAME (127.0.0.1's PTR) | RULE | X_RULE wanted ("-": denied)
+	while IFS='|' read -r name rule want; do
+		n=$((n + 1))
+		rm -f "$T/env"
+		printf '127.0.0.1 %s\n' "$name" >"$T/hosts.lo"
+		printf '%s\ndeny .example.com\ndeny default\n' "$rule" >"$T/rules"
+		hostcheck -c "$T/rules"
+		run client "$port" "$(hex $'CAPA\r\n')"
+		if [ "$want" = - ]; then
+			[ "$output" = "$(hex $'-ERR access denied\r\n')" ]
+			[ ! -e "$T/env" ]
+		else
+			[ "$output" = "$(hex $'+OK\r\n')" ]
+			grep -qx "X_RULE=$want" "$T/env"
+			grep -qix "TCPREMOTEHOST=$name" "$T/env"
+		fi
+	done <<CASES
+xn--bcher-kva.A-1.example.org|allow xn--bcher-kva.a-1.example.org X_RULE=idn|idn
+mail.example.org|allow MAIL.example.org. X_RULE=fqdn|fqdn
+pc-7.0ffice.example.net|allow .0ffice.example.net X_RULE=suffix|suffix
+0ffice.example.net|allow .0ffice.example.net X_RULE=suffix|-
+a.b.c.d.e.example.net|warn .example.net. X_RULE=warned|warned
+$long|allow $long X_RULE=longest|longest
+x.$l63.example|allow .$l63.example X_RULE=label63|label63
+CASES
+	[ "$n" -eq 7 ]
+	grep -q "^hostcheck: warn ip=127.0.0.1 port=[0-9]* host=a.b.c.d.e.example.net dns=ok match=suffix rule=1\$" "$T/log"
+	grep -q "^hostcheck: allow ip=127.0.0.1 port=[0-9]* host=$long dns=ok match=name rule=1\$" "$T/log"
 }
 
 @test "compiled rules: same decisions; a bad text leaves the old database in place" {
@@ -210,7 +311,7 @@ R
 	cp "$T/rules.cdb" "$T/before.cdb"
 	printf 'allow 10.0.0.0/8\nallow everything\nallow !\n' >"$T/bad"
 	run hostcheck-rules "$T/bad" "$T/rules.cdb"
-	[ "$status" -eq 2 ] && [ "$output" = "hostcheck-rules: fatal: $T/bad:3: \"!\" is not a host name, .domain, address or prefix" ]
+	[ "$status" -eq 2 ] && [ "$output" = "hostcheck-rules: fatal: $T/bad:3: \"!\" is not a host name, .domain, address or prefix: '!' is not allowed in a host name (letters, digits, '-')" ]
 	cmp "$T/before.cdb" "$T/rules.cdb"
 	[ ! -e "$T/rules.cdb.tmp" ]
 	printf 'allow 10.0.0.0/8\ndeny 10.0.0.0/8\n' >"$T/dup"
