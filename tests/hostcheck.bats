@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+bats_require_minimum_version 1.5.0
 # hostcheck: decisions by address, prefix, name and suffix; DNS through
 # nss_wrapper (a private hosts file, the system resolver untouched) and a
 # preloaded fake for slow or lying PTR records; malformed rules; the deny
@@ -561,28 +562,122 @@ CONF
 	cat >"$T/allow_deny" <<'M'
 # mpopd rules
 ALLOW 192.168.1.
-deny 10.0.0.13
+deny 10.0.0.213
 WARN 172.16.
 allow mail.example.org
 DENY ALL
 M
-	printf '127.0.0.1\n10.1.\n' >"$T/trusted"
-	run "$TESTS_DIR/../hostcheck/mpopd2hostcheck" "$T/allow_deny" "$T/trusted"
-	[ "$status" -eq 0 ]
+	printf '127.0.0.\n10.1.*\n' >"$T/trusted"
+	run --separate-stderr "$TESTS_DIR/../hostcheck/mpopd2hostcheck" "$T/allow_deny" "$T/trusted"
+	[ "$status" -eq 0 ] && [ "$stderr" = "" ]
 	printf '%s\n' "$output" >"$T/rules"
-	[ "$(grep -v '^#' "$T/rules")" = $'trust 127.0.0.1\ntrust 10.1.0.0/16\nallow 192.168.1.0/24\ndeny 10.0.0.13\nwarn 172.16.0.0/16\nallow mail.example.org\ndeny default' ]
-	hostcheck -c "$T/rules"
-	# mpopd's text prefixes without a final dot, domain wildcards, and a
-	# line that cannot be converted (left as a comment; exit 1)
-	printf 'allow 10.2\nDENY *.example.net\nallow 1.2.3.4.5\n' >"$T/allow_deny2"
-	run "$TESTS_DIR/../hostcheck/mpopd2hostcheck" "$T/allow_deny2"
-	[ "$status" -eq 1 ]
 	[ "$output" = '# converted from mpopd by mpopd2hostcheck
-# mpopd matched "10.2" as text, also longer numbers; converted as a prefix of whole octets
-allow 10.2.0.0/16
-deny .example.net
-# could not convert: allow 1.2.3.4.5
+trust 127.0.0.0/24
+trust 10.1.0.0/16
+allow 192.168.1.0/24
+deny 10.0.0.213
+warn 172.16.0.0/16
+allow mail.example.org
+deny default' ]
+	hostcheck -c "$T/rules"
+	run check 10.1.200.3 "$T/rules"; [ "$status" -eq 0 ]
+	run check 10.0.0.213 "$T/rules"; [ "$status" -eq 1 ]
+	run check 10.0.0.21 "$T/rules"; [ "$status" -eq 1 ]
+	grep -q ' match=default rule=8$' "$T/err"
+}
+
+@test "mpopd2hostcheck: regular-expression lines converted where exact, every other line named" {
+	cat >"$T/allow_deny" <<'M'
+# regular expressions as mpopd read them: IP =~ /^P/, NAME =~ /^P$/i
+ALLOW ^198\.18\.
+allow ^198\.51\.100\.7$
+DENY \.dialup\.example\.net$
+deny *.example.com
+deny 10.2
+allow ^(10|11)\.
+allow ^10\.[0-9]+\.
+ALLOW my_host.example
+allow -1.2.3.4
+allow host\d.example.org
+allow 10.0$
+allow 2001:db8::
+   ALLOW 10.9.9.9
+ALLOW 1.2.3.4.
+M
+	printf '203.0.113.\nhost.example.org\n' >"$T/trusted"
+	run --separate-stderr "$TESTS_DIR/../hostcheck/mpopd2hostcheck" "$T/allow_deny" "$T/trusted"
+	[ "$status" -eq 1 ]
+	local A=$T/allow_deny R="is a regular expression; hostcheck has addresses, prefixes, names and .domains"
+	[ "$stderr" = "mpopd2hostcheck: $T/trusted:2: cannot convert \"host.example.org\": a name in mpopd_trusted: hostcheck trusts addresses, never a name; trust the host's address instead
+mpopd2hostcheck: $A:7: cannot convert \"allow ^(10|11)\\.\": \"(\" $R
+mpopd2hostcheck: $A:8: cannot convert \"allow ^10\\.[0-9]+\\.\": \"[\" $R
+mpopd2hostcheck: $A:9: cannot convert \"ALLOW my_host.example\": \"_\" is not allowed in a host name, hostcheck could never match it
+mpopd2hostcheck: $A:10: cannot convert \"allow -1.2.3.4\": label \"-1\" begins with \"-\"
+mpopd2hostcheck: $A:11: cannot convert \"allow host\\d.example.org\": \\d $R
+mpopd2hostcheck: $A:12: cannot convert \"allow 10.0\$\": anchored at its end with less than a whole address: matches no address
+mpopd2hostcheck: $A:13: cannot convert \"allow 2001:db8::\": mpopd compared IPv4 addresses only
+mpopd2hostcheck: warning: $A:14: mpopd ignored this line: it begins with a blank
+mpopd2hostcheck: $A:15: cannot convert \"ALLOW 1.2.3.4.\": a dot after the fourth octet: matches no address" ]
+	printf '%s\n' "$output" >"$T/rules"
+	# the converted rules, and nothing for the lines named above
+	[ "$(grep -v '^#' "$T/rules")" = 'trust 203.0.113.0/24
+allow 198.18.0.0/16
+allow 198.51.100.7
+deny .dialup.example.net
+deny .example.com
+deny 10.2.0.0/16
+deny 10.20.0.0/14
+deny 10.24.0.0/14
+deny 10.28.0.0/15
+deny 10.200.0.0/13
+deny 10.208.0.0/12
+deny 10.224.0.0/11
 allow default' ]
+	# each unconverted line stays in the output as a comment with its number
+	[ "$(grep -c '^# could not convert' "$T/rules")" -eq 9 ]
+	grep -qxF "# could not convert ($A line 9): ALLOW my_host.example" "$T/rules"
+	grep -qxF '# mpopd compared "10.2" with the start of the address text: it also matched 10.20-29.*, 10.200-255.*; the rules below keep that' "$T/rules"
+	hostcheck -c "$T/rules"
+	# and they decide as mpopd did: 10.2 was a text prefix, so 10.25.x.x too
+	run check 10.2.3.4 "$T/rules"; [ "$status" -eq 1 ]
+	run check 10.25.3.4 "$T/rules"; [ "$status" -eq 1 ]
+	run check 10.255.0.1 "$T/rules"; [ "$status" -eq 1 ]
+	run check 10.3.0.1 "$T/rules"; [ "$status" -eq 0 ]
+	run check 10.199.0.1 "$T/rules"; [ "$status" -eq 0 ]
+	run check 198.51.100.70 "$T/rules"; [ "$status" -eq 0 ]
+	grep -q ' match=default rule=' "$T/err"
+	run check 198.18.200.1 "$T/rules"; [ "$status" -eq 0 ]
+	# the domains, through forward-confirmed names
+	local dialup shop
+	dialup=$(grep -nx 'deny .dialup.example.net' "$T/rules" | cut -d: -f1)
+	shop=$(grep -nx 'deny .example.com' "$T/rules" | cut -d: -f1)
+	run with_dns check 192.0.2.11 "$T/rules"
+	[ "$status" -eq 1 ]
+	[ "$(cat "$T/err")" = "hostcheck: deny ip=192.0.2.11 port=40000 host=a.dialup.example.net dns=ok match=suffix rule=$dialup" ]
+	run with_dns check 198.51.100.20 "$T/rules"
+	[ "$status" -eq 1 ]
+	[ "$(cat "$T/err")" = "hostcheck: deny ip=198.51.100.20 port=40000 host=shop.example.com dns=ok match=suffix rule=$shop" ]
+	run with_dns check 192.0.2.10 "$T/rules"
+	[ "$status" -eq 0 ]
+	grep -q ' host=mail.example.org dns=ok match=default ' "$T/err"
+}
+
+@test "mpopd2hostcheck: a whole address without \$ was a text prefix too; DENY with \"all\" inside was DENY ALL" {
+	printf 'allow 192.0.2.1\nallow 192.0.2.25\nallow 192.0.2.250\nDENY smallville.example\n' >"$T/allow_deny"
+	run --separate-stderr "$TESTS_DIR/../hostcheck/mpopd2hostcheck" "$T/allow_deny"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "mpopd2hostcheck: warning: $T/allow_deny:4: mpopd read \"DENY smallville.example\" as DENY ALL (its pattern holds \"all\"): deny default" ]
+	printf '%s\n' "$output" >"$T/rules"
+	grep -qxF '# mpopd compared "192.0.2.1" with the start of the address text: it also matched 192.0.2.10-19, 192.0.2.100-199; the rules below keep that' "$T/rules"
+	hostcheck -c "$T/rules"
+	local ip
+	for ip in 1 10 19 25 100 150 199 250 251 255; do
+		run check "192.0.2.$ip" "$T/rules"; [ "$status" -eq 0 ]
+	done
+	for ip in 2 9 20 26 99 200 249; do
+		run check "192.0.2.$ip" "$T/rules"; [ "$status" -eq 1 ]
+	done
+	[ "$(tail -n 1 "$T/rules")" = "deny default" ]
 }
 
 @test "rule variables take effect in pop3login: TLS required and LOGIN-DELAY for one network only" {
