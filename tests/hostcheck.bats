@@ -257,6 +257,8 @@ CASES
 	grep -qx 'X_RULE=loopback' "$T/env"
 }
 
+# The my_pc case: a name from the DNS may hold what no rule can
+# name (an underscore), and a .domain rule still matches it.
 @test "valid name patterns, .domain forms included, decide real sessions through forward-confirmed DNS" {
 	local l63 long port name rule want n=0
 	l63=$(printf 'c%.0s' $(seq 63))
@@ -287,11 +289,12 @@ xn--bcher-kva.A-1.example.org|allow xn--bcher-kva.a-1.example.org X_RULE=idn|idn
 mail.example.org|allow MAIL.example.org. X_RULE=fqdn|fqdn
 pc-7.0ffice.example.net|allow .0ffice.example.net X_RULE=suffix|suffix
 0ffice.example.net|allow .0ffice.example.net X_RULE=suffix|-
+my_pc.0ffice.example.net|allow .0ffice.example.net X_RULE=suffix|suffix
 a.b.c.d.e.example.net|warn .example.net. X_RULE=warned|warned
 $long|allow $long X_RULE=longest|longest
 x.$l63.example|allow .$l63.example X_RULE=label63|label63
 CASES
-	[ "$n" -eq 7 ]
+	[ "$n" -eq 8 ]
 	grep -q "^hostcheck: warn ip=127.0.0.1 port=[0-9]* host=a.b.c.d.e.example.net dns=ok match=suffix rule=1\$" "$T/log"
 	grep -q "^hostcheck: allow ip=127.0.0.1 port=[0-9]* host=$long dns=ok match=name rule=1\$" "$T/log"
 }
