@@ -587,6 +587,13 @@ deny default' ]
 	run check 10.0.0.213 "$T/rules"; [ "$status" -eq 1 ]
 	run check 10.0.0.21 "$T/rules"; [ "$status" -eq 1 ]
 	grep -q ' match=default rule=8$' "$T/err"
+	# misuse: exit 2 and nothing on stdout
+	run --separate-stderr "$TESTS_DIR/../hostcheck/mpopd2hostcheck"
+	[ "$status" -eq 2 ] && [ "$output" = "" ]
+	[ "$stderr" = "usage: mpopd2hostcheck mpopd_allow_deny [mpopd_trusted]" ]
+	run --separate-stderr "$TESTS_DIR/../hostcheck/mpopd2hostcheck" "$T/allow_deny" "$T/missing"
+	[ "$status" -eq 2 ] && [ "$output" = "" ]
+	[ "$stderr" = "mpopd2hostcheck: fatal: cannot read $T/missing" ]
 }
 
 @test "mpopd2hostcheck: regular-expression lines converted where exact, every other line named" {
@@ -606,6 +613,11 @@ allow 10.0$
 allow 2001:db8::
    ALLOW 10.9.9.9
 ALLOW 1.2.3.4.
+allow ^.*\.office\.example\.org$
+allow 256.1.
+allow 010.1.
+FROB 192.0.2.
+ALLOW
 M
 	printf '203.0.113.\nhost.example.org\n' >"$T/trusted"
 	run --separate-stderr "$TESTS_DIR/../hostcheck/mpopd2hostcheck" "$T/allow_deny" "$T/trusted"
@@ -620,7 +632,11 @@ mpopd2hostcheck: $A:11: cannot convert \"allow host\\d.example.org\": \\d $R
 mpopd2hostcheck: $A:12: cannot convert \"allow 10.0\$\": anchored at its end with less than a whole address: matches no address
 mpopd2hostcheck: $A:13: cannot convert \"allow 2001:db8::\": mpopd compared IPv4 addresses only
 mpopd2hostcheck: warning: $A:14: mpopd ignored this line: it begins with a blank
-mpopd2hostcheck: $A:15: cannot convert \"ALLOW 1.2.3.4.\": a dot after the fourth octet: matches no address" ]
+mpopd2hostcheck: $A:15: cannot convert \"ALLOW 1.2.3.4.\": a dot after the fourth octet: matches no address
+mpopd2hostcheck: $A:17: cannot convert \"allow 256.1.\": \"256\" is no octet of an address as mpopd saw it: matches no address
+mpopd2hostcheck: $A:18: cannot convert \"allow 010.1.\": \"010\" is no octet of an address as mpopd saw it: matches no address
+mpopd2hostcheck: $A:19: cannot convert \"FROB 192.0.2.\": unknown action (ALLOW, DENY or WARN)
+mpopd2hostcheck: $A:20: cannot convert \"ALLOW\": no pattern" ]
 	printf '%s\n' "$output" >"$T/rules"
 	# the converted rules, and nothing for the lines named above
 	[ "$(grep -v '^#' "$T/rules")" = 'trust 203.0.113.0/24
@@ -635,9 +651,10 @@ deny 10.28.0.0/15
 deny 10.200.0.0/13
 deny 10.208.0.0/12
 deny 10.224.0.0/11
+allow .office.example.org
 allow default' ]
 	# each unconverted line stays in the output as a comment with its number
-	[ "$(grep -c '^# could not convert' "$T/rules")" -eq 9 ]
+	[ "$(grep -c '^# could not convert' "$T/rules")" -eq 13 ]
 	grep -qxF "# could not convert ($A line 9): ALLOW my_host.example" "$T/rules"
 	grep -qxF '# mpopd compared "10.2" with the start of the address text: it also matched 10.20-29.*, 10.200-255.*; the rules below keep that' "$T/rules"
 	hostcheck -c "$T/rules"
