@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hostname.h"
 #include "netaddr.h"
 
 enum rule_action {
@@ -38,7 +39,7 @@ enum {
 	RULES_VARS_MAX = 32,     /* variables one rule may set */
 	RULES_VALUE_MAX = 1024,  /* octets in one variable's value */
 	RULES_COUNT_MAX = 1000000,
-	RULES_NAME_MAX = 253,    /* a DNS name, without the final dot */
+	RULES_NAME_MAX = HOSTNAME_MAX,
 	RULES_ERROR_MAX = 512,
 };
 
@@ -95,18 +96,5 @@ enum rules_status rules_decide(struct rules *rules, const struct netaddr *client
 
 const char *rule_action_name(enum rule_action action);
 const char *rule_match_name(enum rule_match match);
-
-/* Whether NAME is a host name hostcheck accepts from the DNS (letters,
- * digits, '-', '_', dots between non-empty labels, at most
- * RULES_NAME_MAX octets): lenient, because a PTR record may hold what
- * no rule can name and a .suffix rule should still match it. */
-bool rules_valid_hostname(const char *name, size_t len);
-
-/* NULL if NAME (no final dot) is a host name by RFC 1123: labels of 1
- * to 63 letters, digits and '-', neither first nor last '-', at most
- * RULES_NAME_MAX octets, the last label not all digits.  Otherwise what
- * is wrong, in a static buffer.  Rule patterns must pass it: anything
- * else could never match a host. */
-const char *rules_hostname_error(const char *name, size_t len);
 
 #endif

@@ -1,5 +1,6 @@
 /* unit_hostcheck: hostcheck's address prefixes, rules text, decisions
  * and PROXY header parser, driven directly (TAP on stdout). */
+#include "../../hostcheck/hostname.h"
 #include "../../hostcheck/netaddr.h"
 #include "../../hostcheck/proxy.h"
 #include "../../hostcheck/rules.h"
@@ -299,10 +300,10 @@ static void test_hostname(void)
 		"0ffice.example.net", "1.2.3.com", "a-b-c.d",
 	};
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
-		ok(rules_hostname_error(good[i], strlen(good[i])) == NULL,
+		ok(hostname_error(good[i], strlen(good[i])) == NULL,
 		   "host name \"%s\" accepted", good[i]);
-	ok(rules_hostname_error(l63, 63) == NULL, "a 63-octet label accepted");
-	ok(strlen(n253) == 253 && rules_hostname_error(n253, 253) == NULL,
+	ok(hostname_error(l63, 63) == NULL, "a 63-octet label accepted");
+	ok(strlen(n253) == 253 && hostname_error(n253, 253) == NULL,
 	   "a 253-octet name accepted");
 	static const struct { const char *name; const char *why; } bad[] = {
 		{ "", "empty name" },
@@ -318,20 +319,20 @@ static void test_hostname(void)
 		{ "a*.org", "'*' is not allowed in a host name (letters, digits, '-')" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		const char *why = rules_hostname_error(bad[i].name, strlen(bad[i].name));
+		const char *why = hostname_error(bad[i].name, strlen(bad[i].name));
 		ok(why && strcmp(why, bad[i].why) == 0, "host name \"%s\": %s (got %s)",
 		   bad[i].name, bad[i].why, why ? why : "NULL");
 	}
 	char with_l64[80];
 	snprintf(with_l64, sizeof with_l64, "%s.org", l64);
-	const char *why = rules_hostname_error(with_l64, strlen(with_l64));
+	const char *why = hostname_error(with_l64, strlen(with_l64));
 	ok(why && strcmp(why, "a label of 64 octets, at most 63") == 0, "a 64-octet label refused");
-	why = rules_hostname_error(n254, strlen(n254));
+	why = hostname_error(n254, strlen(n254));
 	ok(why && strcmp(why, "254 octets, a host name has at most 253") == 0,
 	   "a 254-octet name refused");
 	/* a name from the DNS may hold an underscore; the pattern may not */
-	ok(rules_valid_hostname("my_host.example.org", 19), "DNS name with '_' accepted");
-	ok(!rules_valid_hostname("a..b", 4), "DNS name with an empty label refused");
+	ok(hostname_dns_ok("my_host.example.org", 19), "DNS name with '_' accepted");
+	ok(!hostname_dns_ok("a..b", 4), "DNS name with an empty label refused");
 }
 
 static void test_proxy_v1(void)
