@@ -25,8 +25,8 @@ bool hostname_dns_ok(const char *name, size_t len)
 	return label > 0;
 }
 
-/* Hand-written because musl has no res_hnok, and glibc's accepts '_'
- * and a label ending in '-'. */
+/* Hand-written: glibc's res_hnok accepts '_', a '-' at either end of
+ * any label but the first, and an all-digit last label; musl has none. */
 const char *hostname_error(const char *name, size_t len)
 {
 	static char why[80];
