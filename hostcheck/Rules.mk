@@ -1,11 +1,11 @@
 # hostcheck/: the access-control link and its rules compiler.  Objects go
 # to $(B)/obj/hostcheck/ because $(B)/hostcheck is the program itself.
-HOSTCHECK_MODS := rules netaddr fcrdns proxy
+HOSTCHECK_MODS := rules hostname netaddr fcrdns proxy
 HOSTCHECK_OBJ  := $(patsubst %,$(B)/obj/hostcheck/%.o,$(HOSTCHECK_MODS))
 
 PROGRAMS += hostcheck hostcheck-rules
 SCRIPTS  += hostcheck/mpopd2hostcheck
-MANPAGES += doc/hostcheck.8
+MANPAGES += doc/hostcheck.8 doc/mpopd2hostcheck.8
 
 $(B)/obj/hostcheck/%.o: hostcheck/%.c
 	@mkdir -p $(dir $@)

@@ -3,6 +3,7 @@
  * it writes one status octet and the name to a pipe.  The parent waits
  * with poll() until the deadline, then kills the child. */
 #include "fcrdns.h"
+#include "hostname.h"
 #include "clock.h"
 
 #include <ctype.h>
@@ -150,7 +151,7 @@ static enum fcrdns_status accept_name(const char *raw, size_t len, char *name)
 {
 	if (len > 0 && raw[len - 1] == '.')
 		len--;
-	if (!rules_valid_hostname(raw, len))
+	if (!hostname_dns_ok(raw, len))
 		return FCRDNS_ERROR;
 	for (size_t i = 0; i < len; i++)
 		name[i] = (char)tolower((unsigned char)raw[i]);

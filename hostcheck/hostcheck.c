@@ -14,6 +14,7 @@
 #include "die.h"
 #include "exitcode.h"
 #include "fcrdns.h"
+#include "hostname.h"
 #include "netaddr.h"
 #include "proxy.h"
 #include "rules.h"
@@ -146,7 +147,7 @@ static void parse_options(int argc, char **argv, struct options *opt)
 			opt->balancers++;
 			break;
 		case 'l':
-			if (!rules_valid_hostname(optarg, strlen(optarg)))
+			if (!hostname_dns_ok(optarg, strlen(optarg)))
 				fatal(EXIT_MISUSE, "-l: not a host name");
 			opt->local_name = optarg;
 			break;

@@ -5,6 +5,7 @@
  * other than what it says is worse than one refused with its line. */
 #include "rules.h"
 #include "die.h"
+#include "hostname.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -24,6 +25,8 @@ enum {
 	TOKENS_MAX = 2 + RULES_VARS_MAX,
 	/* the text form is read whole: far beyond a million rules */
 	RULES_FILE_MAX = 256 * 1024 * 1024,
+	/* enough for the longest host name and a final dot */
+	PATTERN_SHOWN = RULES_NAME_MAX + 2,
 };
 
 static const char meta_magic[3] = { 'h', 'c', '1' };
@@ -63,27 +66,6 @@ static int fail_sys(struct rules_error *err, const char *what)
 	snprintf(err->text, sizeof err->text, "%s: %s", what, strerror(saved));
 	errno = saved;
 	return -1;
-}
-
-bool rules_valid_hostname(const char *name, size_t len)
-{
-	if (len == 0 || len > RULES_NAME_MAX)
-		return false;
-	size_t label = 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)name[i];
-		if (ch == '.') {
-			if (label == 0)
-				return false;
-			label = 0;
-		} else if (isalnum(ch) || ch == '-' || ch == '_') {
-			if (++label > 63)
-				return false;
-		} else {
-			return false;
-		}
-	}
-	return label > 0;
 }
 
 /* Splits a line into blank-separated tokens; '"' quotes blanks inside
@@ -255,9 +237,13 @@ static int parse_pattern(struct compiler *c, const struct token *t,
 	size_t name_len = t->len - suffix;
 	if (name_len > 0 && name[name_len - 1] == '.')
 		name_len--;  /* a fully qualified "example.org." */
-	if (!rules_valid_hostname(name, name_len))
-		return fail(c, "\"%.*s\" is not a host name, .domain, address or prefix",
-			    (int)(t->len > 60 ? 60 : t->len), t->start);
+	const char *why = hostname_error(name, name_len);
+	if (why)
+		return fail(c, "\"%.*s%s\" is not a host name, .domain, address or prefix: %s%s",
+			    (int)(t->len > PATTERN_SHOWN ? PATTERN_SHOWN : t->len), t->start,
+			    t->len > PATTERN_SHOWN ? "..." : "", why,
+			    t->len > 2 && t->start[0] == '*' && t->start[1] == '.'
+				    ? " (write a domain as .example.org)" : "");
 	key[0] = suffix ? 's' : 'n';
 	size_t k = 1;
 	if (suffix)

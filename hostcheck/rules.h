@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hostname.h"
 #include "netaddr.h"
 
 enum rule_action {
@@ -38,8 +39,8 @@ enum {
 	RULES_VARS_MAX = 32,     /* variables one rule may set */
 	RULES_VALUE_MAX = 1024,  /* octets in one variable's value */
 	RULES_COUNT_MAX = 1000000,
-	RULES_NAME_MAX = 253,    /* a DNS name, without the final dot */
-	RULES_ERROR_MAX = 256,
+	RULES_NAME_MAX = HOSTNAME_MAX,
+	RULES_ERROR_MAX = 512,
 };
 
 struct rules_error {
@@ -95,9 +96,5 @@ enum rules_status rules_decide(struct rules *rules, const struct netaddr *client
 
 const char *rule_action_name(enum rule_action action);
 const char *rule_match_name(enum rule_match match);
-
-/* Whether NAME is a host name hostcheck accepts (letters, digits, '-',
- * '_', dots between non-empty labels, at most RULES_NAME_MAX octets). */
-bool rules_valid_hostname(const char *name, size_t len);
 
 #endif

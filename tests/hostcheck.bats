@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+bats_require_minimum_version 1.5.0
 # hostcheck: decisions by address, prefix, name and suffix; DNS through
 # nss_wrapper (a private hosts file, the system resolver untouched) and a
 # preloaded fake for slow or lying PTR records; malformed rules; the deny
@@ -183,7 +184,7 @@ allow 10.1.0.0/8|"10.1.0.0/8": address has bits set beyond the prefix length
 allow 192.168.1.|"192.168.1.": not an IP address (write a prefix as 192.0.2.0/24)
 allow 2001:db8::/129|"2001:db8::/129": bad prefix length
 deny|action without a pattern
-allow mail..example.org|"mail..example.org" is not a host name, .domain, address or prefix
+allow mail..example.org|"mail..example.org" is not a host name, .domain, address or prefix: empty label
 allow default X_GREETING="unclosed|unterminated quote
 allow default TCPREMOTEIP=1.2.3.4|variable TCPREMOTEIP is set by hostcheck itself
 CASES
@@ -192,6 +193,110 @@ CASES
 	printf 'allow 127.0.0.1\n' >"$T/good"
 	run hostcheck -c "$T/good"
 	[ "$status" -eq 0 ] && [ "$output" = "" ]
+}
+
+# name_case: prints "PATTERN|WHAT IS WRONG" for the patterns no host
+# name can match (RFC 1123), long ones built here.
+name_cases() {
+	local l63 l64
+	l63=$(printf 'c%.0s' $(seq 63))
+	l64=${l63}c
+	cat <<CASES
+-1.2.3.4|label "-1" begins with '-'
+my_host.example|'_' is not allowed in a host name (letters, digits, '-')
+.my_domain.example|'_' is not allowed in a host name (letters, digits, '-')
+$l64.example.org|a label of 64 octets, at most 63
+host-.example.org|label "host-" ends with '-'
+.-dialup.example.net|label "-dialup" begins with '-'
+a..b|empty label
+$l63.$l63.$l63.${l63%c}|254 octets, a host name has at most 253
+mail.example.123|the last label is all digits: neither a host name nor an IP address
+*.example.org|'*' is not allowed in a host name (letters, digits, '-') (write a domain as .example.org)
+CASES
+}
+
+@test "a name pattern no host can have is refused with its line: at connection time, by -c, by hostcheck-rules" {
+	local pattern why n=0
+	printf 'allow 127.0.0.1\n' >"$T/good"
+	hostcheck-rules "$T/good" "$T/rules.cdb"
+	cp "$T/rules.cdb" "$T/before.cdb"
+	while IFS='|' read -r pattern why; do
+		n=$((n + 1))
+		printf '# rules\nallow 127.0.0.1\ndeny %s X_RULE=bad\nallow default\n' "$pattern" >"$T/rules"
+		local msg="$T/rules:3: \"$pattern\" is not a host name, .domain, address or prefix: $why"
+		run env TCPREMOTEIP=127.0.0.1 hostcheck "$T/rules" touch "$T/ran"
+		[ "$status" -eq 2 ] && [ "$output" = "hostcheck: fatal: $msg" ]
+		[ ! -e "$T/ran" ]
+		run hostcheck -c "$T/rules"
+		[ "$status" -eq 2 ] && [ "$output" = "hostcheck: fatal: $msg" ]
+		run hostcheck-rules "$T/rules" "$T/rules.cdb"
+		[ "$status" -eq 2 ] && [ "$output" = "hostcheck-rules: fatal: $msg" ]
+		cmp "$T/before.cdb" "$T/rules.cdb"
+		[ ! -e "$T/rules.cdb.tmp" ]
+	done < <(name_cases)
+	[ "$n" -eq 10 ]
+	# a pattern too long to print whole is cut, and says so
+	printf 'allow %s\n' "$(printf 'b%.0s' $(seq 300))" >"$T/rules"
+	run hostcheck -c "$T/rules"
+	[ "$status" -eq 2 ]
+	[ "$output" = "hostcheck: fatal: $T/rules:1: \"$(printf 'b%.0s' $(seq 255))...\" is not a host name, .domain, address or prefix: 300 octets, a host name has at most 253" ]
+}
+
+@test "a rules file with a dead name pattern serves no client over TCP, and the log names the line" {
+	printf 'allow 127.0.0.0/8 X_RULE=loopback\n\nallow my_host.example\n' >"$T/rules"
+	local port; port=$(free_port)
+	start_tcpserver "$port" hostcheck "$T/rules" "$T/link" "$T/env"
+	run client "$port" "$(hex $'CAPA\r\n')"
+	[ "$output" = "" ]
+	[ ! -e "$T/env" ]
+	grep -qxF "hostcheck: fatal: $T/rules:3: \"my_host.example\" is not a host name, .domain, address or prefix: '_' is not allowed in a host name (letters, digits, '-')" "$T/log"
+	# fixed, the next connection is served: the file is read per connection
+	printf 'allow 127.0.0.0/8 X_RULE=loopback\n\nallow my-host.example\n' >"$T/rules"
+	run client "$port" "$(hex $'CAPA\r\n')"
+	[ "$output" = "$(hex $'+OK\r\n')" ]
+	grep -qx 'X_RULE=loopback' "$T/env"
+}
+
+# The my_pc case: a name from the DNS may hold what no rule can
+# name (an underscore), and a .domain rule still matches it.
+@test "valid name patterns, .domain forms included, decide real sessions through forward-confirmed DNS" {
+	local l63 long port name rule want n=0
+	l63=$(printf 'c%.0s' $(seq 63))
+	long=$l63.$l63.$l63.$(printf 'd%.0s' $(seq 57)).org  # 253 octets
+	[ "${#long}" -eq 253 ]
+	port=$(free_port)
+	# only hostcheck meets nss_wrapper; 127.0.0.1's name is $T/hosts.lo
+	start_tcpserver "$port" env LD_PRELOAD=libnss_wrapper.so NSS_WRAPPER_HOSTS="$T/hosts.lo" \
+		NSS_WRAPPER_DISABLE_DEEPBIND=1 hostcheck "$T/rules" "$T/link" "$T/env"
+	# NAME (127.0.0.1's PTR) | RULE | X_RULE wanted ("-": denied)
+	while IFS='|' read -r name rule want; do
+		n=$((n + 1))
+		rm -f "$T/env"
+		printf '127.0.0.1 %s\n' "$name" >"$T/hosts.lo"
+		printf '%s\ndeny .example.com\ndeny default\n' "$rule" >"$T/rules"
+		hostcheck -c "$T/rules"
+		run client "$port" "$(hex $'CAPA\r\n')"
+		if [ "$want" = - ]; then
+			[ "$output" = "$(hex $'-ERR access denied\r\n')" ]
+			[ ! -e "$T/env" ]
+		else
+			[ "$output" = "$(hex $'+OK\r\n')" ]
+			grep -qx "X_RULE=$want" "$T/env"
+			grep -qix "TCPREMOTEHOST=$name" "$T/env"
+		fi
+	done <<CASES
+xn--bcher-kva.A-1.example.org|allow xn--bcher-kva.a-1.example.org X_RULE=idn|idn
+mail.example.org|allow MAIL.example.org. X_RULE=fqdn|fqdn
+pc-7.0ffice.example.net|allow .0ffice.example.net X_RULE=suffix|suffix
+0ffice.example.net|allow .0ffice.example.net X_RULE=suffix|-
+my_pc.0ffice.example.net|allow .0ffice.example.net X_RULE=suffix|suffix
+a.b.c.d.e.example.net|warn .example.net. X_RULE=warned|warned
+$long|allow $long X_RULE=longest|longest
+x.$l63.example|allow .$l63.example X_RULE=label63|label63
+CASES
+	[ "$n" -eq 8 ]
+	grep -q "^hostcheck: warn ip=127.0.0.1 port=[0-9]* host=a.b.c.d.e.example.net dns=ok match=suffix rule=1\$" "$T/log"
+	grep -q "^hostcheck: allow ip=127.0.0.1 port=[0-9]* host=$long dns=ok match=name rule=1\$" "$T/log"
 }
 
 @test "compiled rules: same decisions; a bad text leaves the old database in place" {
@@ -210,7 +315,7 @@ R
 	cp "$T/rules.cdb" "$T/before.cdb"
 	printf 'allow 10.0.0.0/8\nallow everything\nallow !\n' >"$T/bad"
 	run hostcheck-rules "$T/bad" "$T/rules.cdb"
-	[ "$status" -eq 2 ] && [ "$output" = "hostcheck-rules: fatal: $T/bad:3: \"!\" is not a host name, .domain, address or prefix" ]
+	[ "$status" -eq 2 ] && [ "$output" = "hostcheck-rules: fatal: $T/bad:3: \"!\" is not a host name, .domain, address or prefix: '!' is not allowed in a host name (letters, digits, '-')" ]
 	cmp "$T/before.cdb" "$T/rules.cdb"
 	[ ! -e "$T/rules.cdb.tmp" ]
 	printf 'allow 10.0.0.0/8\ndeny 10.0.0.0/8\n' >"$T/dup"
@@ -460,28 +565,139 @@ CONF
 	cat >"$T/allow_deny" <<'M'
 # mpopd rules
 ALLOW 192.168.1.
-deny 10.0.0.13
+deny 10.0.0.213
 WARN 172.16.
 allow mail.example.org
 DENY ALL
 M
-	printf '127.0.0.1\n10.1.\n' >"$T/trusted"
-	run "$TESTS_DIR/../hostcheck/mpopd2hostcheck" "$T/allow_deny" "$T/trusted"
-	[ "$status" -eq 0 ]
+	printf '127.0.0.\n10.1.*\n' >"$T/trusted"
+	run --separate-stderr "$TESTS_DIR/../hostcheck/mpopd2hostcheck" "$T/allow_deny" "$T/trusted"
+	[ "$status" -eq 0 ] && [ "$stderr" = "" ]
 	printf '%s\n' "$output" >"$T/rules"
-	[ "$(grep -v '^#' "$T/rules")" = $'trust 127.0.0.1\ntrust 10.1.0.0/16\nallow 192.168.1.0/24\ndeny 10.0.0.13\nwarn 172.16.0.0/16\nallow mail.example.org\ndeny default' ]
-	hostcheck -c "$T/rules"
-	# mpopd's text prefixes without a final dot, domain wildcards, and a
-	# line that cannot be converted (left as a comment; exit 1)
-	printf 'allow 10.2\nDENY *.example.net\nallow 1.2.3.4.5\n' >"$T/allow_deny2"
-	run "$TESTS_DIR/../hostcheck/mpopd2hostcheck" "$T/allow_deny2"
-	[ "$status" -eq 1 ]
 	[ "$output" = '# converted from mpopd by mpopd2hostcheck
-# mpopd matched "10.2" as text, also longer numbers; converted as a prefix of whole octets
-allow 10.2.0.0/16
-deny .example.net
-# could not convert: allow 1.2.3.4.5
+trust 127.0.0.0/24
+trust 10.1.0.0/16
+allow 192.168.1.0/24
+deny 10.0.0.213
+warn 172.16.0.0/16
+allow mail.example.org
+deny default' ]
+	hostcheck -c "$T/rules"
+	run check 10.1.200.3 "$T/rules"; [ "$status" -eq 0 ]
+	run check 10.0.0.213 "$T/rules"; [ "$status" -eq 1 ]
+	run check 10.0.0.21 "$T/rules"; [ "$status" -eq 1 ]
+	grep -q ' match=default rule=8$' "$T/err"
+	# misuse: exit 2 and nothing on stdout
+	run --separate-stderr "$TESTS_DIR/../hostcheck/mpopd2hostcheck"
+	[ "$status" -eq 2 ] && [ "$output" = "" ]
+	[ "$stderr" = "usage: mpopd2hostcheck mpopd_allow_deny [mpopd_trusted]" ]
+	run --separate-stderr "$TESTS_DIR/../hostcheck/mpopd2hostcheck" "$T/allow_deny" "$T/missing"
+	[ "$status" -eq 2 ] && [ "$output" = "" ]
+	[ "$stderr" = "mpopd2hostcheck: fatal: cannot read $T/missing" ]
+}
+
+@test "mpopd2hostcheck: regular-expression lines converted where exact, every other line named" {
+	cat >"$T/allow_deny" <<'M'
+# regular expressions as mpopd read them: IP =~ /^P/, NAME =~ /^P$/i
+ALLOW ^198\.18\.
+allow ^198\.51\.100\.7$
+DENY \.dialup\.example\.net$
+deny *.example.com
+deny 10.2
+allow ^(10|11)\.
+allow ^10\.[0-9]+\.
+ALLOW my_host.example
+allow -1.2.3.4
+allow host\d.example.org
+allow 10.0$
+allow 2001:db8::
+   ALLOW 10.9.9.9
+ALLOW 1.2.3.4.
+allow ^.*\.office\.example\.org$
+allow 256.1.
+allow 010.1.
+FROB 192.0.2.
+ALLOW
+M
+	printf '203.0.113.\nhost.example.org\n' >"$T/trusted"
+	run --separate-stderr "$TESTS_DIR/../hostcheck/mpopd2hostcheck" "$T/allow_deny" "$T/trusted"
+	[ "$status" -eq 1 ]
+	local A=$T/allow_deny R="is a regular expression; hostcheck has addresses, prefixes, names and .domains"
+	[ "$stderr" = "mpopd2hostcheck: $T/trusted:2: cannot convert \"host.example.org\": a name in mpopd_trusted: hostcheck trusts addresses, never a name; trust the host's address instead
+mpopd2hostcheck: $A:7: cannot convert \"allow ^(10|11)\\.\": \"(\" $R
+mpopd2hostcheck: $A:8: cannot convert \"allow ^10\\.[0-9]+\\.\": \"[\" $R
+mpopd2hostcheck: $A:9: cannot convert \"ALLOW my_host.example\": \"_\" is not allowed in a host name, hostcheck could never match it
+mpopd2hostcheck: $A:10: cannot convert \"allow -1.2.3.4\": label \"-1\" begins with \"-\"
+mpopd2hostcheck: $A:11: cannot convert \"allow host\\d.example.org\": \\d $R
+mpopd2hostcheck: $A:12: cannot convert \"allow 10.0\$\": anchored at its end with less than a whole address: matches no address
+mpopd2hostcheck: $A:13: cannot convert \"allow 2001:db8::\": mpopd compared IPv4 addresses only
+mpopd2hostcheck: warning: $A:14: mpopd ignored this line: it begins with a blank
+mpopd2hostcheck: $A:15: cannot convert \"ALLOW 1.2.3.4.\": a dot after the fourth octet: matches no address
+mpopd2hostcheck: $A:17: cannot convert \"allow 256.1.\": \"256\" is no octet of an address as mpopd saw it: matches no address
+mpopd2hostcheck: $A:18: cannot convert \"allow 010.1.\": \"010\" is no octet of an address as mpopd saw it: matches no address
+mpopd2hostcheck: $A:19: cannot convert \"FROB 192.0.2.\": unknown action (ALLOW, DENY or WARN)
+mpopd2hostcheck: $A:20: cannot convert \"ALLOW\": no pattern" ]
+	printf '%s\n' "$output" >"$T/rules"
+	# the converted rules, and nothing for the lines named above
+	[ "$(grep -v '^#' "$T/rules")" = 'trust 203.0.113.0/24
+allow 198.18.0.0/16
+allow 198.51.100.7
+deny .dialup.example.net
+deny .example.com
+deny 10.2.0.0/16
+deny 10.20.0.0/14
+deny 10.24.0.0/14
+deny 10.28.0.0/15
+deny 10.200.0.0/13
+deny 10.208.0.0/12
+deny 10.224.0.0/11
+allow .office.example.org
 allow default' ]
+	# each unconverted line stays in the output as a comment with its number
+	[ "$(grep -c '^# could not convert' "$T/rules")" -eq 13 ]
+	grep -qxF "# could not convert ($A line 9): ALLOW my_host.example" "$T/rules"
+	grep -qxF '# mpopd compared "10.2" with the start of the address text: it also matched 10.20-29.*, 10.200-255.*; the rules below keep that' "$T/rules"
+	hostcheck -c "$T/rules"
+	# and they decide as mpopd did: 10.2 was a text prefix, so 10.25.x.x too
+	run check 10.2.3.4 "$T/rules"; [ "$status" -eq 1 ]
+	run check 10.25.3.4 "$T/rules"; [ "$status" -eq 1 ]
+	run check 10.255.0.1 "$T/rules"; [ "$status" -eq 1 ]
+	run check 10.3.0.1 "$T/rules"; [ "$status" -eq 0 ]
+	run check 10.199.0.1 "$T/rules"; [ "$status" -eq 0 ]
+	run check 198.51.100.70 "$T/rules"; [ "$status" -eq 0 ]
+	grep -q ' match=default rule=' "$T/err"
+	run check 198.18.200.1 "$T/rules"; [ "$status" -eq 0 ]
+	# the domains, through forward-confirmed names
+	local dialup shop
+	dialup=$(grep -nx 'deny .dialup.example.net' "$T/rules" | cut -d: -f1)
+	shop=$(grep -nx 'deny .example.com' "$T/rules" | cut -d: -f1)
+	run with_dns check 192.0.2.11 "$T/rules"
+	[ "$status" -eq 1 ]
+	[ "$(cat "$T/err")" = "hostcheck: deny ip=192.0.2.11 port=40000 host=a.dialup.example.net dns=ok match=suffix rule=$dialup" ]
+	run with_dns check 198.51.100.20 "$T/rules"
+	[ "$status" -eq 1 ]
+	[ "$(cat "$T/err")" = "hostcheck: deny ip=198.51.100.20 port=40000 host=shop.example.com dns=ok match=suffix rule=$shop" ]
+	run with_dns check 192.0.2.10 "$T/rules"
+	[ "$status" -eq 0 ]
+	grep -q ' host=mail.example.org dns=ok match=default ' "$T/err"
+}
+
+@test "mpopd2hostcheck: a whole address without \$ was a text prefix too; DENY with \"all\" inside was DENY ALL" {
+	printf 'allow 192.0.2.1\nallow 192.0.2.25\nallow 192.0.2.250\nDENY smallville.example\n' >"$T/allow_deny"
+	run --separate-stderr "$TESTS_DIR/../hostcheck/mpopd2hostcheck" "$T/allow_deny"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "mpopd2hostcheck: warning: $T/allow_deny:4: mpopd read \"DENY smallville.example\" as DENY ALL (its pattern holds \"all\"): deny default" ]
+	printf '%s\n' "$output" >"$T/rules"
+	grep -qxF '# mpopd compared "192.0.2.1" with the start of the address text: it also matched 192.0.2.10-19, 192.0.2.100-199; the rules below keep that' "$T/rules"
+	hostcheck -c "$T/rules"
+	local ip
+	for ip in 1 10 19 25 100 150 199 250 251 255; do
+		run check "192.0.2.$ip" "$T/rules"; [ "$status" -eq 0 ]
+	done
+	for ip in 2 9 20 26 99 200 249; do
+		run check "192.0.2.$ip" "$T/rules"; [ "$status" -eq 1 ]
+	done
+	[ "$(tail -n 1 "$T/rules")" = "deny default" ]
 }
 
 @test "rule variables take effect in pop3login: TLS required and LOGIN-DELAY for one network only" {

@@ -1,5 +1,6 @@
 /* unit_hostcheck: hostcheck's address prefixes, rules text, decisions
  * and PROXY header parser, driven directly (TAP on stdout). */
+#include "../../hostcheck/hostname.h"
 #include "../../hostcheck/netaddr.h"
 #include "../../hostcheck/proxy.h"
 #include "../../hostcheck/rules.h"
@@ -234,9 +235,9 @@ static void test_malformed(void)
 		{ "allow 10.1.0.0/8\n", 1, "\"10.1.0.0/8\": address has bits set beyond the prefix length" },
 		{ "allow 192.168.1.\n", 1, "\"192.168.1.\": not an IP address (write a prefix as 192.0.2.0/24)" },
 		{ "allow 300.1.1.1\n", 1, "\"300.1.1.1\": not an IP address" },
-		{ "allow host..example\n", 1, "\"host..example\" is not a host name, .domain, address or prefix" },
-		{ "allow .\n", 1, "\".\" is not a host name, .domain, address or prefix" },
-		{ "allow ho$t\n", 1, "\"ho$t\" is not a host name, .domain, address or prefix" },
+		{ "allow host..example\n", 1, "\"host..example\" is not a host name, .domain, address or prefix: empty label" },
+		{ "allow .\n", 1, "\".\" is not a host name, .domain, address or prefix: empty name" },
+		{ "allow ho$t\n", 1, "\"ho$t\" is not a host name, .domain, address or prefix: '$' is not allowed in a host name (letters, digits, '-')" },
 		{ "allow 1.2.3.4 FOO\n", 1, "expected NAME=VALUE, found \"FOO\"" },
 		{ "allow 1.2.3.4 =x\n", 1, "expected NAME=VALUE, found \"=x\"" },
 		{ "allow 1.2.3.4 1X=x\n", 1, "bad variable name \"1X\"" },
@@ -282,6 +283,56 @@ static void test_malformed(void)
 static enum proxy_status parse_text(const char *s, size_t len, size_t *want, struct proxy_result *res)
 {
 	return proxy_parse((const uint8_t *)s, len, want, res);
+}
+
+/* RFC 1123 for rule patterns; the lenient check for names from the DNS. */
+static void test_hostname(void)
+{
+	char l63[64], l64[65], n253[254], n254[255];
+	memset(l63, 'a', 63);
+	l63[63] = '\0';
+	memset(l64, 'b', 64);
+	l64[64] = '\0';
+	snprintf(n253, sizeof n253, "%s.%s.%s.%.61s", l63, l63, l63, l63);
+	snprintf(n254, sizeof n254, "%s.%s.%s.%.62s", l63, l63, l63, l63);
+	static const char *good[] = {
+		"a", "mail.example.org", "A-1.b2.EXAMPLE", "xn--bcher-kva.example",
+		"0ffice.example.net", "1.2.3.com", "a-b-c.d",
+	};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		ok(hostname_error(good[i], strlen(good[i])) == NULL,
+		   "host name \"%s\" accepted", good[i]);
+	ok(hostname_error(l63, 63) == NULL, "a 63-octet label accepted");
+	ok(strlen(n253) == 253 && hostname_error(n253, 253) == NULL,
+	   "a 253-octet name accepted");
+	static const struct { const char *name; const char *why; } bad[] = {
+		{ "", "empty name" },
+		{ "my_host.example", "'_' is not allowed in a host name (letters, digits, '-')" },
+		{ "-1.2.3.4", "label \"-1\" begins with '-'" },
+		{ "host-.example", "label \"host-\" ends with '-'" },
+		{ "a..b", "empty label" },
+		{ ".a", "empty label" },
+		{ "a.", "empty label" },
+		{ "example.123", "the last label is all digits: neither a host name nor an IP address" },
+		{ "ex ample.org", "a host name has letters, digits, '-' and '.' only" },
+		{ "ex\xc3\xa9.org", "a host name has letters, digits, '-' and '.' only" },
+		{ "a*.org", "'*' is not allowed in a host name (letters, digits, '-')" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		const char *why = hostname_error(bad[i].name, strlen(bad[i].name));
+		ok(why && strcmp(why, bad[i].why) == 0, "host name \"%s\": %s (got %s)",
+		   bad[i].name, bad[i].why, why ? why : "NULL");
+	}
+	char with_l64[80];
+	snprintf(with_l64, sizeof with_l64, "%s.org", l64);
+	const char *why = hostname_error(with_l64, strlen(with_l64));
+	ok(why && strcmp(why, "a label of 64 octets, at most 63") == 0, "a 64-octet label refused");
+	why = hostname_error(n254, strlen(n254));
+	ok(why && strcmp(why, "254 octets, a host name has at most 253") == 0,
+	   "a 254-octet name refused");
+	/* a name from the DNS may hold an underscore; the pattern may not */
+	ok(hostname_dns_ok("my_host.example.org", 19), "DNS name with '_' accepted");
+	ok(!hostname_dns_ok("a..b", 4), "DNS name with an empty label refused");
 }
 
 static void test_proxy_v1(void)
@@ -395,6 +446,7 @@ int main(void)
 	test_in_prefix();
 	test_decide();
 	test_malformed();
+	test_hostname();
 	test_proxy_v1();
 	test_proxy_v2();
 	printf("1..%d\n", test_count);
