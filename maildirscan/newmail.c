@@ -18,7 +18,7 @@
  * (neither read nor written) it is rubbish (maildir(5)). */
 void scan_clean_tmp(struct scan *s, int64_t now)
 {
-	DIR *d = scan_dir_open(s->tmp_fd, "tmp/");
+	struct scan_dir *d = scan_dir_open(s->tmp_fd, "tmp/");
 	struct dirent *e;
 	while ((e = scan_dir_next(d, "tmp/"))) {
 		struct stat st;
@@ -35,7 +35,7 @@ void scan_clean_tmp(struct scan *s, int64_t now)
 		else if (errno != ENOENT)
 			logline("tmp_clean error=\"%s\"", strerror(errno));
 	}
-	closedir(d);
+	scan_dir_close(d);
 }
 
 /* new/NAME to cur/TARGET, never replacing a file already there: a
@@ -79,7 +79,7 @@ static int move_noreplace(struct scan *s, const char *name, const char *target)
  * unique part, so both are listed with distinct UIDLs. */
 void scan_move_new(struct scan *s)
 {
-	DIR *d = scan_dir_open(s->new_fd, "new/");
+	struct scan_dir *d = scan_dir_open(s->new_fd, "new/");
 	struct dirent *e;
 	char target[NAME_MAX + 32];
 	while ((e = scan_dir_next(d, "new/"))) {
@@ -103,5 +103,5 @@ void scan_move_new(struct scan *s)
 		else if (errno != ENOENT)
 			logline("move name=\"%s\" error=\"%s\"", name, strerror(errno));
 	}
-	closedir(d);
+	scan_dir_close(d);
 }

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int scan_name_usable(const char *name)
@@ -73,16 +74,48 @@ static uint32_t arena_add_path(struct scan *s, const char *name, size_t len)
 	return off;
 }
 
-DIR *scan_dir_open(int fd, const char *what)
+/* Directories are read with getdents64 into a buffer of this size: a
+ * 100,000-message cur/ in some 90 calls, where musl's readdir, with 2 KiB,
+ * makes 3,000 (and ext4 rebuilds its hash-tree walk at every call). */
+#define SCAN_DIR_BUFFER (64u << 10)
+
+struct scan_dir *scan_dir_open(int fd, const char *what)
 {
-	int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	if (copy < 0)
+	struct scan_dir *d = malloc(sizeof *d);
+	if (!d || !(d->buf = malloc(SCAN_DIR_BUFFER)))
+		die_nomem();
+	if (lseek(fd, 0, SEEK_SET) < 0)
 		die_sys(EXIT_TEMP, "cannot read %s", what);
-	DIR *d = fdopendir(copy);
-	if (!d)
-		die_sys(EXIT_TEMP, "cannot read %s", what);
-	rewinddir(d);
+	d->fd = fd;
+	d->len = d->pos = 0;
 	return d;
+}
+
+/* The kernel's struct linux_dirent64 is the C library's struct dirent
+ * on Linux (d_ino, d_off, d_reclen, d_type, d_name). */
+struct dirent *scan_dir_next(struct scan_dir *d, const char *what)
+{
+	if (d->pos >= d->len) {
+		long got;
+		do
+			got = syscall(SYS_getdents64, d->fd, d->buf, SCAN_DIR_BUFFER);
+		while (got < 0 && errno == EINTR);
+		if (got < 0)
+			die_sys(EXIT_TEMP, "cannot read %s", what);
+		if (got == 0)
+			return NULL;
+		d->len = (size_t)got;
+		d->pos = 0;
+	}
+	struct dirent *e = (struct dirent *)(void *)(d->buf + d->pos);
+	d->pos += e->d_reclen;
+	return e;
+}
+
+void scan_dir_close(struct scan_dir *d)
+{
+	free(d->buf);
+	free(d);
 }
 
 /* A regular file, by the entry's type or (DT_UNKNOWN) by lstat. */
@@ -95,15 +128,6 @@ int scan_entry_is_file(int dir_fd, const struct dirent *e)
 	struct stat st;
 	return fstatat(dir_fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	       S_ISREG(st.st_mode);
-}
-
-struct dirent *scan_dir_next(DIR *d, const char *what)
-{
-	errno = 0;
-	struct dirent *e = readdir(d);
-	if (!e && errno)
-		die_sys(EXIT_TEMP, "cannot read %s", what);
-	return e;
 }
 
 /* The default UIDL, from the unique part of the name. */
@@ -146,7 +170,7 @@ static void add_message(struct scan *s, const char *name, int uid_digest)
 
 static void list_cur(struct scan *s, int uid_digest)
 {
-	DIR *d = scan_dir_open(s->cur_fd, "cur/");
+	struct scan_dir *d = scan_dir_open(s->cur_fd, "cur/");
 	struct dirent *e;
 	while ((e = scan_dir_next(d, "cur/"))) {
 		if (e->d_name[0] == '.')
@@ -157,7 +181,7 @@ static void list_cur(struct scan *s, int uid_digest)
 		}
 		add_message(s, e->d_name, uid_digest);
 	}
-	closedir(d);
+	scan_dir_close(d);
 }
 
 /* The ids of a message as -u lists them, into IDS (room: UID_MAX +

@@ -11,8 +11,15 @@
 
 /* scan.c: the arena of names and ids, and reading a directory. */
 uint32_t scan_arena_add(struct scan *s, const char *str, size_t len);
-DIR *scan_dir_open(int fd, const char *what);
-struct dirent *scan_dir_next(DIR *d, const char *what);
+/* A directory read from its start; dies on a read error. */
+struct scan_dir {
+	int fd;
+	char *buf;
+	size_t len, pos;
+};
+struct scan_dir *scan_dir_open(int fd, const char *what);
+struct dirent *scan_dir_next(struct scan_dir *d, const char *what);
+void scan_dir_close(struct scan_dir *d);
 int scan_entry_is_file(int dir_fd, const struct dirent *e);
 
 /* newmail.c: tmp/ and new/, before cur/ is listed. */

@@ -297,41 +297,6 @@ static int add_message(struct loader *l, const char *const *f, const size_t *fl,
 	return 0;
 }
 
-/* Eight octets at a time (SWAR): whether some octet of W is below N
- * (N <= 128).  Exact as a yes or no. */
-#define ONES UINT64_C(0x0101010101010101)
-#define HIGHS UINT64_C(0x8080808080808080)
-static uint64_t has_below(uint64_t w, unsigned n)
-{
-	return (w - ONES * n) & ~w & HIGHS;
-}
-
-/* Loads LEN (< 8) octets, the rest of the word filled with FILL. */
-static uint64_t load_tail(const char *p, size_t len, unsigned char fill)
-{
-	unsigned char b[8];
-	memset(b, fill, sizeof b);
-	memcpy(b, p, len);
-	uint64_t w;
-	memcpy(&w, b, sizeof w);
-	return w;
-}
-
-/* Whether P holds a space, CR or NUL, eight octets at a time. */
-static int has_space_cr_nul(const char *p, size_t len)
-{
-	uint64_t bad = 0, w;
-	for (; len >= 8; p += 8, len -= 8) {
-		memcpy(&w, p, 8);
-		bad |= has_below(w, 1) | has_below(w ^ (ONES * ' '), 1) |
-		       has_below(w ^ (ONES * '\r'), 1);
-	}
-	w = load_tail(p, len, 'a');
-	bad |= has_below(w, 1) | has_below(w ^ (ONES * ' '), 1) |
-	       has_below(w ^ (ONES * '\r'), 1);
-	return bad != 0;
-}
-
 /* The common case in one pass: a line that is plainly "SIZE UID WHERE"
  * with a valid size and UID and no space, CR or NUL in WHERE.  Returns
  * 1 with the fields, or 0 and the line goes through the checks below,
@@ -348,7 +313,7 @@ static int message_fields_fast(const char *line, size_t len, const char **f,
 	if (!sp2 || sp2 + 1 == end)
 		return 0;
 	const char *where = sp2 + 1;
-	if (has_space_cr_nul(where, (size_t)(end - where)))
+	if (short_has3(where, (size_t)(end - where), ' ', '\r', '\0'))
 		return 0;
 	f[0] = line;
 	fl[0] = (size_t)(sp1 - line);
