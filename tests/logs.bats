@@ -107,9 +107,22 @@ XI
 	wait_port "$PORT"
 }
 
+# add_mbox_user: the virtual user mbx/secret2, an mbox of two messages
+# in the same home, served by mboxsplit behind the maildirscan line.
+add_mbox_user() {
+	local home="$D/home-$OPS_USER"
+	make_mbox "$home/mbox" 2
+	chown "$OPS_USER:" "$home/mbox"
+	printf 'mbx:%s:%s:%s:%s:{plain}secret2\n' "$(id -u "$OPS_USER")" "$(id -g "$OPS_USER")" "$home" "$home/mbox" >>"$D/users"
+	"$POP3_BIN/vusers-make" "$D/users" "$D/users.cdb" 2>/dev/null
+}
+
 @test "logs: under xinetd (fd 2 the client) every line goes to syslog, facility mail, none to the client" {
 	command -v xinetd >/dev/null || skip "xinetd not installed"
+	add_mbox_user
 	start_xinetd_in_ns
+	run pop_talk "$PORT" "USER mbx" "PASS secret2" "STAT" "QUIT"
+	[ "$output" = $'+OK pop.test POP3 server ready\r\n+OK send PASS\r\n+OK 2 messages (262 octets)\r\n+OK 2 262\r\n+OK bye, nothing deleted\r' ]
 	# session_ok compares every byte the client got: no log text among them
 	session_ok "$PORT"
 	run pop_talk "$PORT" "USER demo" "PASS wrong" "QUIT"
@@ -127,8 +140,11 @@ XI
 	grep -qx '<22>pop3login: end ip=127.0.0.1 how=quit commands=3 failures=1' "$SINK"
 	grep -Eq '^<22>maildirscan: scan user=demo ' "$SINK"
 	grep -Eq '^<22>maildirscan: commit deleted=1 ' "$SINK"
+	# mboxsplit's index line comes from its confined worker
+	grep -Eq '^<22>mboxsplit: indexed user=mbx mailbox=[^ ]+/mbox messages=2 ' "$SINK"
+	grep -Eq '^<22>pop3d: end user=mbx ip=127\.0\.0\.1 messages=2 octets=262 retrieved=0 sent=[0-9]+ deleted=0 seconds=[0-9]+ how=quit$' "$SINK"
 	# every datagram is one line of the chain, facility mail (16..23)
-	! grep -Ev '^<(1[6-9]|2[0-3])>(hostcheck|pop3login|checkpw|maildirscan|pop3d): [^ ]' "$SINK"
+	! grep -Ev '^<(1[6-9]|2[0-3])>(hostcheck|pop3login|checkpw|maildirscan|mboxsplit|pop3d): [^ ]' "$SINK"
 	! grep -q secret "$SINK"
 	[ ! -s "$D/log" ]
 }
