@@ -433,7 +433,7 @@ int main(int argc, char **argv)
 	int which = 0;
 
 	progname = "checkpw";
-	log_guard_stderr();  /* under inetd: a line would say if the name exists */
+	log_start();  /* under inetd: a line on the client would say if the name exists */
 	int prog = parse_options(argc, argv, &opt);
 	init_dummy(&opt);
 	size_t len = read_creds(buf, sizeof buf);

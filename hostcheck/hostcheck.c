@@ -37,7 +37,6 @@ enum {
 	MESSAGE_MAX = 200,           /* octets of the -ERR text */
 	TIMEOUT_DEFAULT_S = 5,
 	TIMEOUT_MAX_S = 600,
-	NOTE_MAX = 900,
 };
 
 static const char usage_text[] =
@@ -67,44 +66,6 @@ struct connection {
 	struct netaddr balancer;
 };
 
-/* Under inetd fd 2 may be the client (log_guard_stderr): logs go to
- * syslog instead. */
-static bool use_syslog;
-
-static void vnote(int priority, const char *fmt, va_list ap)
-{
-	char text[NOTE_MAX];
-	vsnprintf(text, sizeof text, fmt, ap);
-	if (use_syslog)
-		syslog(priority, "%s", text);
-	else
-		logline("%s", text);
-}
-
-static void note(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(int priority, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vnote(priority, fmt, ap);
-	va_end(ap);
-}
-
-static _Noreturn void fatal(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static _Noreturn void fatal(int code, const char *fmt, ...)
-{
-	char text[NOTE_MAX];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
-	if (use_syslog) {
-		syslog(LOG_ERR, "fatal: %s", text);
-		_exit(code);
-	}
-	die(code, "%s", text);
-}
-
 static bool printable(const char *s)
 {
 	for (; *s; s++)
@@ -119,6 +80,7 @@ static void parse_options(int argc, char **argv, struct options *opt)
 	opt->message = "access denied";
 	opt->timeout_ms = TIMEOUT_DEFAULT_S * 1000;
 	int c;
+	opterr = 0;  /* one line for a bad option: ours */
 	while ((c = getopt(argc, argv, "+cqrhim:t:p:l:")) != -1) {
 		uint32_t n;
 		const char *why;
@@ -130,29 +92,29 @@ static void parse_options(int argc, char **argv, struct options *opt)
 		case 'i': opt->inetd = true; break;
 		case 'm':
 			if (strlen(optarg) > MESSAGE_MAX || !printable(optarg))
-				fatal(EXIT_MISUSE, "-m: at most %d printable ASCII octets", MESSAGE_MAX);
+				die(EXIT_MISUSE, "-m: at most %d printable ASCII octets", MESSAGE_MAX);
 			opt->message = optarg;
 			break;
 		case 't':
 			if (!scan_u32(optarg, strlen(optarg), &n) || n == 0 || n > TIMEOUT_MAX_S)
-				fatal(EXIT_MISUSE, "-t: seconds from 1 to %d", TIMEOUT_MAX_S);
+				die(EXIT_MISUSE, "-t: seconds from 1 to %d", TIMEOUT_MAX_S);
 			opt->timeout_ms = n * 1000;
 			break;
 		case 'p':
 			if (opt->balancers == BALANCERS_MAX)
-				fatal(EXIT_MISUSE, "-p: at most %d balancers", BALANCERS_MAX);
+				die(EXIT_MISUSE, "-p: at most %d balancers", BALANCERS_MAX);
 			if (!netaddr_parse_prefix(optarg, &opt->balancer[opt->balancers],
 						  &opt->balancer_bits[opt->balancers], &why))
-				fatal(EXIT_MISUSE, "-p %s: %s", optarg, why);
+				die(EXIT_MISUSE, "-p %s: %s", optarg, why);
 			opt->balancers++;
 			break;
 		case 'l':
 			if (!hostname_dns_ok(optarg, strlen(optarg)))
-				fatal(EXIT_MISUSE, "-l: not a host name");
+				die(EXIT_MISUSE, "-l: not a host name");
 			opt->local_name = optarg;
 			break;
 		default:
-			fatal(EXIT_MISUSE, "%s", usage_text);
+			die(EXIT_MISUSE, "%s", usage_text);
 		}
 	}
 }
@@ -163,8 +125,8 @@ static void open_rules(struct rules *rules, const char *path)
 	if (rules_open(rules, path, &err) == 0)
 		return;
 	if (err.line)
-		fatal(EXIT_MISUSE, "%s:%lu: %s", path, err.line, err.text);
-	fatal(EXIT_MISUSE, "%s: %s", path, err.text);
+		die(EXIT_MISUSE, "%s:%lu: %s", path, err.line, err.text);
+	die(EXIT_MISUSE, "%s: %s", path, err.text);
 }
 
 static void set_env(const char *name, const char *value)
@@ -187,11 +149,11 @@ static void connection_from_socket(struct connection *conn)
 	socklen_t len = sizeof ss;
 	if (getpeername(0, (struct sockaddr *)&ss, &len) < 0 ||
 	    !netaddr_from_sockaddr((struct sockaddr *)&ss, len, &conn->remote, &conn->remote_port))
-		fatal(EXIT_MISUSE, "no TCPREMOTEIP, and fd 0 is not a TCP connection");
+		die(EXIT_MISUSE, "no TCPREMOTEIP, and fd 0 is not a TCP connection");
 	len = sizeof ss;
 	if (getsockname(0, (struct sockaddr *)&ss, &len) < 0 ||
 	    !netaddr_from_sockaddr((struct sockaddr *)&ss, len, &conn->local, &conn->local_port))
-		fatal(EXIT_TEMP, "getsockname on fd 0 failed");
+		die(EXIT_TEMP, "getsockname on fd 0 failed");
 	conn->have_local = true;
 }
 
@@ -199,7 +161,7 @@ static void connection_from_socket(struct connection *conn)
 static void connection_from_env(struct connection *conn, const char *remote_ip)
 {
 	if (!netaddr_parse(remote_ip, &conn->remote))
-		fatal(EXIT_MISUSE, "TCPREMOTEIP is not an IP address");
+		die(EXIT_MISUSE, "TCPREMOTEIP is not an IP address");
 	const char *port = getenv("TCPREMOTEPORT");
 	uint32_t n;
 	if (port && scan_u32(port, strlen(port), &n) && n <= 65535)
@@ -243,7 +205,7 @@ static void read_proxy_header(const struct options *opt, struct connection *conn
 	const char *why;
 	char text[NETADDR_TEXT_MAX];
 	if (proxy_read(0, opt->timeout_ms, &header, &why) != PROXY_DONE) {
-		note(LOG_NOTICE, "drop ip=%s proxy=bad reason=%s",
+		logline_at(LOG_NOTICE, "drop ip=%s proxy=bad reason=%s",
 		     netaddr_format(&conn->remote, text), why);
 		_exit(EXIT_REFUSED);
 	}
@@ -307,7 +269,7 @@ static void log_decision(const struct connection *conn, const struct decision *d
 	if (d->looked_up && d->dns == FCRDNS_OK)
 		snprintf(host, sizeof host, " host=%s", d->name);
 	const char *verdict = allowed(d) ? rule_action_name(d->hit.action) : "deny";
-	note(allowed(d) ? (d->hit.action == RULE_WARN ? LOG_WARNING : LOG_INFO) : LOG_NOTICE,
+	logline_at(allowed(d) ? (d->hit.action == RULE_WARN ? LOG_WARNING : LOG_INFO) : LOG_NOTICE,
 	     "%s ip=%s port=%u%s%s dns=%s match=%s rule=%lu%s", verdict,
 	     netaddr_format(&conn->remote, ip), (unsigned)conn->remote_port, host, balancer,
 	     d->looked_up ? fcrdns_status_name(d->dns) : "skipped", rule_match_name(d->hit.match),
@@ -352,20 +314,17 @@ int main(int argc, char **argv)
 	struct options opt;
 	struct rules rules;
 	progname = "hostcheck";
-	if (log_guard_stderr()) {
-		use_syslog = true;
-		openlog("hostcheck", LOG_PID, LOG_MAIL);
-	}
+	log_start();
 	parse_options(argc, argv, &opt);
 	if (opt.check_only) {
 		if (argc - optind != 1)
-			fatal(EXIT_MISUSE, "%s", usage_text);
+			die(EXIT_MISUSE, "%s", usage_text);
 		open_rules(&rules, argv[optind]);
 		rules_close(&rules);
 		return EXIT_DONE;
 	}
 	if (argc - optind < 2)
-		fatal(EXIT_MISUSE, "%s", usage_text);
+		die(EXIT_MISUSE, "%s", usage_text);
 	open_rules(&rules, argv[optind]);
 
 	struct connection conn;
@@ -397,5 +356,5 @@ int main(int argc, char **argv)
 	}
 	rules_close(&rules);
 	execvp(argv[optind + 1], argv + optind + 1);
-	fatal(EXIT_TEMP, "unable to run %s: %s", argv[optind + 1], strerror(errno));
+	die(EXIT_TEMP, "unable to run %s: %s", argv[optind + 1], strerror(errno));
 }

@@ -145,6 +145,7 @@ void expose_opts_parse(struct expose_opts *o, enum expose_kind self,
 	const char *letters = self == EXPOSE_MBOX ? "+m:d:rHRC:uxl:w:t:n:sc:"
 	                                          : "+m:d:rHRC:uxl:w:t:n:sc";
 	int c;
+	opterr = 0;  /* one line for a bad option: ours */
 	while ((c = getopt(argc, argv, letters)) != -1) {
 		if (c == 's' || c == 'c')
 			c = old_spelling(o, self, c);

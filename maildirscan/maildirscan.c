@@ -176,6 +176,7 @@ int main(int argc, char **argv)
 	struct options o;
 	char pathbuf[MAILDIR_PATH_MAX];
 	progname = "maildirscan";
+	log_start();
 	int64_t t0 = clock_ms();
 	parse_options(argc, argv, &o);
 	/* An mbox user is mboxsplit's, with the options as now spelled. */

@@ -342,6 +342,7 @@ static void end_session(struct expose *e, struct mbox_index *ix, const char *mai
 int main(int argc, char **argv)
 {
 	progname = "mboxsplit";
+	log_start();
 	struct expose_opts x;
 	struct options o;
 	parse_options(argc, argv, &x, &o);

@@ -175,6 +175,7 @@ int main(int argc, char **argv)
 {
 	struct options opt;
 	progname = "pop3d";
+	log_start();
 	spool_group_drop();  /* whoever started us: pop3d needs no spool group */
 	parse_options(argc, argv, &opt);
 	signal(SIGPIPE, SIG_IGN);

@@ -191,6 +191,7 @@ static void parse_options(int argc, char **argv)
 		die(EXIT_MISUSE, "bad %s: %s", bad, getenv(bad));
 	const char *limit_dir = getenv("POP3_LIMIT_DIR");
 	opt.limits_on = geteuid() == 0 || (limit_dir && *limit_dir);
+	opterr = 0;  /* one line for a bad option: ours */
 	while ((c = getopt(argc, argv, "+asSNd:f:c:t:T:u:r:L:E:l:")) != -1) {
 		switch (c) {
 		case 'a': cfg->apop = true; break;
@@ -560,7 +561,7 @@ static void split_privileges(void)
 int main(int argc, char **argv)
 {
 	progname = "pop3login";
-	log_guard_stderr();
+	log_start();
 	signal(SIGPIPE, SIG_IGN);
 	/* an ignored SIGCHLD, inherited through exec from the listener,
 	 * would make waitpid() fail and every verdict a temporary failure */

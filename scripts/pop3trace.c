@@ -235,6 +235,7 @@ static int exit_like(int status)
 int main(int argc, char **argv)
 {
 	progname = "pop3trace";
+	log_start();
 	if (argc < 3)
 		die(EXIT_MISUSE, "usage: pop3trace DIR PROG [ARG...]");
 	char **prog = argv + 2;
