@@ -20,35 +20,41 @@
 
 /* Below this a second thread gains less than it costs. */
 #define HALVES_MIN_BYTES (8u << 20)
-/* How far past the middle a message start is looked for. */
+/* How far past each place tried a message start is looked for. */
 #define SPLIT_WINDOW 65536
-#define SPLIT_WINDOWS 64
+#define SPLIT_WINDOWS 16
 
-/* The offset of the first message start after the middle of FD's SIZE
- * bytes (the "F" of "From " after LF LF or LF CR LF), or 0 if there is
- * none in the SPLIT_WINDOWS windows looked at. */
-static uint64_t find_split(int fd, uint64_t size)
+/* The first message start at or after AT in FD (the "F" of "From " after
+ * LF LF or LF CR LF), looked for in SPLIT_WINDOWS windows, or 0. */
+static uint64_t start_after(int fd, uint64_t at, uint64_t size, char *buf)
 {
 	enum { BEFORE = 3, AFTER = 5 };  /* LF CR LF before, "From " after */
-	char *buf = malloc(SPLIT_WINDOW + BEFORE + AFTER);
-	uint64_t found = 0;
-	if (!buf)
-		return 0;
-	uint64_t at = size / 2;
-	for (int w = 0; w < SPLIT_WINDOWS && !found && at < size; w++) {
+	for (int w = 0; w < SPLIT_WINDOWS && at < size; w++, at += SPLIT_WINDOW) {
 		ssize_t got = pread(fd, buf, SPLIT_WINDOW + BEFORE + AFTER, (off_t)at);
 		if (got <= BEFORE + AFTER)
-			break;
+			return 0;
 		size_t n = (size_t)got, i = 0;
-		for (const char *lf; !found && (lf = find_lf(buf + i, n - i)); i = (size_t)(lf - buf) + 1) {
+		for (const char *lf; (lf = find_lf(buf + i, n - i)); i = (size_t)(lf - buf) + 1) {
 			size_t j = (size_t)(lf - buf) + 1;  /* the line after the LF */
 			size_t from = j < n && buf[j] == '\n' ? j + 1 :
 			              j + 1 < n && buf[j] == '\r' && buf[j + 1] == '\n' ? j + 2 : 0;
 			if (from && from + AFTER <= n && memcmp(buf + from, "From ", AFTER) == 0)
-				found = at + from;
+				return at + from;
 		}
-		at += SPLIT_WINDOW;
 	}
+	return 0;
+}
+
+/* Where to split FD's SIZE bytes: a message start near the middle, or,
+ * when a large message fills the middle, near a third of the way from
+ * either end; 0 if none is found. */
+static uint64_t find_split(int fd, uint64_t size)
+{
+	static const unsigned tenths[] = { 5, 4, 6, 3, 7 };
+	char *buf = malloc(SPLIT_WINDOW + 8);
+	uint64_t found = 0;
+	for (size_t k = 0; buf && !found && k < sizeof tenths / sizeof *tenths; k++)
+		found = start_after(fd, size / 10 * tenths[k], size, buf);
 	free(buf);
 	return found;
 }
