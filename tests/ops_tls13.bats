@@ -279,3 +279,15 @@ check_and_renew() {
 	[ "$status" -eq 2 ]
 	[ "$output" = "pop3tls: fatal: user root has root's uid or gid" ]
 }
+
+@test "ops_tls13: pop3ctl check shows pop3tls in the chain, and refuses an unknown TLS_LINK" {
+	echo TLS=stls >>"$CONF"
+	run "$POP3CTL" -f "$CONF" check
+	[ "$status" -eq 0 ]
+	[[ "${lines[1]}" == *" $POP3_BIN/hostcheck $D/rules.cdb $(cd "$POP3_BIN" && pwd -P)/pop3tls -n -T 2 -f $D/tls.pem $POP3_BIN/pop3login -d 0 pop.test "* ]] ||
+		{ echo "${lines[1]}"; false; }
+	echo TLS_LINK=stunnel >>"$CONF"
+	run "$POP3CTL" -f "$CONF" check
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "pop3ctl: TLS_LINK: tlswrapper or pop3tls, not: stunnel" ]
+}
