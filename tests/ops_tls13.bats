@@ -195,6 +195,9 @@ check_and_renew() {
 	nobody=$(id -u nobody)
 	[ "$(status_field "$pids" Uid)" = "$nobody $nobody $nobody $nobody" ]
 	[ "$(status_field "$pids" Groups)" = "" ]
+	[ "$(status_field "$pids" Gid)" = "$(id -g nobody) $(id -g nobody) $(id -g nobody) $(id -g nobody)" ]
+	[ "$(status_field "$pids" CapEff)" = 0000000000000000 ]
+	[ "$(status_field "$pids" CapPrm)" = 0000000000000000 ]
 	[ "$(status_field "$pids" NoNewPrivs)" = 1 ]
 	[ "$(status_field "$pids" Seccomp)" = 2 ]
 	# not dumpable: its /proc files stay root's
@@ -290,4 +293,38 @@ check_and_renew() {
 	run "$POP3CTL" -f "$CONF" check
 	[ "$status" -eq 1 ]
 	[ "${lines[0]}" = "pop3ctl: TLS_LINK: tlswrapper or pop3tls, not: stunnel" ]
+}
+
+@test "ops_tls13: a 4 MB message comes through POP3S and STLS intact" {
+	python3 -c "
+import sys
+sys.stdout.write('From: big@example.org\nSubject: big\n\n')
+for i in range(60000):
+    sys.stdout.write('line %06d %s\n' % (i, 'x' * 56))" >"$MAILDIR/new/1700000002.3.host"
+	chown "$OPS_USER:" "$MAILDIR/new/1700000002.3.host"
+	sed 's/$/\r/' "$MAILDIR/new/1700000002.3.host" >"$D/want"
+	start_mode pop3s
+	curl -sS -k --tlsv1.3 --ssl-reqd --max-time 30 "pop3s://demo:secret@127.0.0.1:$PORT/3" >"$D/got"
+	[ "$(stat -c %s "$D/want")" -gt 4000000 ]
+	cmp "$D/want" "$D/got"
+	"$POP3CTL" -f "$CONF" stop
+	echo TLS=stls >>"$CONF"
+	"$POP3CTL" -f "$CONF" start
+	curl -sS -k --tlsv1.3 --ssl-reqd --max-time 30 "pop3://demo:secret@127.0.0.1:$PORT/3" >"$D/got"
+	cmp "$D/want" "$D/got"
+	wait_log '^pop3tls: end ip=127.0.0.1 in=[0-9]* out=4[0-9]\{6\} how=done$'
+}
+
+@test "ops_tls13: POP3S under a systemd socket (Accept=yes, as pop3d@.service runs it)" {
+	command -v systemd-socket-activate >/dev/null || skip "systemd-socket-activate not installed"
+	# shellcheck disable=SC2046
+	systemd-socket-activate -l "127.0.0.1:$PORT" --inetd -a \
+		"$POP3_BIN/hostcheck" "$D/rules.cdb" "$POP3_BIN/pop3tls" -f "$D/tls.pem" \
+		$(chain_argv | cut -d' ' -f3-) 2>>"$D/log" 3>&- 4>&- 5>&- &
+	echo $! >>"$BATS_TEST_TMPDIR/pids"
+	wait_port "$PORT"
+	run s_client_session -tls1_3
+	[[ "$output" == *"New, TLSv1.3, Cipher is TLS_"* ]]
+	[ "$(session_seen "$output")" = "+OK pop.test POP3 server ready|$SEEN" ]
+	wait_log '^pop3login: login user=demo ip=127.0.0.1 method=pass tls=yes result=ok$'
 }
