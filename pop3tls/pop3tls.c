@@ -157,9 +157,11 @@ static SSL_CTX *load_context(void)
 	if (!ctx || !SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION))
 		die(EXIT_TEMP, "cannot set up OpenSSL");
 	/* One process a connection: a session cache or a ticket key would
-	 * die with it, so neither is offered. */
+	 * die with it, so neither is offered.  A client that closes without
+	 * close_notify (most do after QUIT) has ended normally: POP3 frames
+	 * its own answers, so a cut-off is seen without TLS's help. */
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE
-	                    | SSL_OP_NO_TICKET);
+	                    | SSL_OP_NO_TICKET | SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_num_tickets(ctx, 0);
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
