@@ -159,9 +159,12 @@ static SSL_CTX *load_context(void)
 	/* One process a connection: a session cache or a ticket key would
 	 * die with it, so neither is offered.  A client that closes without
 	 * close_notify (most do after QUIT) has ended normally: POP3 frames
-	 * its own answers, so a cut-off is seen without TLS's help. */
+	 * its own answers, so a cut-off is seen without TLS's help.  The
+	 * decrypted records (the password among them) are wiped once read,
+	 * as relay.c wipes its own buffers. */
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE
-	                    | SSL_OP_NO_TICKET | SSL_OP_IGNORE_UNEXPECTED_EOF);
+	                    | SSL_OP_NO_TICKET | SSL_OP_IGNORE_UNEXPECTED_EOF
+	                    | SSL_OP_CLEANSE_PLAINTEXT);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_num_tickets(ctx, 0);
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
@@ -304,9 +307,10 @@ int main(int argc, char **argv)
 	}
 	int data[2], ctl[2] = { -1, -1 }, go[2] = { -1, -1 };
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, data) < 0
-	    || (opt.delayed && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl) < 0)
-	    || (!opt.delayed && pipe2(go, O_CLOEXEC) < 0))
+	    || (opt.delayed && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl) < 0))
 		die_sys(EXIT_TEMP, "socketpair");
+	if (!opt.delayed && pipe2(go, O_CLOEXEC) < 0)
+		die_sys(EXIT_TEMP, "pipe");
 	pid_t pid = fork();
 	if (pid < 0)
 		die_sys(EXIT_TEMP, "fork");
