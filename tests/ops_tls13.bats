@@ -83,6 +83,15 @@ SEEN='+OK send PASS|+OK 2 messages (104 octets)|+OK 2 104|+OK 55 octets|From: b@
 	[[ "$output" == *"+OK 1 messages (55 octets)"* ]] || { echo "$output" | tail -20; false; }
 }
 
+@test "ops_tls13: TLS 1.1 is refused, by the server's word" {
+	start_mode pop3s
+	# the client's own floor lowered, so that the refusal is the server's
+	run s_client_session -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0'
+	[[ "$output" != *"+OK pop.test"* ]]
+	wait_log '^pop3tls: handshake ip=127.0.0.1 result=failed why="unsupported protocol"$'
+	! grep -q '^pop3login' "$D/log"
+}
+
 @test "ops_tls13: curl --tlsv1.3 over pop3s:// and pop3:// --ssl-reqd" {
 	start_mode pop3s
 	run curl -sS -k --tlsv1.3 --ssl-reqd --max-time 10 "pop3s://demo:secret@127.0.0.1:$PORT/2"
