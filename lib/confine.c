@@ -127,6 +127,9 @@ static const int maildir_calls[] = {
 	-1
 };
 
+/* pop3tls: the client's end of file handed on to the chain. */
+static const int tls_calls[] = { SYS_shutdown, -1 };
+
 #if defined(__SANITIZE_ADDRESS__)
 /* Test builds only: LeakSanitizer stops the process with a traced
  * thread to scan it at exit, reading /proc/self (see landlock_dir). */
@@ -331,8 +334,10 @@ static void room_rules(enum confine_room room, struct rules *rs)
 {
 	rs->n = 0;
 	add_calls(rs, base_calls);
-	if (room != CONFINE_DIALOGUE)
+	if (room != CONFINE_DIALOGUE && room != CONFINE_TLS)
 		add_calls(rs, open_calls);
+	if (room == CONFINE_TLS)
+		add_calls(rs, tls_calls);
 	if (room == CONFINE_MBOX_WORKER) {
 		add_calls(rs, mbox_calls);
 		/* A thread (mboxsplit/halves.c), never a process. */

@@ -15,6 +15,8 @@
  *                           files under DIR (the index cache's directory)
  *   CONFINE_MAILDIR_WORKER  maildirscan after pop3d is started: read,
  *                           rename, link and remove under DIR (the Maildir)
+ *   CONFINE_TLS             pop3tls's record layer: the descriptors it
+ *                           has (and shutdown() of one), no file at all
  *
  * No room may exec, fork, open a socket, trace, signal another process or
  * map memory executable.  A call outside the list ends the process with
@@ -29,6 +31,7 @@ enum confine_room {
 	CONFINE_POP3D,
 	CONFINE_MBOX_WORKER,
 	CONFINE_MAILDIR_WORKER,
+	CONFINE_TLS,
 };
 
 /* Confines the calling process for good.  DIR is the one directory the

@@ -37,7 +37,7 @@ sanitizer_build() {
 }
 
 @test "confine: no room can open a socket, exec, signal or trace another process" {
-	for room in dialogue pop3d mbox maildir; do
+	for room in dialogue pop3d mbox maildir tls; do
 		run as_nobody "$PROBE" $room - socket
 		killed || { echo "room $room: socket"; false; }
 		run as_nobody "$PROBE" $room - exec /bin/true
@@ -57,7 +57,7 @@ sanitizer_build() {
 
 @test "confine: no room can start a process or map executable memory" {
 	sanitizer_build && skip "LeakSanitizer needs clone and executable maps"
-	for room in dialogue pop3d mbox maildir; do
+	for room in dialogue pop3d mbox maildir tls; do
 		run as_nobody "$PROBE" $room - fork
 		[ "$status" -eq 1 ] && [ "$output" = "refused: Operation not permitted" ] ||
 			{ echo "room $room: fork: $output"; false; }
@@ -78,6 +78,14 @@ sanitizer_build() {
 	run as_nobody "$PROBE" dialogue "$T/room" open "$T/room/message"
 	killed
 	run as_nobody "$PROBE" dialogue - none
+	[ "$status" -eq 0 ] && [ "$output" = allowed ]
+}
+
+@test "confine: pop3tls's record layer opens no file at all" {
+	sanitizer_build && skip "a sanitizer build lets open through for /proc"
+	run as_nobody "$PROBE" tls "$T/room" open "$T/room/message"
+	killed
+	run as_nobody "$PROBE" tls - none
 	[ "$status" -eq 0 ] && [ "$output" = allowed ]
 }
 

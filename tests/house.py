@@ -11,7 +11,7 @@ import sys
 
 FILE_MAX = 600
 FUNC_MAX = 60
-DIRS = ["lib", "pop3d", "checkpw", "mboxsplit", "maildirscan", "hostcheck", "scripts"]
+DIRS = ["lib", "pop3d", "checkpw", "mboxsplit", "maildirscan", "hostcheck", "pop3tls", "scripts"]
 
 # pattern that only the named lib file may contain
 ONE_DEFINITION = [

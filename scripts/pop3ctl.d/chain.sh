@@ -15,12 +15,13 @@ build_chain() {
 	set -- "$path_checkpw" $cfg_CHECKPW_OPTS "$@"
 	# Under POP3S the session is encrypted from its first byte: -S tells
 	# pop3login so (no STLS offered, logins allowed when -s is set).
+	# tlswrapper and pop3tls take the same -n, -f and -T.
 	tls_on=
 	[ "$cfg_TLS" = pop3s ] && tls_on=-S
 	set -- "$path_pop3login" $tls_on $cfg_POP3LOGIN_OPTS "$cfg_HOSTNAME" "$@"
 	case $cfg_TLS in
-	pop3s) set -- "$path_tlswrapper" $cfg_TLS_OPTS -f "$cfg_TLS_CERT" "$@" ;;
-	stls) set -- "$path_tlswrapper" -n $cfg_TLS_OPTS -f "$cfg_TLS_CERT" "$@" ;;
+	pop3s) set -- "$path_tls_link" $cfg_TLS_OPTS -f "$cfg_TLS_CERT" "$@" ;;
+	stls) set -- "$path_tls_link" -n $cfg_TLS_OPTS -f "$cfg_TLS_CERT" "$@" ;;
 	esac
 	[ -z "$cfg_RULES" ] || set -- "$path_hostcheck" $cfg_HOSTCHECK_OPTS "$(rules_cdb)" "$@"
 	[ -z "$cfg_TCPRULES" ] || set -- -x "$cfg_TCPRULES.cdb" "$@"

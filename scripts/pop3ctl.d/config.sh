@@ -5,7 +5,7 @@
 
 KEYS="LISTEN PORT HOSTNAME CONCURRENCY BINDIR TCPSERVER_OPTS TCPRULES
 RULES HOSTCHECK_OPTS POP3LOGIN_OPTS CHECKPW CHECKPW_OPTS USERS USERS_CDB
-EXPOSER EXPOSER_OPTS POP3D_OPTS TRACE_DIR TLS TLS_CERT TLS_OPTS LOG PIDFILE PATH_ENV"
+EXPOSER EXPOSER_OPTS POP3D_OPTS TRACE_DIR TLS TLS_LINK TLS_CERT TLS_OPTS LOG PIDFILE PATH_ENV"
 
 set_defaults() {
 	cfg_LISTEN=0
@@ -27,6 +27,7 @@ set_defaults() {
 	cfg_POP3D_OPTS=
 	cfg_TRACE_DIR=
 	cfg_TLS=none
+	cfg_TLS_LINK=tlswrapper
 	cfg_TLS_CERT=
 	cfg_TLS_OPTS=
 	cfg_LOG=/var/log/pop3d.log
@@ -225,7 +226,10 @@ validate_links() {
 	case $cfg_TLS in
 	none) ;;
 	pop3s | stls)
-		need tlswrapper
+		case $cfg_TLS_LINK in
+		tlswrapper | pop3tls) need "$cfg_TLS_LINK" tls_link ;;
+		*) warn "TLS_LINK: tlswrapper or pop3tls, not: $cfg_TLS_LINK"; bad=1 ;;
+		esac
 		[ -r "$cfg_TLS_CERT" ] || { warn "TLS_CERT: cannot read: $cfg_TLS_CERT"; bad=1; }
 		;;
 	*) warn "TLS: none, pop3s or stls, not: $cfg_TLS"; bad=1 ;;

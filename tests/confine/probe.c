@@ -3,7 +3,7 @@
  *
  *   confine-probe ROOM DIR ACTION [ARG]
  *
- * ROOM is dialogue, pop3d, mbox or maildir; DIR is "-" for none.
+ * ROOM is dialogue, pop3d, mbox, maildir or tls; DIR is "-" for none.
  * ACTION: open PATH (for reading), create PATH, socket, exec PATH,
  * ptrace PID, kill PID, fork, mmap-exec, none.
  * Prints "allowed" and exits 0 if the call worked, "refused: ERROR" and
@@ -44,6 +44,8 @@ static enum confine_room room(const char *name)
 		return CONFINE_MBOX_WORKER;
 	if (strcmp(name, "maildir") == 0)
 		return CONFINE_MAILDIR_WORKER;
+	if (strcmp(name, "tls") == 0)
+		return CONFINE_TLS;
 	die(2, "unknown room %s", name);
 }
 
