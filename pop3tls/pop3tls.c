@@ -69,6 +69,7 @@ static void parse_options(int argc, char **argv)
 	uint32_t n;
 	opt.timeout = DEFAULT_HANDSHAKE_TIMEOUT;
 	opt.user = "nobody";
+	opterr = 0;
 	while ((c = getopt(argc, argv, "+nT:u:f:")) != -1) {
 		switch (c) {
 		case 'n': opt.delayed = true; break;
@@ -293,7 +294,7 @@ static _Noreturn void chain_side(int app, int ctl, int go)
 int main(int argc, char **argv)
 {
 	progname = "pop3tls";
-	log_guard_stderr();
+	log_start();
 	parse_options(argc, argv);
 	SSL_CTX *ctx = load_context();
 	const struct passwd *pw = NULL;
