@@ -45,6 +45,7 @@ PROGRAMS :=
 SCRIPTS  :=
 UNITTESTS :=
 MANPAGES :=
+MANLINKS :=
 FUZZERS  :=
 
 .PHONY: all check check-unit check-bats sanitize install clean fuzz stress bench
@@ -83,11 +84,17 @@ check: all
 sanitize:
 	$(MAKE) B=build-asan STATIC= CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" check
 
+# MANLINKS: NAME=PAGE for a program documented in another's page
+# (hostcheck-rules in hostcheck.8), installed as a symbolic link so that
+# "man NAME" finds it; a NAME with a page of its own keeps that page.
+MAN8DIR  = $(DESTDIR)$(PREFIX)/share/man/man8
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8
+	install -d $(DESTDIR)$(PREFIX)/bin $(MAN8DIR)
 	install -m 755 $(addprefix $(B)/,$(PROGRAMS)) $(DESTDIR)$(PREFIX)/bin/
 	$(if $(SCRIPTS),install -m 755 $(SCRIPTS) $(DESTDIR)$(PREFIX)/bin/)
-	$(if $(MANPAGES),install -m 644 $(MANPAGES) $(DESTDIR)$(PREFIX)/share/man/man8/)
+	$(if $(MANPAGES),install -m 644 $(MANPAGES) $(MAN8DIR)/)
+	$(foreach l,$(MANLINKS),[ -e $(MAN8DIR)/$(firstword $(subst =, ,$(l))).8 ] || \
+		ln -s $(lastword $(subst =, ,$(l))).8 $(MAN8DIR)/$(firstword $(subst =, ,$(l))).8;)
 
 clean:
 	rm -rf build build-asan build-fuzz
