@@ -6,6 +6,7 @@
 #   the docs are in /usr/share/doc/pop3-toolkit;
 # - the configuration files are conffiles and work: the rules compiled
 #   by postinst, pop3ctl's check, the PAM service (checkpw -P), logrotate;
+#   systemd-analyze verify accepts the units;
 # - the units run as systemd would run them: the command lines are read
 #   from the installed unit files (tests/deb/unit_exec.py), under
 #   systemd-socket-activate --accept (systemd is not PID 1 here) for
@@ -183,6 +184,10 @@ fetchmail_session() {
 		/etc/fail2ban/jail.d/pop3-toolkit.conf; do
 		grep -qx "$f" "$S/conffiles" || { echo "not a conffile: $f"; false; }
 	done
+	# The units as systemd reads them: known keys, executable programs.
+	run systemd-analyze verify $UNITS/pop3d.socket $UNITS/pop3d@test.service \
+		$UNITS/pop3s.socket $UNITS/pop3s@test.service $UNITS/pop3d-tcpserver.service
+	[ "$status" -eq 0 ] && [ -z "$output" ] || { echo "$output"; false; }
 	# postinst compiled the rules the socket units read.
 	hostcheck -c /etc/pop3d.rules.cdb
 	run pop3ctl -f /etc/pop3d check
