@@ -27,7 +27,9 @@ SXCFLAGS := $(XCFLAGS) -idirafter $(SB)/include
 # musl-gcc knows only -static; static-pie (so that ASLR still moves the
 # code) takes musl's start files from beside its specs file by hand.
 MUSL_LIB ?= $(patsubst %/,%,$(dir $(shell sed -n 's/.*-specs "\([^"]*\)".*/\1/p' $$(command -v musl-gcc))))
-SLDFLAGS := -static-pie -Wl,-static,--no-dynamic-linker,-z,text -nostartfiles \
+# musl-gcc's specs leave out gcc's --build-id, which debuggers and the
+# Debian package's debug symbols find the programs by.
+SLDFLAGS := -static-pie -Wl,-static,--no-dynamic-linker,-z,text,--build-id -nostartfiles \
 	$(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o $(shell $(SCC) -print-file-name=crtbeginS.o) $(LDFLAGS)
 SLDEND   := $(shell $(SCC) -print-file-name=crtendS.o) $(MUSL_LIB)/crtn.o
 SLIBMD   := $(shell $(CC) -print-file-name=libmd.a)
@@ -45,9 +47,10 @@ PROGRAMS :=
 SCRIPTS  :=
 UNITTESTS :=
 MANPAGES :=
+MANLINKS :=
 FUZZERS  :=
 
-.PHONY: all check check-unit check-bats sanitize install clean fuzz stress bench
+.PHONY: all check check-unit check-bats sanitize install clean fuzz stress bench deb deb-check
 all:
 
 include lib/Rules.mk
@@ -83,11 +86,17 @@ check: all
 sanitize:
 	$(MAKE) B=build-asan STATIC= CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" check
 
+# MANLINKS: NAME=PAGE for a program documented in another's page
+# (hostcheck-rules in hostcheck.8), installed as a symbolic link so that
+# "man NAME" finds it; a NAME with a page of its own keeps that page.
+MAN8DIR  = $(DESTDIR)$(PREFIX)/share/man/man8
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8
+	install -d $(DESTDIR)$(PREFIX)/bin $(MAN8DIR)
 	install -m 755 $(addprefix $(B)/,$(PROGRAMS)) $(DESTDIR)$(PREFIX)/bin/
 	$(if $(SCRIPTS),install -m 755 $(SCRIPTS) $(DESTDIR)$(PREFIX)/bin/)
-	$(if $(MANPAGES),install -m 644 $(MANPAGES) $(DESTDIR)$(PREFIX)/share/man/man8/)
+	$(if $(MANPAGES),install -m 644 $(MANPAGES) $(MAN8DIR)/)
+	$(foreach l,$(MANLINKS),[ -e $(MAN8DIR)/$(firstword $(subst =, ,$(l))).8 ] || \
+		ln -s $(lastword $(subst =, ,$(l))).8 $(MAN8DIR)/$(firstword $(subst =, ,$(l))).8;)
 
 clean:
 	rm -rf build build-asan build-fuzz
@@ -107,3 +116,20 @@ stress: all
 	B=$(B) tests/stress/run
 bench: all
 	B=$(B) tests/bench/run
+
+# The Debian package (doc/debian.md): dpkg-buildpackage in a copy of the
+# tree, so that the tree stays clean, the package and lintian's verdict
+# in DEB_DIR.  deb-check installs it on this machine, runs sessions
+# through its units, and purges it (tests/deb/install.bats; root, long).
+DEB_DIR ?= $(B)/deb
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
+	tar -cf - --exclude=./.git --exclude='./build*' . | tar -xf - -C $(DEB_DIR)/src
+	cd $(DEB_DIR)/src && dpkg-buildpackage -us -uc -b >../build.log 2>&1 || \
+		{ tail -n 30 $(abspath $(DEB_DIR))/build.log; exit 1; }
+	rm -rf $(DEB_DIR)/src
+	lintian --fail-on error $(DEB_DIR)/*.changes >$(DEB_DIR)/lintian.txt 2>&1; \
+		st=$$?; grep -v '^running with root' $(DEB_DIR)/lintian.txt; exit $$st
+	ls $(DEB_DIR)/*.deb
+deb-check: deb
+	POP3_DEB_DIR=$(abspath $(DEB_DIR)) tests/deb/run

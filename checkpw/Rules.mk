@@ -11,6 +11,7 @@ CHECKPW_LIBS := -Wl,-Bstatic -lcrypt -lcdb -lmd -Wl,-Bdynamic
 
 PROGRAMS += checkpw vusers-make
 MANPAGES += doc/checkpw.8
+MANLINKS += vusers-make=checkpw
 
 $(B)/obj/checkpw/%.o: checkpw/%.c
 	@mkdir -p $(dir $@)

@@ -6,6 +6,7 @@ HOSTCHECK_OBJ  := $(patsubst %,$(B)/obj/hostcheck/%.o,$(HOSTCHECK_MODS))
 PROGRAMS += hostcheck hostcheck-rules
 SCRIPTS  += hostcheck/mpopd2hostcheck
 MANPAGES += doc/hostcheck.8 doc/mpopd2hostcheck.8
+MANLINKS += hostcheck-rules=hostcheck
 
 $(B)/obj/hostcheck/%.o: hostcheck/%.c
 	@mkdir -p $(dir $@)

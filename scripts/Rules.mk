@@ -18,14 +18,16 @@ install-pop3ctl:
 	chmod 755 $(DESTDIR)$(PREFIX)/bin/pop3ctl
 
 # Beyond the top Makefile's install: the overview page goes to man7, and
-# the configuration template and the service files to share/, where
+# the configuration template, the service files and the fail2ban filter
+# and jails to share/, where
 # pop3ctl(8) and pop3-toolkit(7) point.
 SHARE_DIR := $(DESTDIR)$(PREFIX)/share/pop3-toolkit
 .PHONY: install-scripts-share
 install: install-scripts-share
 install-scripts-share:
 	install -d $(DESTDIR)$(PREFIX)/share/man/man7 $(SHARE_DIR)/systemd \
-		$(SHARE_DIR)/xinetd.d $(SHARE_DIR)/daemontools/log
+		$(SHARE_DIR)/xinetd.d $(SHARE_DIR)/daemontools/log \
+		$(SHARE_DIR)/fail2ban/filter.d $(SHARE_DIR)/fail2ban/jail.d
 	install -m 644 doc/pop3-toolkit.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 	install -m 644 scripts/pop3d.conf scripts/inetd.conf $(SHARE_DIR)/
 	install -m 644 scripts/systemd/pop3d.socket scripts/systemd/pop3d@.service \
@@ -33,6 +35,8 @@ install-scripts-share:
 	install -m 644 scripts/xinetd/pop3 $(SHARE_DIR)/xinetd.d/
 	install -m 755 scripts/daemontools/run $(SHARE_DIR)/daemontools/
 	install -m 755 scripts/daemontools/log/run $(SHARE_DIR)/daemontools/log/
+	install -m 644 scripts/fail2ban/filter.d/pop3-toolkit.conf $(SHARE_DIR)/fail2ban/filter.d/
+	install -m 644 scripts/fail2ban/jail.d/pop3-toolkit.conf $(SHARE_DIR)/fail2ban/jail.d/
 
 # pop3trace: per-user protocol logs (doc/pop3trace.8).  Objects go to
 # $(B)/obj/scripts/, as every directory's do (doc/HACKING.md).
