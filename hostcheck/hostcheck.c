@@ -188,6 +188,15 @@ static void export_connection(const struct connection *conn)
 	}
 	unsetenv("TCPREMOTEHOST");  /* it named the old peer, if anything */
 	unsetenv("TCPREMOTEINFO");
+	/* ucspi-tcp-ipv6's tcpserver sets a TCP6 copy of each variable;
+	 * behind a balancer they name the balancer's connection, so they go
+	 * (the chain reads the TCP ones). */
+	static const char *const tcp6_copies[] = {
+		"TCP6LOCALHOST", "TCP6LOCALIP", "TCP6LOCALPORT", "TCP6REMOTEHOST",
+		"TCP6REMOTEINFO", "TCP6REMOTEIP", "TCP6REMOTEPORT", "TCP6INTERFACE",
+	};
+	for (size_t i = 0; i < sizeof tcp6_copies / sizeof tcp6_copies[0]; i++)
+		unsetenv(tcp6_copies[i]);
 }
 
 static bool from_balancer(const struct options *opt, const struct netaddr *peer)

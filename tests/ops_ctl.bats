@@ -326,11 +326,52 @@ pop3ctl: started pid $pid on 127.0.0.1 port $PORT" ]
 	[ "${lines[1]}" = "$(command -v tcpserver) -v -R -H -D -c 40 -l pop.test 0 110 $D/bin/pop3login pop.test $D/bin/checkpw -g mail $D/bin/mboxsplit $D/bin/pop3d" ]
 }
 
-@test "ops_ctl: an IPv6 LISTEN is refused with a pointer, not left to fail at start" {
+# fake_tcpserver v4|v6: a tcpserver in BINDIR that only prints the usage
+# line of ucspi-tcp's (IPv4 only) or of ucspi-tcp-ipv6's, whichever is
+# installed here: pop3ctl tells them apart by it.
+fake_tcpserver() {
+	local usage='[ -1UXpPhHrRoOdDqQv ] [ -c limit ] [ -x rules.cdb ] [ -B banner ] [ -g gid ] [ -u uid ] [ -b backlog ] [ -l localname ] [ -t timeout ] host port program'
+	[ "$1" = v4 ] ||
+		usage='[ -461UXpPhHrRoOdDqQv ] [ -c limit ] [ -x rules.cdb ] [ -B banner ] [ -g gid ] [ -u uid ] [ -b backlog ] [ -l localname ] [ -t timeout ] [ -I interface ] host port program'
+	printf '#!/bin/sh\necho "tcpserver: usage: tcpserver %s" >&2\nexit 100\n' "$usage" >"$D/bin/tcpserver"
+	chmod 755 "$D/bin/tcpserver"
+}
+
+@test "ops_ctl: an IPv6 LISTEN needs ucspi-tcp-ipv6's tcpserver, and check says so" {
 	sed -i 's/^LISTEN=.*/LISTEN=::1/' "$CONF"
+	fake_tcpserver v4
 	run "$POP3CTL" -f "$CONF" check
 	[ "$status" -eq 1 ]
-	[ "${lines[0]}" = "pop3ctl: LISTEN: tcpserver listens on IPv4 only; for IPv6 see pop3ctl(8): ::1" ]
+	[ "${lines[0]}" = "pop3ctl: LISTEN: $D/bin/tcpserver has no IPv6 (Debian: install ucspi-tcp-ipv6): ::1" ]
+	fake_tcpserver v6
+	run "$POP3CTL" -f "$CONF" check
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "$D/bin/tcpserver -v -R -H -D -c 5 -l pop.test ::1 $PORT $D/bin/pop3login pop.test $D/bin/checkpw -g mail $D/bin/mboxsplit $D/bin/pop3d" ]
+	# tcpserver's parser refuses a trailing "::": pop3ctl writes "::0"
+	sed -i 's/^LISTEN=.*/LISTEN=::/' "$CONF"
+	run "$POP3CTL" -f "$CONF" check
+	[ "$status" -eq 0 ]
+	echo "${lines[1]}" | grep -q -- " -l pop.test ::0 $PORT "
+	# an IPv4 LISTEN needs no IPv6
+	fake_tcpserver v4
+	sed -i 's/^LISTEN=.*/LISTEN=0/' "$CONF"
+	run "$POP3CTL" -f "$CONF" check
+	[ "$status" -eq 0 ]
+}
+
+@test "ops_ctl: LISTEN takes IPv4 and IPv6 text forms and refuses malformed ones" {
+	fake_tcpserver v6
+	for a in 0 127.0.0.1 192.0.2.255 ::1 :: 2001:db8::7 2001:DB8::7 0:0:0:0:0:0:0:1 ::ffff:127.0.0.1 fe80:: 1:2:3:4:5:6:7::; do
+		sed -i "s/^LISTEN=.*/LISTEN=$a/" "$CONF"
+		run "$POP3CTL" -f "$CONF" check
+		[ "$status" -eq 0 ] || { echo "refused: $a: $output"; false; }
+	done
+	for a in '' 1.2.3 1.2.3.4.5 01.2.3.4 256.0.0.1 1..2.3 localhost 1::2::3 :1:: 12345::1 1:2:3:4:5:6:7 1:2:3:4:5:6:7:8:9 ::1.2.3 ::1.2.3.4:5 fe80::1%lo 1:2:3:4:5:6:7:8::; do
+		sed -i "s/^LISTEN=.*/LISTEN=$a/" "$CONF"
+		run "$POP3CTL" -f "$CONF" check
+		[ "$status" -eq 1 ] || { echo "accepted: $a"; false; }
+		[ "${lines[0]}" = "pop3ctl: LISTEN: not an IPv4 or IPv6 address: $a" ]
+	done
 }
 
 @test "ops_ctl: every shipped shell script parses under dash" {

@@ -5,14 +5,15 @@
 POP3CTL="$TESTS_DIR/../scripts/pop3ctl"
 POP3STATS="$TESTS_DIR/../scripts/pop3stats"
 
-# pop_talk PORT [COMMAND...]: connects to 127.0.0.1:PORT, reads the
-# greeting, sends the commands (CR LF added) at once, and prints all it
-# receives until the server closes or 5 seconds pass.
+# pop_talk PORT [COMMAND...]: connects to $POP_HOST:PORT (127.0.0.1
+# unless set; ::1 for the IPv6 tests), reads the greeting, sends the
+# commands (CR LF added) at once, and prints all it receives until the
+# server closes or 5 seconds pass.
 pop_talk() {
-	python3 - "$@" <<'PY'
-import socket, sys, time
+	POP_HOST=${POP_HOST:-127.0.0.1} python3 - "$@" <<'PY'
+import os, socket, sys, time
 port = int(sys.argv[1]); cmds = sys.argv[2:]
-s = socket.create_connection(("127.0.0.1", port), timeout=5)
+s = socket.create_connection((os.environ["POP_HOST"], port), timeout=5)
 out = b""
 deadline = time.time() + 5
 while b"\r\n" not in out and time.time() < deadline:

@@ -139,3 +139,37 @@ setup_file() {
 	run grep -c 'heap' err
 	[ "$output" = 0 ]
 }
+
+# The service files are used as they are installed: inetd's and
+# xinetd's PATH is not the chain's, so every program in a chain line is
+# named by the path make install gave it (issue 18), and that path is
+# one this install wrote (or Debian's /usr/bin/tlswrapper).
+@test "the installed inetd, xinetd, systemd and daemontools files name every program by its installed path" {
+	local share=$DEST/usr/local/share/pop3-toolkit f line w n=0 progs=" hostcheck pop3login checkpw mboxsplit maildirscan pop3d pop3ctl tlswrapper "
+	for f in inetd.conf xinetd.d/pop3 systemd/pop3d@.service systemd/pop3d-tcpserver.service daemontools/run; do
+		[ -f "$share/$f" ] || { echo "not installed: $f"; false; }
+		# the chain lines, commented-out examples included
+		while IFS= read -r line; do
+			line=${line#\#}
+			case $f:$line in
+			inetd.conf:pop3*) line=$(echo "$line" | cut -f 6,7 | sed 's/\t[a-z]* / /') ;;  # argv0 is a bare name by inetd's design
+			xinetd.d/pop3:*server*=*) line=${line#*=} ;;
+			systemd/*:Exec*=*) line=${line#*=} ;;
+			daemontools/run:exec\ /*) line=${line#exec } ;;
+			*) continue ;;
+			esac
+			for w in $line; do
+				case $w in /etc/*) continue ;; esac  # configuration, not programs
+				case $progs in *" ${w##*/} "*) ;; *) continue ;; esac
+				n=$((n + 1))
+				case $w in
+				/usr/bin/tlswrapper) ;;
+				/usr/local/bin/*) [ -x "$DEST$w" ] || { echo "$f: $w: not installed there"; false; } ;;
+				*) echo "$f: not an installed path: $w"; false ;;
+				esac
+			done
+		done <"$share/$f"
+	done
+	# every chain line was seen: 4 inetd lines of 5 or 6 programs, ...
+	[ "$n" -ge 40 ]
+}

@@ -39,12 +39,12 @@ chain_argv() {
 	printf '%s\n' "$tcpserver_path"
 	while [ $# -gt 0 ]; do
 		case $1 in
-		-x | -c | -l | -b | -B | -t | -T | -u | -g) printf '%s\n%s\n' "$1" "$2"; shift 2 ;;
+		-x | -c | -l | -b | -B | -t | -T | -u | -g | -I) printf '%s\n%s\n' "$1" "$2"; shift 2 ;;
 		-*) printf '%s\n' "$1"; shift ;;
 		*) break ;;
 		esac
 	done
-	printf '%s\n%s\n' "$cfg_LISTEN" "$cfg_PORT"
+	printf '%s\n%s\n' "$(tcpserver_address)" "$cfg_PORT"
 	printf '%s\n' "$@"
 }
 

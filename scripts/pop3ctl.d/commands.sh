@@ -9,9 +9,20 @@ cmd_start() {
 	if running; then
 		die $EX_FAIL "already running, pid $run_pid"
 	fi
+	if find_server; then
+		die $EX_FAIL "already running, pid $run_pid, $(run_by)"
+	fi
 	[ "$run_state" = stale ] && { warn "removing stale pid file $cfg_PIDFILE"; rm -f "$cfg_PIDFILE"; }
 	compile_all || die $EX_FAIL "not started"
 	launch_background || exit $EX_FAIL
+}
+
+# refuse_unrecorded VERB: a server that pop3ctl did not start (no pid
+# file) is left to whoever runs it: a supervisor would start it again,
+# and a tcpserver started by hand is not pop3ctl's to signal.
+refuse_unrecorded() {
+	find_server || return 0
+	die $EX_FAIL "not done: pid $run_pid is $(run_by); $1 it with $(supervisor_says "$1")"
 }
 
 # stop reads only the pid file's settings: it must work with a
@@ -24,6 +35,7 @@ cmd_stop() {
 		stop_server || exit $EX_FAIL
 		return 0
 	fi
+	refuse_unrecorded stop
 	if [ "$run_state" = stale ]; then
 		rm -f "$cfg_PIDFILE"
 		echo "$PROG: not running (stale pid file $cfg_PIDFILE removed)"
@@ -39,7 +51,13 @@ cmd_status() {
 		echo "$PROG: running, pid $run_pid, $(sessions) sessions"
 		exit 0
 	fi
-	if [ "$run_state" = stale ]; then
+	stale=$run_state
+	if find_server; then
+		how=$(supervisor_says status)
+		echo "$PROG: running, pid $run_pid, $(sessions) sessions, $(run_by)${how:+ ($how)}"
+		exit 0
+	fi
+	if [ "$stale" = stale ]; then
 		echo "$PROG: not running, stale pid file $cfg_PIDFILE"
 		exit $EX_FAIL
 	fi
@@ -52,6 +70,8 @@ cmd_restart() {
 	take_lock
 	if running; then
 		stop_server || exit $EX_FAIL
+	else
+		refuse_unrecorded restart
 	fi
 	rm -f "$cfg_PIDFILE"
 	compile_all || die $EX_FAIL "not started"
@@ -65,11 +85,18 @@ cmd_reload() {
 	load_config "$conf" || die $EX_FAIL "$conf: not reloaded, server unchanged: configuration errors"
 	take_lock
 	compile_all || die $EX_FAIL "not reloaded"
+	new=$(build_chain | tr '\n' ' ')
 	if ! running; then
-		echo "$PROG: data files compiled; server not running"
+		if ! find_server; then
+			echo "$PROG: data files compiled; server not running"
+			return 0
+		fi
+		# a supervisor's server is restarted by the supervisor
+		[ "$(cmdline_of "$run_pid")" = "$new" ] ||
+			die $EX_FAIL "data files compiled; the command line changed: restart pid $run_pid, $(run_by), with $(supervisor_says restart)"
+		echo "$PROG: reloaded, pid $run_pid, $(run_by)"
 		return 0
 	fi
-	new=$(build_chain | tr '\n' ' ')
 	old=$(sed -n 3p "$cfg_PIDFILE")
 	if [ "$new" = "$old" ]; then
 		echo "$PROG: reloaded, pid $run_pid"

@@ -182,17 +182,98 @@ validate_address() {
 		{ warn "PORT: not a port number: $cfg_PORT"; bad=1; }
 	is_uint "$cfg_CONCURRENCY" && [ "$cfg_CONCURRENCY" -ge 1 ] ||
 		{ warn "CONCURRENCY: not a positive number: $cfg_CONCURRENCY"; bad=1; }
-	# Debian's tcpserver (ucspi-tcp 0.88) binds IPv4 only; IPv6 clients
-	# come in through the systemd socket or xinetd (pop3ctl(8)).
-	case $cfg_LISTEN in
-	*:*) warn "LISTEN: tcpserver listens on IPv4 only; for IPv6 see pop3ctl(8): $cfg_LISTEN"; bad=1 ;;
-	'' | *[!0-9.]*) warn "LISTEN: not an IPv4 address: $cfg_LISTEN"; bad=1 ;;
-	esac
+	if [ "$cfg_LISTEN" = 0 ] || is_ipv4 "$cfg_LISTEN"; then
+		:
+	elif is_ipv6 "$cfg_LISTEN"; then
+		# ucspi-tcp as Debian ships it binds IPv4 only; ucspi-tcp-ipv6,
+		# the same programs with IPv6, takes the same options.  Asked
+		# only for an IPv6 LISTEN: a missing tcpserver is reported by
+		# validate_links.
+		p=$(find_prog tcpserver) && ! tcpserver_has_ipv6 "$p" &&
+			{ warn "LISTEN: $p has no IPv6 (Debian: install ucspi-tcp-ipv6): $cfg_LISTEN"; bad=1; }
+	else
+		warn "LISTEN: not an IPv4 or IPv6 address: $cfg_LISTEN"; bad=1
+	fi
 	if [ -z "$cfg_HOSTNAME" ]; then
 		cfg_HOSTNAME=$(hostname -f 2>/dev/null || hostname)
 	fi
 	case $cfg_HOSTNAME in
 	'' | *[!A-Za-z0-9.-]*) warn "HOSTNAME: not a host name: $cfg_HOSTNAME"; bad=1 ;;
+	esac
+}
+
+# is_ipv4 TEXT: a dotted quad as inet_pton reads it (no leading zeros).
+is_ipv4() {
+	case $1 in
+	*[!0-9.]* | .* | *. | *..*) return 1 ;;
+	esac
+	(
+		IFS=.
+		# shellcheck disable=SC2086  # split at the dots (set -f is on)
+		set -- $1
+		[ $# = 4 ] || exit 1
+		for o; do
+			case $o in 0?*) exit 1 ;; esac
+			[ ${#o} -le 3 ] && [ "$o" -le 255 ] || exit 1
+		done
+	)
+}
+
+# is_ipv6 TEXT: an RFC 4291 text form: eight groups of 1 to 4 hex digits,
+# one "::" standing for one or more zero groups, the last two groups
+# perhaps a dotted quad.  No zone index: for a link-local address, give
+# tcpserver -I in TCPSERVER_OPTS.
+is_ipv6() {
+	a=$1
+	case $a in
+	*:*) ;;
+	*) return 1 ;;
+	esac
+	case $a in
+	*.*)
+		v4=${a##*:}
+		is_ipv4 "$v4" || return 1
+		a=${a%"$v4"}0:0 ;;
+	esac
+	case $a in
+	*[!0-9A-Fa-f:]* | *:::* | *::*::*) return 1 ;;
+	*::*) groups_ok "${a%%::*}" "${a#*::}" 7 ;;
+	*) groups_ok "$a" '' 8 ;;
+	esac
+}
+
+# groups_ok LEFT RIGHT MAX: the colon-separated groups of LEFT and RIGHT
+# (either may be empty) are 1 to 4 hex digits each, MAX of them at most
+# (exactly 8 when there is no "::").
+groups_ok() {
+	n=0
+	for side in "$1" "$2"; do
+		[ -n "$side" ] || continue
+		case $side in :* | *:) return 1 ;; esac
+		for g in $(echo "$side" | tr : ' '); do
+			[ ${#g} -le 4 ] || return 1
+			n=$((n + 1))
+		done
+	done
+	[ "$n" -le "$3" ] && { [ "$3" = 7 ] || [ "$n" = 8 ]; }
+}
+
+# tcpserver_has_ipv6 PATH: the tcpserver of ucspi-tcp-ipv6 (or of
+# ucspi-tcp6) lists -4 and -I in its usage line; ucspi-tcp's does not.
+tcpserver_has_ipv6() {
+	case $("$1" 2>&1 </dev/null) in
+	*"[ -4"* | *"-I interface"*) return 0 ;;
+	esac
+	return 1
+}
+
+# tcpserver_address: LISTEN as tcpserver reads it.  Its address parser
+# refuses a trailing "::" (even "::" alone), so a 0 group is added:
+# "::0" is the same address.
+tcpserver_address() {
+	case $cfg_LISTEN in
+	*::) echo "${cfg_LISTEN}0" ;;
+	*) echo "$cfg_LISTEN" ;;
 	esac
 }
 

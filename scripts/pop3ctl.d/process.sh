@@ -181,3 +181,83 @@ sessions() {
 	set -f
 	echo "$n"
 }
+
+# ---- a server without a pid file -----------------------------------
+# "pop3ctl run" under runit, daemontools or systemd (or a tcpserver
+# started by hand) writes no pid file: the server is found by what it
+# is, a tcpserver whose command line holds this configuration's address
+# and port and then a pop3login, and which listens on that port; who
+# runs it, by its parent (runsv or supervise, in the service directory)
+# or its systemd cgroup.
+
+# find_server: sets run_pid, run_how (runit, daemontools, systemd or
+# unsupervised) and run_where (the service directory or the unit).
+find_server() {
+	addr=$(tcpserver_address)
+	set +f
+	for d in /proc/[0-9]*; do
+		[ "$(cat "$d/comm" 2>/dev/null)" = tcpserver ] || continue
+		p=${d#/proc/}
+		case " $(cmdline_of "$p")" in
+		*" $addr $cfg_PORT "*/pop3login" "*) ;;
+		*) continue ;;
+		esac
+		listening "$p" "$cfg_PORT" || continue
+		set -f
+		run_pid=$p
+		supervisor_of "$p"
+		return 0
+	done
+	set -f
+	return 1
+}
+
+ppid_of() {
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	# shellcheck disable=SC2086
+	set -- $stat
+	echo "$2"
+}
+
+# supervisor_of PID: runsv and supervise run ./run in the service
+# directory, their working directory; systemd puts a service's processes
+# in the cgroup named after the unit (the name=systemd hierarchy under
+# cgroup v1, the unified one under v2).
+supervisor_of() {
+	run_how=unsupervised run_where=
+	pp=$(ppid_of "$1")
+	case $(cat "/proc/$pp/comm" 2>/dev/null) in
+	runsv) run_how=runit run_where=$(readlink "/proc/$pp/cwd") ;;
+	supervise) run_how=daemontools run_where=$(readlink "/proc/$pp/cwd") ;;
+	esac
+	[ "$run_how" = unsupervised ] || return 0
+	unit=$(sed -n 's|^[0-9]*:\(name=systemd\)\{0,1\}:.*/\([^/]*\.service\)$|\2|p' \
+		"/proc/$1/cgroup" 2>/dev/null | head -n 1)
+	[ -z "$unit" ] || run_how=systemd run_where=$unit
+}
+
+# run_by: who runs the server found, for a message.
+run_by() {
+	case $run_how in
+	runit) echo "supervised by runit in $run_where" ;;
+	daemontools) echo "supervised by daemontools in $run_where" ;;
+	systemd) echo "run by systemd as $run_where" ;;
+	*) echo "a tcpserver without a pid file (not started by pop3ctl start)" ;;
+	esac
+}
+
+# supervisor_says VERB: the command that does VERB (status, stop,
+# restart) to the server found, through whoever runs it.
+supervisor_says() {
+	case $run_how:$1 in
+	runit:stop) echo "sv down $run_where" ;;
+	runit:*) echo "sv $1 $run_where" ;;
+	daemontools:status) echo "svstat $run_where" ;;
+	daemontools:stop) echo "svc -d $run_where" ;;
+	daemontools:restart) echo "svc -t $run_where" ;;
+	systemd:*) echo "systemctl $1 $run_where" ;;
+	*:status) ;;
+	*) echo "kill $run_pid" ;;
+	esac
+}
