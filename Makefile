@@ -63,6 +63,8 @@ $(B)/%.o: %.c
 	$(CC) $(XCFLAGS) -MMD -MP -c -o $@ $<
 
 ifneq ($(SB),$(B))
+# Kept: a header made by a pattern rule is otherwise removed as intermediate.
+.PRECIOUS: $(SB)/include/%.h
 $(SB)/include/%.h:
 	@mkdir -p $(dir $@)
 	ln -sf /usr/include/$*.h $@
