@@ -29,6 +29,7 @@
 #include "writeback.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -48,7 +49,7 @@ struct options {
 	struct lock_config lock;
 	size_t max_messages;
 	char **prog;                  /* pop3d and its arguments */
-	unsigned cpus;                /* online, counted before confinement */
+	unsigned cpus;                /* usable, counted before confinement */
 };
 
 _Static_assert(EXPOSE_MESSAGES_LIMIT < MBOX_TAG_SUFFIX, "-n: duplicate suffixes must fit the tag");
@@ -359,8 +360,9 @@ int main(int argc, char **argv)
 	 * needs neither exec nor any file but the mailbox and the cache. */
 	struct expose e;
 	expose_start(&e, o.prog, fd);
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	o.cpus = cpus > 0 ? (unsigned)cpus : 1;
+	/* The CPUs this process may run on (taskset, cgroups' cpusets). */
+	cpu_set_t cpus;
+	o.cpus = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? (unsigned)CPU_COUNT(&cpus) : 1;
 	confine_worker(&o);
 	struct mbox_index ix;
 	struct stat st;
