@@ -5,11 +5,11 @@
 #include "fcrdns.h"
 #include "hostname.h"
 #include "clock.h"
+#include "dropuser.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -86,9 +86,7 @@ static bool drop_root(void)
 	struct passwd *pw = getpwnam(FCRDNS_USER);
 	if (!pw || pw->pw_uid == 0)
 		return false;
-	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
-		return false;
-	return getuid() != 0 && geteuid() != 0 && setuid(0) != 0;
+	return drop_user(pw) == 0;
 }
 
 static _Noreturn void child(int out, const struct netaddr *addr)

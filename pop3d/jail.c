@@ -1,11 +1,11 @@
 /* jail.c: confinement of pop3login's dialogue child (jail.h). */
 #include "jail.h"
 #include "confine.h"
+#include "dropuser.h"
 #include "die.h"
 #include "exitcode.h"
 
 #include <errno.h>
-#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -32,11 +32,8 @@ void jail(const struct passwd *pw, const char *jail_dir)
 	}
 	if (chroot(".") < 0)
 		die_sys(EXIT_TEMP, "chroot");
-	if (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
+	if (drop_user(pw) < 0)
 		die_sys(EXIT_TEMP, "cannot drop privileges");
-	if (getuid() == 0 || geteuid() == 0 || getgid() == 0 || getegid() == 0
-	    || setuid(0) == 0)
-		die(EXIT_TEMP, "still root after dropping privileges");
 	/* not traceable by other processes of the same uid (other dialogues) */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		die_sys(EXIT_TEMP, "prctl");

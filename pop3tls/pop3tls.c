@@ -21,6 +21,7 @@
 #include "relay.h"
 
 #include "confine.h"
+#include "dropuser.h"
 #include "die.h"
 #include "exitcode.h"
 #include "logvalue.h"
@@ -28,7 +29,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -189,13 +189,8 @@ static void set_nonblocking(int fd)
  * there is nothing to drop, and the room alone applies. */
 static void drop_and_confine(const struct passwd *pw)
 {
-	if (pw) {
-		if (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
-			die_sys(EXIT_TEMP, "cannot drop privileges");
-		if (getuid() == 0 || geteuid() == 0 || getgid() == 0 || getegid() == 0
-		    || setuid(0) == 0)
-			die(EXIT_TEMP, "still root after dropping privileges");
-	}
+	if (pw && drop_user(pw) < 0)
+		die_sys(EXIT_TEMP, "cannot drop privileges");
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		die_sys(EXIT_TEMP, "prctl");
 	confine(CONFINE_TLS, NULL);
