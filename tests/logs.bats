@@ -76,21 +76,7 @@ wait_sink() {
 # start_xinetd_in_ns [SYSLOGD...]: xinetd serving the chain on $PORT in
 # a namespace of in_log_ns, with SYSLOGD started there first.
 start_xinetd_in_ns() {
-	cat >"$D/xinetd.conf" <<XI
-service pop3logs
-{
-	type        = UNLISTED
-	socket_type = stream
-	protocol    = tcp
-	wait        = no
-	user        = root
-	bind        = 127.0.0.1
-	port        = $PORT
-	server      = $POP3_BIN/hostcheck
-	server_args = $(chain_argv | cut -d' ' -f2-)
-	env         = PATH=$POP3_BIN:/usr/bin:/bin
-}
-XI
+	xinetd_conf "$D/xinetd.conf" 127.0.0.1
 	# xinetd's own lines go to its file, so that syslog holds the
 	# chain's alone
 	BG=1 in_log_ns sh -c '

@@ -57,25 +57,7 @@ while s.recv(4096): pass"
 
 @test "ops_chain: session under xinetd with a private configuration" {
 	command -v xinetd >/dev/null || skip "xinetd not installed"
-	cat >"$D/xinetd.conf" <<XI
-defaults
-{
-	instances = 10
-}
-service pop3ops
-{
-	type        = UNLISTED
-	socket_type = stream
-	protocol    = tcp
-	wait        = no
-	user        = root
-	bind        = 127.0.0.1
-	port        = $PORT
-	server      = $POP3_BIN/hostcheck
-	server_args = $(chain_argv | cut -d' ' -f2-)
-	env         = PATH=$POP3_BIN:/usr/bin:/bin
-}
-XI
+	xinetd_conf "$D/xinetd.conf" 127.0.0.1
 	xinetd -f "$D/xinetd.conf" -dontfork -pidfile "$D/xinetd.pid" -filelog "$D/xinetd.log" 3>&- 4>&- 5>&- &
 	echo $! >>"$BATS_TEST_TMPDIR/pids"
 	wait_port "$PORT"

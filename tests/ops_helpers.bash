@@ -130,6 +130,31 @@ chain_argv() {
 	echo "$POP3_BIN/hostcheck $D/rules.cdb $POP3_BIN/pop3login -d 0 pop.test $POP3_BIN/checkpw -v $D/users.cdb $POP3_BIN/maildirscan $POP3_BIN/pop3d"
 }
 
+# xinetd_conf FILE BIND [FLAGS]: a private xinetd configuration serving
+# chain_argv on BIND port $PORT, with FLAGS (e.g. IPv6) if given.
+xinetd_conf() {
+	cat >"$1" <<XI
+defaults
+{
+	instances = 10
+}
+service pop3ops
+{
+	type        = UNLISTED
+${3:+	flags       = $3
+}	socket_type = stream
+	protocol    = tcp
+	wait        = no
+	user        = root
+	bind        = $2
+	port        = $PORT
+	server      = $POP3_BIN/hostcheck
+	server_args = $(chain_argv | cut -d' ' -f2-)
+	env         = PATH=$POP3_BIN:/usr/bin:/bin
+}
+XI
+}
+
 # The session every listener must give, byte for byte: log in, look,
 # fetch message 2 (dot-stuffed), delete message 1, quit.
 SESSION=("USER demo" "PASS secret" "STAT" "LIST" "RETR 2" "DELE 1" "QUIT")

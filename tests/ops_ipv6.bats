@@ -180,26 +180,7 @@ print(s.recv(100).decode().strip())"
 
 @test "ops_ipv6: the session under xinetd on ::1 (flags = IPv6)" {
 	command -v xinetd >/dev/null || skip "xinetd not installed"
-	cat >"$D/xinetd.conf" <<XI
-defaults
-{
-	instances = 10
-}
-service pop3ops6
-{
-	type        = UNLISTED
-	flags       = IPv6
-	socket_type = stream
-	protocol    = tcp
-	wait        = no
-	user        = root
-	bind        = ::1
-	port        = $PORT
-	server      = $POP3_BIN/hostcheck
-	server_args = $(chain_argv | cut -d' ' -f2-)
-	env         = PATH=/usr/bin:/bin
-}
-XI
+	xinetd_conf "$D/xinetd.conf" ::1 IPv6
 	xinetd -f "$D/xinetd.conf" -dontfork -pidfile "$D/xinetd.pid" -filelog "$D/xinetd.log" 3>&- 4>&- 5>&- &
 	echo $! >>"$BATS_TEST_TMPDIR/pids"
 	for i in $(seq 1 100); do
