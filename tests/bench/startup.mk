@@ -12,3 +12,8 @@ $(B)/tests/empty-libc: tests/bench/empty.c
 $(B)/tests/empty-static: $(SB)/tests/bench/empty.o
 	@mkdir -p $(dir $@)
 	$(SCC) $(SLDFLAGS) -o $@ $^ $(SLDEND)
+# tests/bench/seccomp_cost: what a seccomp attach and confine() cost
+# (doc/security.md).
+all: $(B)/tests/seccomp_cost
+$(B)/tests/seccomp_cost: $(B)/tests/bench/seccomp_cost.o $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^
