@@ -920,7 +920,9 @@ static _Noreturn void exec_agent(void)
 	if (strncmp(cfg.agent, "procmail:", 9) == 0) {
 		char def[4200];
 		snprintf(def, sizeof def, "DEFAULT=%s", cfg.agent + 9);
-		execlp("procmail", "procmail", "-m", def, "/dev/null", (char *)NULL);
+		/* procmail's default of 8 s between tries at a held lock
+		 * would let a short run deliver only a handful of messages */
+		execlp("procmail", "procmail", "-m", "LOCKSLEEP=1", def, "/dev/null", (char *)NULL);
 	} else if (strncmp(cfg.agent, "maildrop:", 9) == 0)
 		execlp("maildrop", "maildrop", filter_path, (char *)NULL);
 	else
