@@ -144,21 +144,22 @@ static const int sanitizer_calls[] = {
 };
 #endif
 
-#define TO_ALLOW 1u   /* the jump if true goes to the final allow */
-#define TO_TRAP 2u    /* the jump if false goes to the final trap */
+/* Where a jump still to be aimed goes: the shared end of the filter. */
+enum target { NEXT, TO_ALLOW, TO_TRAP };
 
 struct filter {
 	struct bpf_insn insn[FILTER_MAX];
 	size_t len;
 	struct {
 		size_t at;
-		unsigned to;
+		enum target jt, jf;
 	} jump[FILTER_MAX];
 	size_t n_jumps;
 };
 
 /* One call of the allow-list and how its verdict is reached. */
 enum verdict {
+	NONE,         /* no rule: the slot is empty */
 	ALLOW,        /* always */
 	ALLOW_IF_EQ,  /* when argument ARG equals K, else trap */
 	ALLOW_IF_NOT, /* when argument ARG has none of the bits of K, else trap */
@@ -179,10 +180,13 @@ static void emit(struct filter *f, uint16_t code, uint32_t k, uint8_t jt, uint8_
 	f->insn[f->len++] = (struct bpf_insn){ code, jt, jf, k };
 }
 
-static void note_jump(struct filter *f, size_t at, unsigned to)
+/* A conditional jump whose branches go to the shared end (or on). */
+static void emit_to(struct filter *f, uint16_t code, uint32_t k, enum target jt, enum target jf)
 {
-	f->jump[f->n_jumps].at = at;
-	f->jump[f->n_jumps++].to = to;
+	f->jump[f->n_jumps].at = f->len;
+	f->jump[f->n_jumps].jt = jt;
+	f->jump[f->n_jumps++].jf = jf;
+	emit(f, code, k, 0, 0);
 }
 
 static uint8_t offset(size_t n)
@@ -193,10 +197,12 @@ static uint8_t offset(size_t n)
 }
 
 /* The verdict of a rule other than ALLOW, once the call is known to be
- * its own: every path returns, so the call number need not be reloaded. */
+ * its own.  Allow and trap are the end's, shared by every rule, so each
+ * verdict is two instructions: fewer for the kernel to run once per call
+ * number when the filter is attached. */
 static size_t verdict_len(const struct rule *r)
 {
-	return r->verdict == REFUSE ? 1 : r->verdict == ALLOW_IF_SET ? 5 : 4;
+	return r->verdict == REFUSE ? 1 : r->verdict == ALLOW_IF_SET ? 4 : 2;
 }
 
 static void emit_verdict(struct filter *f, const struct rule *r)
@@ -208,36 +214,30 @@ static void emit_verdict(struct filter *f, const struct rule *r)
 	emit(f, BPF_LD_W_ABS, DATA_ARG(r->arg), 0, 0);
 	if (r->verdict == ALLOW_IF_SET) {
 		emit(f, BPF_AND_K, r->k, 0, 0);
-		emit(f, BPF_JEQ_K, r->k, 0, 1);
-		emit(f, BPF_RET_K, RET_ALLOW, 0, 0);
+		emit_to(f, BPF_JEQ_K, r->k, TO_ALLOW, NEXT);
 		emit(f, BPF_RET_K, RET_ERRNO | EPERM, 0, 0);
-		return;
+	} else if (r->verdict == ALLOW_IF_EQ) {
+		emit_to(f, BPF_JEQ_K, r->k, TO_ALLOW, TO_TRAP);
+	} else {
+		emit_to(f, BPF_JSET_K, r->k, TO_TRAP, TO_ALLOW);
 	}
-	if (r->verdict == ALLOW_IF_EQ)
-		emit(f, BPF_JEQ_K, r->k, 0, 1);
-	else
-		emit(f, BPF_JSET_K, r->k, 1, 0);
-	emit(f, BPF_RET_K, RET_ALLOW, 0, 0);
-	emit(f, BPF_RET_K, RET_TRAP, 0, 0);
 }
 
 /* A leaf: each call compared in turn.  A plain one jumps to the allow
  * at the end of the filter, one with its own verdict falls into it; the
- * last one's other branch goes to the trap at the end.  Those jumps are
- * noted in F and aimed once the end is written. */
+ * last one's other branch goes to the trap at the end. */
 static void emit_leaf(struct filter *f, const struct rule *r, size_t lo, size_t hi)
 {
 	for (size_t i = lo; i < hi; i++) {
-		int last = i + 1 == hi;
-		size_t at = f->len;
+		enum target miss = i + 1 == hi ? TO_TRAP : NEXT;
 		if (r[i].verdict == ALLOW) {
-			emit(f, BPF_JEQ_K, (uint32_t)r[i].nr, 0, 0);
-			note_jump(f, at, TO_ALLOW | (last ? TO_TRAP : 0));
+			emit_to(f, BPF_JEQ_K, (uint32_t)r[i].nr, TO_ALLOW, miss);
 			continue;
 		}
-		emit(f, BPF_JEQ_K, (uint32_t)r[i].nr, 0, offset(verdict_len(&r[i])));
-		if (last)
-			note_jump(f, at, TO_TRAP);
+		size_t at = f->len;
+		emit_to(f, BPF_JEQ_K, (uint32_t)r[i].nr, NEXT, miss);
+		if (miss == NEXT)
+			f->insn[at].jf = offset(verdict_len(&r[i]));
 		emit_verdict(f, &r[i]);
 	}
 }
@@ -259,7 +259,7 @@ static void emit_tree(struct filter *f, const struct rule *r, size_t lo, size_t 
 	emit_tree(f, r, mid, hi);
 }
 
-/* The end every leaf jumps to: trap, then allow. */
+/* The end every verdict jumps to: trap, then allow. */
 static void emit_end(struct filter *f)
 {
 	size_t trap = f->len;
@@ -267,39 +267,38 @@ static void emit_end(struct filter *f)
 	size_t allow = f->len;
 	emit(f, BPF_RET_K, RET_ALLOW, 0, 0);
 	for (size_t i = 0; i < f->n_jumps; i++) {
-		struct bpf_insn *in = &f->insn[f->jump[i].at];
-		if (f->jump[i].to & TO_ALLOW)
-			in->jt = offset(allow - f->jump[i].at - 1);
-		if (f->jump[i].to & TO_TRAP)
-			in->jf = offset(trap - f->jump[i].at - 1);
+		size_t at = f->jump[i].at;
+		struct bpf_insn *in = &f->insn[at];
+		if (f->jump[i].jt != NEXT)
+			in->jt = offset((f->jump[i].jt == TO_ALLOW ? allow : trap) - at - 1);
+		if (f->jump[i].jf != NEXT)
+			in->jf = offset((f->jump[i].jf == TO_ALLOW ? allow : trap) - at - 1);
 	}
 }
 
+/* The rules by call number: a slot per number keeps them sorted and
+ * one a number without sorting.  For one number the plainest verdict
+ * wins (the lowest), as a room that allows a call outright means it. */
+#define SLOTS 512
 struct rules {
+	struct rule slot[SLOTS];
 	struct rule r[128];
 	size_t n;
 };
 
 static void add_rule(struct rules *rs, int nr, enum verdict v, uint8_t arg, uint32_t k)
 {
-	if (rs->n == sizeof rs->r / sizeof rs->r[0])
-		die(EXIT_TEMP, "seccomp allow-list too long");
-	rs->r[rs->n++] = (struct rule){ nr, v, arg, k };
+	if (nr < 0 || nr >= SLOTS)
+		die(EXIT_TEMP, "system call %d beyond the allow-list's table", nr);
+	struct rule *s = &rs->slot[nr];
+	if (s->verdict == NONE || v < s->verdict)
+		*s = (struct rule){ nr, v, arg, k };
 }
 
 static void add_calls(struct rules *rs, const int *list)
 {
 	for (; *list >= 0; list++)
 		add_rule(rs, *list, ALLOW, 0, 0);
-}
-
-/* By number; for one number the plainest verdict first, which wins. */
-static int cmp_rule(const void *a, const void *b)
-{
-	const struct rule *x = a, *y = b;
-	if (x->nr != y->nr)
-		return (x->nr > y->nr) - (x->nr < y->nr);
-	return (x->verdict > y->verdict) - (x->verdict < y->verdict);
 }
 
 /* Calls whose verdict depends on an argument, or that are refused. */
@@ -332,7 +331,7 @@ static void add_checked_calls(struct rules *rs)
 
 static void room_rules(enum confine_room room, struct rules *rs)
 {
-	rs->n = 0;
+	memset(rs->slot, 0, sizeof rs->slot);
 	add_calls(rs, base_calls);
 	if (room != CONFINE_DIALOGUE && room != CONFINE_TLS)
 		add_calls(rs, open_calls);
@@ -349,12 +348,14 @@ static void room_rules(enum confine_room room, struct rules *rs)
 	add_calls(rs, sanitizer_calls);
 #endif
 	add_checked_calls(rs);
-	qsort(rs->r, rs->n, sizeof rs->r[0], cmp_rule);
-	size_t u = 0;
-	for (size_t i = 0; i < rs->n; i++)
-		if (u == 0 || rs->r[u - 1].nr != rs->r[i].nr)
-			rs->r[u++] = rs->r[i];
-	rs->n = u;
+	rs->n = 0;
+	for (int nr = 0; nr < SLOTS; nr++) {
+		if (rs->slot[nr].verdict == NONE)
+			continue;
+		if (rs->n == sizeof rs->r / sizeof rs->r[0])
+			die(EXIT_TEMP, "seccomp allow-list too long");
+		rs->r[rs->n++] = rs->slot[nr];
+	}
 }
 
 static void build_filter(struct filter *f, enum confine_room room)
