@@ -1,11 +1,8 @@
-/* loginlimit.c: session slots and failure counts in a state directory
- * (loginlimit.h gives the format).  Locks are OFD locks (fcntl
- * F_OFD_SETLK*) on regular files: they belong to the open file, not the
- * process, so a unit test can play two sessions in one process, and a
- * child that closes its copy of the descriptor holds nothing.  Every
- * lock here but a slot is held for a few system calls. */
+/* loginlimit.c: session slots and failure counts in the state directory
+ * (loginlimit.h gives the format, statefile.h the directory and its
+ * locks).  Every lock here but a slot is held for a few system calls. */
 #include "loginlimit.h"
-#include "namehash.h"
+#include "statefile.h"
 #include "die.h"
 #include "exitcode.h"
 #include "logvalue.h"
@@ -24,8 +21,7 @@
 #include <unistd.h>
 
 enum {
-	NAME_MAX_LEN = 24,              /* "s." + 16 hex digits */
-	REOPEN_TRIES = 5,               /* a file removed under us: open again */
+	REOPEN_TRIES = 5,               /* a slot file removed under us: open again */
 	TIMES_TEXT_MAX = (LIMIT_MAX_FAILURES + 1) * 42,
 };
 
@@ -100,96 +96,36 @@ void limit_user_key(const unsigned char *name, size_t len, char *key, size_t cap
 	key[n] = 0;
 }
 
-/* Not keyed: a collision merges two counts, and a name made to collide
- * with another user's gains nothing that failing under that user's own
- * name would not. */
-static void file_name(char *name, char kind, const char *key)
-{
-	uint64_t h = name_hash(key, strlen(key));
-	snprintf(name, NAME_MAX_LEN, "%c.%016llx", kind, (unsigned long long)h);
-}
-
-/* The state directory, made if missing.  Ours alone, or not used: a
- * directory others may write could hold files planted to lock anyone. */
-static int open_dir(const struct limit_config *cfg)
-{
-	if (mkdir(cfg->dir, 0700) < 0 && errno != EEXIST) {
-		logline("error op=limits dir=%s errno=%d", cfg->dir, errno);
-		return -1;
-	}
-	int fd = open(cfg->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		logline("error op=limits dir=%s errno=%d", cfg->dir, errno);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	if (st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
-		logline("error op=limits dir=%s reason=\"not owned by us alone\"", cfg->dir);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static int range_lock(int fd, int cmd, short type, off_t start, off_t len)
-{
-	struct flock fl = { .l_type = type, .l_whence = SEEK_SET,
-		.l_start = start, .l_len = len, .l_pid = 0 };
-	int r;
-	do
-		r = fcntl(fd, cmd, &fl);
-	while (r < 0 && errno == EINTR && cmd == F_OFD_SETLKW);
-	return r;
-}
-
-/* A file removed by its last user after we opened it has no name: what
- * we would count in it nobody else would see. */
-static bool still_linked(int fd)
-{
-	struct stat st;
-	return fstat(fd, &st) == 0 && st.st_nlink > 0;
-}
-
-static int open_state(int dirfd, const char *name)
-{
-	int fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		logline("error op=limits file=%s errno=%d", name, errno);
-	return fd;
-}
-
 /* Seeks a free slot in an open slot file, under the guard's read lock.
  * 1 taken, 0 all held, -1 removed meanwhile (open again), -2 error. */
 static int seek_slot(int fd, unsigned max)
 {
-	if (range_lock(fd, F_OFD_SETLKW, F_RDLCK, 0, 1) < 0)
+	if (state_range_lock(fd, F_OFD_SETLKW, F_RDLCK, 0, 1) < 0)
 		return -2;
 	int found = 0;
 	for (unsigned i = 1; i <= max && !found; i++) {
-		if (range_lock(fd, F_OFD_SETLK, F_WRLCK, i, 1) == 0)
+		if (state_range_lock(fd, F_OFD_SETLK, F_WRLCK, i, 1) == 0)
 			found = 1;
 		else if (errno != EAGAIN && errno != EACCES)
 			found = -2;
 	}
-	if (found >= 0 && !still_linked(fd))
+	if (found >= 0 && !state_still_linked(fd))
 		found = -1;
-	range_lock(fd, F_OFD_SETLK, F_UNLCK, 0, 1);
+	state_range_lock(fd, F_OFD_SETLK, F_UNLCK, 0, 1);
 	return found;
 }
 
 enum limit_result limit_session_take(const struct limit_config *cfg,
 	const char *ipkey, unsigned max, int *fd)
 {
-	char name[NAME_MAX_LEN];
-	file_name(name, 's', ipkey);
-	int dirfd = open_dir(cfg);
+	char name[STATE_NAME_MAX];
+	state_file_name(name, 's', ipkey);
+	int dirfd = state_dir_open(cfg->dir);
 	if (dirfd < 0)
 		return LIMIT_ERROR;
 	enum limit_result res = LIMIT_ERROR;
 	for (int tries = 0; tries < REOPEN_TRIES; tries++) {
-		int sfd = open_state(dirfd, name);
+		int sfd = state_file_open(dirfd, name);
 		if (sfd < 0)
 			break;
 		int found = seek_slot(sfd, max);
@@ -217,11 +153,11 @@ void limit_session_release(const struct limit_config *cfg, const char *ipkey, in
 {
 	if (fd < 0)
 		return;
-	char name[NAME_MAX_LEN];
-	file_name(name, 's', ipkey);
-	int dirfd = open_dir(cfg);
-	if (dirfd >= 0 && range_lock(fd, F_OFD_SETLKW, F_WRLCK, 0, 1) == 0
-	    && range_lock(fd, F_OFD_SETLK, F_WRLCK, 1, 0) == 0 && still_linked(fd))
+	char name[STATE_NAME_MAX];
+	state_file_name(name, 's', ipkey);
+	int dirfd = state_dir_open(cfg->dir);
+	if (dirfd >= 0 && state_range_lock(fd, F_OFD_SETLKW, F_WRLCK, 0, 1) == 0
+	    && state_range_lock(fd, F_OFD_SETLK, F_WRLCK, 1, 0) == 0 && state_still_linked(fd))
 		unlinkat(dirfd, name, 0);
 	if (dirfd >= 0)
 		close(dirfd);
@@ -232,26 +168,16 @@ void limit_session_release(const struct limit_config *cfg, const char *ipkey, in
 static int lock_failures(const struct limit_config *cfg, const char *key,
 	char *name, int *dirfd)
 {
-	file_name(name, 'f', key);
-	*dirfd = open_dir(cfg);
+	state_file_name(name, 'f', key);
+	*dirfd = state_dir_open(cfg->dir);
 	if (*dirfd < 0)
 		return -1;
-	for (int tries = 0; tries < REOPEN_TRIES; tries++) {
-		int fd = open_state(*dirfd, name);
-		if (fd < 0)
-			break;
-		if (range_lock(fd, F_OFD_SETLKW, F_WRLCK, 0, 0) < 0) {
-			logline("error op=limits file=%s op=lock errno=%d", name, errno);
-			close(fd);
-			break;
-		}
-		if (still_linked(fd))
-			return fd;
-		close(fd);
+	int fd = state_file_lock(*dirfd, name);
+	if (fd < 0) {
+		close(*dirfd);
+		*dirfd = -1;
 	}
-	close(*dirfd);
-	*dirfd = -1;
-	return -1;
+	return fd;
 }
 
 /* An attempt whose login is still in flight is held by the pid of the
@@ -319,7 +245,7 @@ enum limit_result limit_failure_reserve(const struct limit_config *cfg,
 	const char *key, unsigned max, uint64_t now)
 {
 	static struct count times[LIMIT_MAX_FAILURES + 1];
-	char name[NAME_MAX_LEN];
+	char name[STATE_NAME_MAX];
 	int dirfd;
 	int fd = lock_failures(cfg, key, name, &dirfd);
 	if (fd < 0)
@@ -338,7 +264,7 @@ static enum limit_result settle(const struct limit_config *cfg, const char *key,
 	uint64_t when, bool undo)
 {
 	static struct count times[LIMIT_MAX_FAILURES + 1];
-	char name[NAME_MAX_LEN];
+	char name[STATE_NAME_MAX];
 	int dirfd;
 	int fd = lock_failures(cfg, key, name, &dirfd);
 	if (fd < 0)

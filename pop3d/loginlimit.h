@@ -25,7 +25,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LIMIT_DEFAULT_DIR "/run/pop3-toolkit"
+#include "statefile.h"
+
+#define LIMIT_DEFAULT_DIR STATE_DEFAULT_DIR
 
 enum {
 	LIMIT_DEFAULT_FAILURES_PER_IP = 30,
