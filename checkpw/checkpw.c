@@ -9,11 +9,13 @@
 #include "account.h"
 #include "creds.h"
 #include "die.h"
+#include "logindelay.h"
 #include "logvalue.h"
 #include "exitcode.h"
 #include "pamauth.h"
 #include "scan_num.h"
 #include "secret.h"
+#include "statefile.h"
 #include "sysauth.h"
 #include "template.h"
 #include "vuser.h"
@@ -421,6 +423,44 @@ static void init_dummy(const struct options *o)
 		die(EXIT_TEMP, "libxcrypt cannot make a dummy setting");
 }
 
+/* The backend's verdict, but never root's uid or group (by a system
+ * account or a virtual record) unless -r allows it; logged. */
+static enum verdict final_verdict(const struct options *o, int which, enum verdict v,
+	struct account *a, const char *log_user, const char *log_ip)
+{
+	if (v == V_ACCEPT && (a->uid == 0 || a->gid == 0) && !o->allow_root) {
+		v = V_REFUSE;
+		a->why = "root";
+	}
+	logline("user=%s ip=%s backend=%s result=%s why=%s", log_user, log_ip,
+		backend_name(o->backend[which].kind), verdict_name(v),
+		a->why && a->why[0] ? a->why : "-");
+	return v;
+}
+
+/* LOGIN_DELAY, the host rule's value that pop3login advertises in CAPA:
+ * a login sooner than that after the user's last is refused.  Decided
+ * once the password is known right, so the answer tells nothing to a
+ * guesser. */
+static bool delay_passed(const struct account *a, const char *log_user,
+	const char *log_ip)
+{
+	const char *v = getenv("LOGIN_DELAY");
+	uint32_t delay;
+	if (!v || !*v)
+		return true;
+	if (!scan_u32(v, strlen(v), &delay))
+		die(EXIT_MISUSE, "bad LOGIN_DELAY: %s", v);
+	const char *dir = getenv("POP3_LIMIT_DIR");
+	uint64_t wait = 0;
+	enum login_delay_result r = login_delay_claim(dir && *dir ? dir : STATE_DEFAULT_DIR,
+		a->user, strlen(a->user), delay, (uint64_t)time(NULL), &wait);
+	if (r == DELAY_TOO_SOON)
+		logline("limit what=login_delay user=%s ip=%s delay=%u wait=%llu",
+			log_user, log_ip, (unsigned)delay, (unsigned long long)wait);
+	return r != DELAY_TOO_SOON;
+}
+
 int main(int argc, char **argv)
 {
 	static char buf[CREDS_MAX + 1];
@@ -459,18 +499,13 @@ int main(int argc, char **argv)
 	enum verdict v = decide(&opt, &login, &acct, &which);
 	fds_close_new(&open_before);
 	explicit_bzero(buf, sizeof buf);
-	/* Root's uid or group, by a system account or a virtual record. */
-	if (v == V_ACCEPT && (acct.uid == 0 || acct.gid == 0) && !opt.allow_root) {
-		v = V_REFUSE;
-		acct.why = "root";
-	}
-	logline("user=%s ip=%s backend=%s result=%s why=%s", log_user, log_ip,
-		backend_name(opt.backend[which].kind), verdict_name(v),
-		acct.why && acct.why[0] ? acct.why : "-");
+	v = final_verdict(&opt, which, v, &acct, log_user, log_ip);
 	if (v == V_TEMP)
 		return EXIT_TEMP;
 	if (v != V_ACCEPT)
 		return EXIT_REFUSED;
+	if (!delay_passed(&acct, log_user, log_ip))
+		return EXIT_LOGIN_DELAY;
 
 	become(&acct, &opt);
 	if (chdir(acct.home) != 0)

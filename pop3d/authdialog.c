@@ -398,6 +398,8 @@ const char *authdialog_result_word(int wait_status)
 		return "refused";
 	case EXIT_INUSE:
 		return "inuse";
+	case EXIT_LOGIN_DELAY:
+		return "delay";
 	case EXIT_TEMP:
 		return "temp";
 	default:
@@ -424,6 +426,9 @@ enum authdialog_action authdialog_result(struct authdialog *d, int wait_status)
 		break;
 	case EXIT_INUSE:
 		reply(d, "-ERR [IN-USE] mailbox in use by another session");
+		break;
+	case EXIT_LOGIN_DELAY:
+		reply(d, "-ERR [LOGIN-DELAY] too soon after the last login");
 		break;
 	case EXIT_TEMP:
 		reply(d, "-ERR [SYS/TEMP] temporary failure, try again later");

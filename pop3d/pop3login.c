@@ -122,6 +122,16 @@ static const char *capa_value(const char *text, const char *what, bool never_ok)
 	return text;
 }
 
+/* -L: the checker enforces what CAPA advertises (checkpw(8)), so it
+ * gets the value as the variable a host rule would set. */
+static const char *login_delay_option(const char *text)
+{
+	const char *v = capa_value(text, "login delay", false);
+	if (v)
+		setenv("LOGIN_DELAY", v, 1);
+	return v;
+}
+
 static int fd_from_env(const char *name)
 {
 	const char *v = getenv(name);
@@ -205,7 +215,7 @@ static void parse_options(int argc, char **argv)
 		case 'T': opt.login_timeout = number_option(optarg, "login timeout", MAX_LOGIN_TIMEOUT); break;
 		case 'u': opt.jail_user = optarg; break;
 		case 'r': opt.jail_dir = optarg; break;
-		case 'L': cfg->login_delay = capa_value(optarg, "login delay", false); break;
+		case 'L': cfg->login_delay = login_delay_option(optarg); break;
 		case 'E': cfg->expire = capa_value(optarg, "expire", true); break;
 		case 'l': opt.limits.dir = optarg; opt.limits_on = true; break;
 		default: usage();

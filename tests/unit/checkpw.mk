@@ -12,3 +12,9 @@ UNITTESTS += tests/checkpw_pamleak.so
 $(B)/tests/checkpw_pamleak.so: tests/unit/unit_checkpw_pamleak.c
 	@mkdir -p $(dir $@)
 	$(CC) $(XCFLAGS) -fPIC -shared -o $@ $<
+
+# checkpw/logindelay: LOGIN-DELAY's last-login files in a temporary directory.
+UNITTESTS += tests/unit_logindelay
+$(B)/tests/unit_logindelay: $(B)/tests/unit/unit_logindelay.o $(B)/obj/checkpw/logindelay.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
