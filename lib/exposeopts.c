@@ -161,6 +161,8 @@ void expose_opts_parse(struct expose_opts *o, enum expose_kind self,
 	o->prog = argv + optind;
 	for (int i = optind; i < argc; i++)
 		pass_push(o, argv[i]);
+	if (!expire_policy_env(&o->expire))
+		die(EXIT_MISUSE, "bad EXPIRE: %s (days, or NEVER)", getenv("EXPIRE"));
 }
 
 enum expose_kind expose_opts_kind(const struct expose_opts *o, enum expose_kind self)

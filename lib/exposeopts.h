@@ -30,6 +30,8 @@
 
 #include <stddef.h>
 
+#include "expire.h"
+
 enum expose_kind { EXPOSE_MBOX, EXPOSE_MAILDIR };
 
 enum {
@@ -56,6 +58,7 @@ struct expose_opts {
 	unsigned wait_seconds;
 	unsigned stale_seconds;
 	size_t max_messages;
+	struct expire_policy expire;  /* EXPIRE in the environment */
 	char **prog;             /* pop3d and its arguments */
 	char **pass;             /* [0] free, the options spelled as now, prog */
 	size_t pass_len, pass_cap;
@@ -63,7 +66,8 @@ struct expose_opts {
 
 /* Parses ARGV as the exposer SELF (whose old spellings apply); dies with
  * EXIT_MISUSE and the usage line on a bad option or no PROG.  Logs a
- * warning for each old spelling. */
+ * warning for each old spelling.  EXPIRE comes from the environment
+ * (a bad value is misuse too). */
 void expose_opts_parse(struct expose_opts *o, enum expose_kind self,
                        int argc, char **argv);
 

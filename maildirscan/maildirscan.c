@@ -34,6 +34,8 @@
 
 #define MAILDIR_PATH_MAX 4096
 #define SIZE_CACHE_NAME "maildirscan.sizes"
+/* EXPIRE's retrieval times (lib/expire.h), in the Maildir. */
+#define EXPIRE_STATE_NAME "maildirscan.expire"
 
 struct options {
 	struct expose_opts x;     /* the options of both exposers */
@@ -156,12 +158,24 @@ static void log_scan(const struct scan *s, int64_t t0)
 	        (long long)(clock_ms() - t0));
 }
 
-/* pop3d's report after QUIT, committed, and the answer sent back. */
-static void end_session(struct expose *e, const struct scan *s, int mark_seen)
+static const char *uid_of(const void *ctx, size_t i, size_t *len)
+{
+	const struct scan *s = ctx;
+	*len = scan_uid_len(s, i);
+	return scan_uid(s, i);
+}
+
+/* pop3d's report after QUIT, with what EXPIRE makes due, committed, and
+ * the answer sent back. */
+static void end_session(struct expose *e, const struct scan *s, const struct options *o)
 {
 	struct expose_report r;
 	if (!expose_read_report(e, (uint32_t)s->count, &r))
 		return;
+	struct expire_result xr;
+	expire_apply(&o->x.expire, EXPIRE_STATE_NAME, s->count, uid_of, s, &r,
+		(uint64_t)time(NULL), &xr);
+	int mark_seen = o->x.mark_seen;
 	struct commit_result res;
 	char answer[EXPOSE_ANSWER_MAX + 1];
 	commit_report(s, &r, mark_seen, &res, answer, sizeof answer);
@@ -207,7 +221,7 @@ int main(int argc, char **argv)
 	scan_save_cache(&s, &o.scan);
 	s.count = listed;
 	if (list_ok)
-		end_session(&e, &s, o.x.mark_seen);
+		end_session(&e, &s, &o);
 	int status = expose_finish(&e);
 	scan_free(&s);
 	return status;

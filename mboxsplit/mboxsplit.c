@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SPOOL_DIR "/var/mail/"
@@ -48,6 +49,7 @@ struct options {
 	const char *cache;            /* -c: index cache file, or NULL */
 	struct lock_config lock;
 	size_t max_messages;
+	struct expire_policy expire;
 	char **prog;                  /* pop3d and its arguments */
 	unsigned cpus;                /* usable, counted before confinement */
 };
@@ -68,6 +70,7 @@ static void parse_options(int argc, char **argv, struct expose_opts *x, struct o
 	o->lock.wait_seconds = x->wait_seconds;
 	o->lock.stale_seconds = x->stale_seconds;
 	o->max_messages = x->max_messages;
+	o->expire = x->expire;
 	o->prog = x->prog;
 }
 
@@ -320,13 +323,37 @@ static void send_list(struct expose *e, const struct mbox_index *ix)
 	}
 }
 
-/* pop3d's report after QUIT, committed, and the answer sent back. */
+/* The UID is made into one buffer, used before the next call. */
+static const char *uid_of(const void *ctx, size_t i, size_t *len)
+{
+	static char uid[UID_MAX + 1];
+	*len = mbox_uid(ctx, i, uid);
+	return uid;
+}
+
+/* EXPIRE's retrieval times live beside the index cache, the one place
+ * the worker may write; without -C only EXPIRE 0 can act. */
+static const char *expire_state(const struct options *o)
+{
+	const char *cache = cache_path(o->cache);
+	static char path[PATH_MAX];
+	if (!cache || (size_t)snprintf(path, sizeof path, "%s.expire", cache) >= sizeof path)
+		return NULL;
+	return path;
+}
+
+/* pop3d's report after QUIT, with what EXPIRE makes due, committed, and
+ * the answer sent back. */
 static void end_session(struct expose *e, struct mbox_index *ix, const char *mailbox,
                         int fd, const struct options *o)
 {
 	struct expose_report rep;
 	if (expose_list_end(e) != 0 || expose_read_report(e, (uint32_t)ix->count, &rep) != 1)
 		return;
+	struct expire_result xr;
+	if (fd >= 0)
+		expire_apply(&o->expire, expire_state(o), ix->count, uid_of, ix, &rep,
+			(uint64_t)time(NULL), &xr);
 	for (size_t i = 0; i < rep.n_deleted; i++)
 		ix->msgs[rep.deleted[i] - 1].tag |= MBOX_TAG_DELETED;
 	for (size_t i = 0; i < rep.n_retrieved; i++)

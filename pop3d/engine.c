@@ -405,13 +405,17 @@ static enum engine_result cmd_capa(struct engine *e, const char *const *arg,
                                    const size_t *len, int nargs)
 {
 	(void)arg, (void)len, (void)nargs;
-	return reply(e, "+OK capability list follows\r\n"
-	                "TOP\r\n"
-	                "UIDL\r\n"
-	                "RESP-CODES\r\n"
-	                "PIPELINING\r\n"
-	                "IMPLEMENTATION pop3d\r\n"
-	                ".");
+	reply(e, "+OK capability list follows\r\n"
+	         "TOP\r\n"
+	         "UIDL\r\n"
+	         "RESP-CODES\r\n"
+	         "PIPELINING");
+	/* RFC 2449: after login, the values that hold for this user */
+	if (e->expire)
+		replyf(e, "EXPIRE %s", e->expire);
+	if (e->login_delay)
+		replyf(e, "LOGIN-DELAY %s", e->login_delay);
+	return reply(e, "IMPLEMENTATION pop3d\r\n.");
 }
 
 static enum engine_result cmd_wrong_state(struct engine *e, const char *const *arg,

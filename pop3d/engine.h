@@ -42,6 +42,8 @@ struct engine {
 	unsigned char last_enabled;   /* answer LAST (RFC 1460) */
 	unsigned char nul_replace;    /* NUL octets become ENGINE_NUL_REPLACEMENT */
 	uint32_t last_accessed;       /* for LAST */
+	const char *expire;           /* CAPA EXPIRE value, or NULL */
+	const char *login_delay;      /* CAPA LOGIN-DELAY value, or NULL */
 	uint32_t n_deleted;
 	uint64_t deleted_octets;
 	uint32_t n_retrieved;         /* successful RETR answers */

@@ -24,6 +24,7 @@
 #include "spoolgroup.h"
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +103,19 @@ static void load_scan_list(struct maildrop *drop)
 	close(SCANLIST_FD);
 }
 
+/* A CAPA value from the environment, as the links before enforce it:
+ * digits (or NEVER), else not advertised. */
+static const char *capa_value(const char *name, bool never_ok)
+{
+	const char *v = getenv(name);
+	uint32_t n;
+	if (!v || !*v)
+		return NULL;
+	if (never_ok && strcmp(v, "NEVER") == 0)
+		return v;
+	return scan_u32(v, strlen(v), &n) ? v : NULL;
+}
+
 /* The client's line reader and answer buffer, and the engine on them. */
 static void session_init(struct session *s, struct maildrop *drop,
                          const struct options *opt, int mailbox_fd, int control_fd)
@@ -114,6 +128,8 @@ static void session_init(struct session *s, struct maildrop *drop,
 	engine_init(e, drop, &s->out, mailbox_fd, control_fd);
 	e->last_enabled = (unsigned char)opt->last_enabled;
 	e->nul_replace = (unsigned char)opt->nul_replace;
+	e->expire = capa_value("EXPIRE", true);
+	e->login_delay = capa_value("LOGIN_DELAY", false);
 	e->control_timeout_ms = timeout_ms > MIN_CONTROL_TIMEOUT_MS ? timeout_ms
 	                                                           : MIN_CONTROL_TIMEOUT_MS;
 }

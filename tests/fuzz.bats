@@ -37,3 +37,4 @@ fuzz_one() {
 @test "fuzz: hostcheck rules" { fuzz_one rules; }
 @test "fuzz: PROXY header" { fuzz_one proxy; }
 @test "fuzz: msgfilter against the old code" { fuzz_one msgfilter; }
+@test "fuzz: EXPIRE state file" { fuzz_one expire; }

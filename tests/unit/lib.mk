@@ -1,5 +1,5 @@
 # Unit tests of lib/ modules: TAP programs run by tests/run.
-LIB_UNITS := unit_msgfilter unit_msgfilter_diff unit_msgfilter_portable unit_scan_num unit_scanlist unit_linein unit_outbuf unit_write_all unit_clock unit_logvalue unit_logguard unit_namehash
+LIB_UNITS := unit_msgfilter unit_msgfilter_diff unit_msgfilter_portable unit_scan_num unit_scanlist unit_linein unit_outbuf unit_write_all unit_clock unit_logvalue unit_logguard unit_namehash unit_expire
 UNITTESTS += $(addprefix tests/,$(filter $(LIB_UNITS),$(patsubst tests/unit/%.c,%,$(wildcard tests/unit/unit_*.c))))
 
 $(B)/tests/unit_%: $(B)/tests/unit/unit_%.o $(LIBA)
