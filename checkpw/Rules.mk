@@ -1,7 +1,7 @@
 # checkpw/: the checkpassword-compatible verifier and vusers-make, the
 # tool that compiles virtual-user files.  Objects go to $(B)/obj/checkpw/
 # because $(B)/checkpw is the program itself and cannot be a directory.
-CHECKPW_MODS := creds secret template sysauth pamauth vuser logindelay
+CHECKPW_MODS := creds secret template sysauth pamauth vuser logindelay uservars
 CHECKPW_OBJ  := $(patsubst %,$(B)/obj/checkpw/%.o,$(CHECKPW_MODS))
 # libpam is dlopen()ed by pamauth.c when PAM is asked for (dlopen is in
 # libc since glibc 2.34).  The other three are linked in whole: each

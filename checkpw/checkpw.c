@@ -17,6 +17,7 @@
 #include "secret.h"
 #include "statefile.h"
 #include "sysauth.h"
+#include "uservars.h"
 #include "template.h"
 #include "vuser.h"
 
@@ -60,11 +61,12 @@ struct options {
 	const char *mailbox_template;
 	const char *maildir_name;
 	const char *dummy_setting;
+	const char *uservars_dir;  /* -e: per-user settings */
 };
 
 static const char usage[] =
 	"usage: checkpw [-s] [-P | -p SERVICE] [-v FILE] [-g GROUP] [-r] "
-	"[-m TEMPLATE] [-M NAME] [-d SETTING] PROG [ARG...]";
+	"[-m TEMPLATE] [-M NAME] [-d SETTING] [-e DIR] PROG [ARG...]";
 
 static void add_backend(struct options *o, enum backend_kind kind,
 			const char *arg)
@@ -93,7 +95,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	*o = (struct options){ .mailbox_template = "/var/mail/%u",
 			       .maildir_name = "Maildir" };
 	opterr = 0;  /* one line for a bad option: ours */
-	while ((c = getopt(argc, argv, "+sPp:v:g:rm:M:d:")) != -1) {
+	while ((c = getopt(argc, argv, "+sPp:v:g:rm:M:d:e:")) != -1) {
 		switch (c) {
 		case 's': add_backend(o, BACKEND_SYSTEM, NULL); break;
 		case 'P': add_backend(o, BACKEND_PAM, "pop3"); break;
@@ -104,6 +106,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'm': o->mailbox_template = optarg; break;
 		case 'M': o->maildir_name = optarg; break;
 		case 'd': o->dummy_setting = optarg; break;
+		case 'e': o->uservars_dir = optarg; break;
 		default: die(EXIT_MISUSE, "%s", usage);
 		}
 	}
@@ -504,6 +507,8 @@ int main(int argc, char **argv)
 		return EXIT_TEMP;
 	if (v != V_ACCEPT)
 		return EXIT_REFUSED;
+	if (opt.uservars_dir && uservars_load(opt.uservars_dir, acct.user) < 0)
+		return EXIT_TEMP;
 	if (!delay_passed(&acct, log_user, log_ip))
 		return EXIT_LOGIN_DELAY;
 

@@ -5,7 +5,8 @@
 # once the password is known right.  Over loopback through the real
 # chain: tcpserver -> hostcheck -> pop3login -> checkpw -> mboxsplit ->
 # pop3d, with a system user made by the test and the state in the
-# test's own POP3_LIMIT_DIR (tests/helpers.bash).
+# test's own POP3_LIMIT_DIR (tests/helpers.bash).  Also checkpw -e, the
+# per-user settings that set LOGIN_DELAY, EXPIRE and UIDL_FORMAT per user.
 
 load helpers
 
@@ -40,14 +41,15 @@ teardown() {
 }
 
 # serve RULES [POP3LOGIN-OPTION...]: the whole chain on a free port,
-# hostcheck reading RULES.
+# hostcheck reading RULES, checkpw with $CHECKPW_OPTS.
 serve() {
 	printf '%b' "$1" >"$BATS_TEST_TMPDIR/rules"
 	shift
 	PORT=$(free_port)
+	# shellcheck disable=SC2086
 	start_tcpserver "$PORT" "$BIN/hostcheck" "$BATS_TEST_TMPDIR/rules" \
 		"$BIN/pop3login" -d 0 "$@" mail.test \
-		"$BIN/checkpw" -s -m "$HOMEDIR/mbox" "$BIN/mboxsplit" "$BIN/pop3d"
+		"$BIN/checkpw" -s ${CHECKPW_OPTS:-} -m "$HOMEDIR/mbox" "$BIN/mboxsplit" "$BIN/pop3d"
 }
 
 # login FROM PASSWORD: one connection from loopback address FROM, USER
@@ -185,4 +187,58 @@ print(repr(s.makefile("rb").read()))' "$PORT"
 	run login 127.0.0.1 "$PASSWORD"
 	[ "$output" = "-ERR [LOGIN-DELAY] too soon after the last login" ]
 	grep -q 'checkpw: limit what=login_delay user=pdelay1 ip=127.0.0.1 delay=30 wait=' "$BATS_TEST_TMPDIR/log"
+}
+
+# session PASSWORD CMD...: logs in and plays the commands; prints the
+# first line of every answer.
+session() {
+	python3 - "$PORT" "$USER_NAME" "$@" <<-'PY'
+	import poplib, sys
+	port, user, password, cmds = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
+	p = poplib.POP3("127.0.0.1", port, timeout=10)
+	p.user(user)
+	try:
+	    print(p.pass_(password).decode())
+	except poplib.error_proto as e:
+	    print(e.args[0].decode())
+	    sys.exit(0)
+	for c in cmds:
+	    if c == "CAPA":
+	        print(sorted((k + " " + " ".join(v)).strip() for k, v in p.capa().items()))
+	    elif c.startswith("RETR"):
+	        print(p.retr(int(c.split()[1]))[0].decode())
+	    elif c == "QUIT":
+	        print(p.quit().decode())
+	PY
+}
+
+@test "checkpw -e: the user's LOGIN_DELAY and EXPIRE win over the rule's; after login CAPA says the user's" {
+	mkdir -p "$BATS_TEST_TMPDIR/settings"
+	printf '# this user fetches too often\nLOGIN_DELAY=30\nEXPIRE=0\n' >"$BATS_TEST_TMPDIR/settings/$USER_NAME"
+	CHECKPW_OPTS="-e $BATS_TEST_TMPDIR/settings" serve 'allow default LOGIN_DELAY=0 EXPIRE=NEVER\n'
+	run session "$PASSWORD" CAPA "RETR 1" QUIT
+	[ "${lines[1]}" = "['EXPIRE 0', 'IMPLEMENTATION pop3d', 'LOGIN-DELAY 30', 'PIPELINING', 'RESP-CODES', 'TOP', 'UIDL']" ]
+	[ "${lines[3]}" = "+OK bye, 1 message deleted" ]
+	[ "$(grep -c '^From ' "$HOMEDIR/mbox")" -eq 1 ]
+	run session "$PASSWORD" QUIT
+	[ "$output" = "-ERR [LOGIN-DELAY] too soon after the last login" ]
+	# without the file the rule's values hold again
+	rm "$BATS_TEST_TMPDIR/settings/$USER_NAME"
+	run session "$PASSWORD" "RETR 1" QUIT
+	[ "${lines[2]}" = "+OK bye, nothing deleted" ]
+}
+
+@test "checkpw -e: a line it does not know is logged with its number and ignored; a settings file it cannot read holds the login back" {
+	mkdir -p "$BATS_TEST_TMPDIR/settings"
+	printf 'EXPIRE=0\nHOME=/tmp\nno equals sign\n' >"$BATS_TEST_TMPDIR/settings/$USER_NAME"
+	CHECKPW_OPTS="-e $BATS_TEST_TMPDIR/settings" serve 'allow default\n'
+	run session "$PASSWORD" "RETR 1" QUIT
+	[ "${lines[2]}" = "+OK bye, 1 message deleted" ]
+	grep -q "checkpw: uservars file=$BATS_TEST_TMPDIR/settings/$USER_NAME line=2 ignored=HOME=/tmp" "$BATS_TEST_TMPDIR/log"
+	grep -q "line=3 ignored=\"no equals sign\"" "$BATS_TEST_TMPDIR/log"
+	rm "$BATS_TEST_TMPDIR/settings/$USER_NAME"
+	mkdir "$BATS_TEST_TMPDIR/settings/$USER_NAME"
+	run session "$PASSWORD" QUIT
+	[ "$output" = "-ERR [SYS/TEMP] temporary failure, try again later" ]
+	[ "$(grep -c '^From ' "$HOMEDIR/mbox")" -eq 1 ]
 }

@@ -18,3 +18,9 @@ UNITTESTS += tests/unit_logindelay
 $(B)/tests/unit_logindelay: $(B)/tests/unit/unit_logindelay.o $(B)/obj/checkpw/logindelay.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
+
+# checkpw/uservars: the per-user settings of -e.
+UNITTESTS += tests/unit_uservars
+$(B)/tests/unit_uservars: $(B)/tests/unit/unit_uservars.o $(B)/obj/checkpw/uservars.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
