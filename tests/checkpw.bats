@@ -230,7 +230,7 @@ ARGS=one two words" ]
 	[ "$status" -eq 2 ]
 	ck -x "$PROG"
 	[ "$status" -eq 2 ]
-	[ "$err" = "checkpw: fatal: usage: checkpw [-s] [-P | -p SERVICE] [-v FILE] [-g GROUP] [-r] [-m TEMPLATE] [-M NAME] [-d SETTING] PROG [ARG...]" ]
+	[ "$err" = "checkpw: fatal: usage: checkpw [-s] [-P | -p SERVICE] [-v FILE] [-g GROUP] [-r] [-m TEMPLATE] [-M NAME] [-d SETTING] [-e DIR] PROG [ARG...]" ]
 	ck -g ckpwnosuchgroup "$PROG"
 	[ "$status" -eq 2 ]
 	[ "$err" = "checkpw: fatal: no group ckpwnosuchgroup" ]
