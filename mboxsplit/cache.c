@@ -25,6 +25,8 @@ struct cache_header {
 	uint64_t count, octets, pool_len;
 };
 
+/* FLAGS: the index's, and its UIDL_FORMAT above them, since the ids
+ * differ by format. */
 static void describe(struct cache_header *h, const struct stat *st, unsigned flags)
 {
 	memset(h, 0, sizeof *h);
@@ -83,7 +85,7 @@ int cache_load(const char *path, const struct stat *st, struct mbox_index *ix)
 	if (fd < 0)
 		return -1;
 	struct cache_header want, got;
-	describe(&want, st, ix->flags);
+	describe(&want, st, ix->flags | ix->uidl_format << 16);
 	struct stat cst;
 	int ok = fstat(fd, &cst) == 0 && S_ISREG(cst.st_mode) && cst.st_uid == geteuid() &&
 	         read_all(fd, &got, sizeof got) == 0 &&
@@ -120,7 +122,7 @@ int cache_save(const char *path, const struct stat *st, const struct mbox_index 
 		return -1;
 	}
 	struct cache_header h;
-	describe(&h, st, ix->flags);
+	describe(&h, st, ix->flags | ix->uidl_format << 16);
 	h.count = ix->count;
 	h.octets = ix->octets;
 	h.pool_len = ix->pool_len;

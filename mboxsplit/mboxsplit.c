@@ -26,6 +26,7 @@
 #include "scanlist.h"
 #include "sessionlock.h"
 #include "spool.h"
+#include "uidlformat.h"
 #include "writeback.h"
 
 #include <errno.h>
@@ -50,6 +51,7 @@ struct options {
 	size_t max_messages;
 	char **prog;                  /* pop3d and its arguments */
 	unsigned cpus;                /* usable, counted before confinement */
+	unsigned uidl_format;         /* the index's: UIDL_OWN, _POPA3D, _DOVECOT */
 };
 
 _Static_assert(EXPOSE_MESSAGES_LIMIT < MBOX_TAG_SUFFIX, "-n: duplicate suffixes must fit the tag");
@@ -69,6 +71,17 @@ static void parse_options(int argc, char **argv, struct expose_opts *x, struct o
 	o->lock.stale_seconds = x->stale_seconds;
 	o->max_messages = x->max_messages;
 	o->prog = x->prog;
+}
+
+/* UIDL_FORMAT as mboxsplit serves it.  qpopper's and mpopd's X-UIDL is
+ * what the toolkit's own ids keep; the Maildir servers' formats say
+ * nothing of an mbox, whose users then get the toolkit's ids. */
+static unsigned uidl_format(void)
+{
+	int f = uidl_format_from_env();
+	if (f < 0)
+		die(EXIT_MISUSE, "UIDL_FORMAT names no format this toolkit knows");
+	return f == UIDL_POPA3D || f == UIDL_DOVECOT ? (unsigned)f : UIDL_OWN;
 }
 
 static const char *mailbox_path(const struct options *o)
@@ -174,6 +187,8 @@ static void build_index(struct mbox_index *ix, int fd, const char *mailbox,
 		return;
 	enum mbox_index_result r = mbox_index_file(ix, fd, cpus);
 	int e = errno;
+	if (r == MBOX_OK && ix->uidl_format == UIDL_DOVECOT && mbox_index_dovecot(ix) < 0)
+		r = MBOX_NO_MEMORY;
 	if (r == MBOX_OK && mbox_index_unique(ix) < 0)
 		r = MBOX_NO_MEMORY;
 	if (r == MBOX_OK)
@@ -256,6 +271,7 @@ static int load_index(struct mbox_index *ix, int fd, const char *mailbox,
 {
 	int64_t t0 = clock_ms();
 	mbox_index_init(ix, o->flags, o->max_messages);
+	ix->uidl_format = o->uidl_format;
 	const char *cache = fd >= 0 ? cache_path(o->cache) : NULL;
 	int cached = 0;
 	if (cache) {
@@ -349,6 +365,7 @@ int main(int argc, char **argv)
 	parse_options(argc, argv, &x, &o);
 	/* A Maildir user is maildirscan's, with the options as now spelled. */
 	expose_opts_dispatch(&x, EXPOSE_MBOX);
+	o.uidl_format = uidl_format();
 	const char *mailbox = mailbox_path(&o);
 	spool_start(mailbox, &o.lock);
 

@@ -1,6 +1,6 @@
 # mboxsplit's unit tests (issue 4).
 UNITTESTS += tests/unit_mbox
-$(B)/tests/unit_mbox: $(B)/tests/unit/unit_mbox.o $(B)/obj/mboxsplit/index.o $(B)/obj/mboxsplit/linecount.o $(B)/obj/mboxsplit/halves.o $(B)/obj/mboxsplit/mboxuid.o $(LIBA)
+$(B)/tests/unit_mbox: $(B)/tests/unit/unit_mbox.o $(B)/obj/mboxsplit/index.o $(B)/obj/mboxsplit/linecount.o $(B)/obj/mboxsplit/halves.o $(B)/obj/mboxsplit/mboxuid.o $(B)/obj/mboxsplit/olduid.o $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ -lmd
 $(B)/tests/unit/unit_mbox.o: XCFLAGS += -Imboxsplit
 
