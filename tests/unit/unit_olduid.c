@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* HEADER fed in chunks of CHUNK octets (0: at once). */
 static void feed(struct olduid *o, const char *header, size_t chunk)
@@ -172,12 +173,51 @@ static void test_index(void)
 	free(t);
 }
 
+/* A mailbox large enough to be read as two halves, every message with
+ * its X-UID: the second half's X-UIDs must reach the ids too. */
+static void test_halves(void)
+{
+	const size_t count = 40000;
+	size_t cap = count * 300, len = 0;
+	char *big = malloc(cap);
+	if (!big)
+		abort();
+	len += (size_t)sprintf(big, "From a x\nX-IMAPbase: 99 %010zu\n", count);
+	for (size_t i = 1; i <= count; i++) {
+		if (i > 1)
+			len += (size_t)sprintf(big + len, "From a x\n");
+		len += (size_t)sprintf(big + len, "X-UID: %zu\nReceived: from host%zu\n\n%0200zu\n\n",
+		                       i, i, i);
+	}
+	char path[] = "/tmp/unit_olduid.XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0 || write(fd, big, len) != (ssize_t)len || lseek(fd, 0, SEEK_SET) != 0)
+		abort();
+	unlink(path);
+	struct mbox_index a;
+	mbox_index_init(&a, 0, 1000000);
+	a.uidl_format = UIDL_DOVECOT;
+	int all = mbox_index_file(&a, fd, 2) == MBOX_OK && a.parts == 2 && a.count == count &&
+	          mbox_index_dovecot(&a) == 0 && mbox_index_unique(&a) == 0;
+	for (size_t i = 0; all && i < count; i++) {
+		char uid[UID_MAX + 1], want[OLDUID_DOVECOT_HEXLEN + 1];
+		mbox_uid(&a, i, uid);
+		olduid_dovecot((uint32_t)i + 1, 99, want);
+		all = strcmp(uid, want) == 0;
+	}
+	ok(all, "index: Dovecot's ids from a mailbox read as two halves");
+	mbox_index_free(&a);
+	close(fd);
+	free(big);
+}
+
 int main(void)
 {
 	test_popa3d();
 	test_dovecot_fields();
 	test_dovecot_order();
 	test_index();
+	test_halves();
 	printf("1..%d\n", test_no);
 	return failures != 0;
 }
