@@ -91,8 +91,10 @@ p.quit()
 PY
 }
 
+# toolkit FORMAT PORT [EXPOSER OPTIONS]
 toolkit() {
-	UIDL_FORMAT=$1 CHECKPW_OPTS='-d $6$' TOOLKIT_EXPOSER_OPTS=-R toolkit_start "$2" /var/mail/%u
+	UIDL_FORMAT=$1 CHECKPW_OPTS='-d $6$' TOOLKIT_EXPOSER_OPTS="-R ${3:-}" \
+		toolkit_start "$2" /var/mail/%u
 }
 
 # The list less message 1, renumbered.
@@ -159,6 +161,31 @@ drop_first() {
 	peers_stop
 	dovecot_start "$dp" /var/mail/%u
 	pop "$dp" | head -5 | diff "$BATS_TEST_TMPDIR/after" -
+}
+
+@test "dovecot: a cached index gives the same ids and hands X-IMAPbase on" {
+	write_mbox
+	local dp tp
+	dp=$(free_port) tp=$(free_port)
+	dovecot_start "$dp" /var/mail/%u
+	pop "$dp" >"$BATS_TEST_TMPDIR/dovecot"
+	peers_stop
+	rm -f "$BENCH_DIR/home/.pop3cache"
+	toolkit dovecot "$tp" "-C ~/.pop3cache"
+	pop "$tp" >/dev/null
+	[ -s "$BENCH_DIR/home/.pop3cache" ]
+	pop "$tp" >"$BATS_TEST_TMPDIR/hit"
+	diff "$BATS_TEST_TMPDIR/dovecot" "$BATS_TEST_TMPDIR/hit"
+	pop "$tp" "DELE 1" >/dev/null
+	[ "$(grep -c 'cache=hit' "$BENCH_DIR/toolkit.log")" -ge 2 ]
+	[ "$(grep -c '^X-IMAPbase: ' "$MB")" -eq 1 ]
+	pop "$tp" >"$BATS_TEST_TMPDIR/after"
+	drop_first <"$BATS_TEST_TMPDIR/dovecot" | diff - "$BATS_TEST_TMPDIR/after"
+	# the same cache under another format is not used
+	peers_stop
+	toolkit own "$tp" "-C ~/.pop3cache"
+	pop "$tp" >"$BATS_TEST_TMPDIR/own"
+	[ "$(grep -Ec '^[0-9]+ [0-9a-f]{32}$|qpopper-era-5' "$BATS_TEST_TMPDIR/own")" -eq 5 ]
 }
 
 @test "UIDL_FORMAT: an unknown value refuses the session" {
