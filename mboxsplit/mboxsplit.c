@@ -320,14 +320,24 @@ static void confine_worker(const struct options *o)
 	}
 }
 
+/* Under UIDL_FORMAT=dovecot, the c-client pseudo message that holds
+ * the folder's X-IMAP is not mail: Dovecot never lists it, and a client
+ * that fetched or deleted it would lose the ids of the rest.  1 if the
+ * first message is that one, else 0. */
+static size_t hidden(const struct mbox_index *ix)
+{
+	return ix->uidl_format == UIDL_DOVECOT && ix->pseudo && ix->count > 0;
+}
+
 static void send_list(struct expose *e, const struct mbox_index *ix)
 {
 	char flags[32];
 	snprintf(flags, sizeof flags, "%s%s%s", (ix->flags & MSGF_MBOXRD) ? "mboxrd" : "",
 	         (ix->flags & MSGF_MBOXRD) && (ix->flags & MSGF_HIDE_STATUS) ? " " : "",
 	         (ix->flags & MSGF_HIDE_STATUS) ? "hide-status" : "");
-	expose_header(e, ix->count, ix->octets, flags);
-	for (size_t i = 0; i < ix->count; i++) {
+	size_t skip = hidden(ix);
+	expose_header(e, ix->count - skip, ix->octets - (skip ? ix->msgs[0].size : 0), flags);
+	for (size_t i = skip; i < ix->count; i++) {
 		const struct mbox_msg *m = &ix->msgs[i];
 		char uid[UID_MAX + 1];
 		mbox_uid(ix, i, uid);
@@ -341,12 +351,13 @@ static void end_session(struct expose *e, struct mbox_index *ix, const char *mai
                         int fd, const struct options *o)
 {
 	struct expose_report rep;
-	if (expose_list_end(e) != 0 || expose_read_report(e, (uint32_t)ix->count, &rep) != 1)
+	size_t skip = hidden(ix);
+	if (expose_list_end(e) != 0 || expose_read_report(e, (uint32_t)(ix->count - skip), &rep) != 1)
 		return;
 	for (size_t i = 0; i < rep.n_deleted; i++)
-		ix->msgs[rep.deleted[i] - 1].tag |= MBOX_TAG_DELETED;
+		ix->msgs[rep.deleted[i] - 1 + skip].tag |= MBOX_TAG_DELETED;
 	for (size_t i = 0; i < rep.n_retrieved; i++)
-		ix->msgs[rep.retrieved[i] - 1].tag |= MBOX_TAG_RETRIEVED;
+		ix->msgs[rep.retrieved[i] - 1 + skip].tag |= MBOX_TAG_RETRIEVED;
 	expose_report_free(&rep);
 	char reply[256];
 	if (fd >= 0)

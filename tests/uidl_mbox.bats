@@ -188,6 +188,29 @@ drop_first() {
 	[ "$(grep -Ec '^[0-9]+ [0-9a-f]{32}$|qpopper-era-5' "$BATS_TEST_TMPDIR/own")" -eq 5 ]
 }
 
+@test "dovecot: the pseudo message Dovecot leaves in an emptied mailbox is hidden, as Dovecot hides it" {
+	write_mbox
+	local dp tp
+	dp=$(free_port) tp=$(free_port)
+	dovecot_start "$dp" /var/mail/%u
+	pop "$dp" "DELE 1" "DELE 2" "DELE 3" "DELE 4" "DELE 5" "DELE 6" >/dev/null
+	grep -q "^Subject: DON'T DELETE THIS MESSAGE -- FOLDER INTERNAL DATA" "$MB"
+	grep -q '^X-IMAP: ' "$MB"
+	append_mail
+	append_mail
+	pop "$dp" >"$BATS_TEST_TMPDIR/dovecot"
+	peers_stop
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/dovecot")" -eq 2 ]
+	grep -Eq '^1 00000007[0-9a-f]{8}$' "$BATS_TEST_TMPDIR/dovecot"
+	toolkit dovecot "$tp"
+	pop "$tp" >"$BATS_TEST_TMPDIR/toolkit"
+	diff "$BATS_TEST_TMPDIR/dovecot" "$BATS_TEST_TMPDIR/toolkit"
+	pop "$tp" "RETR 1" "DELE 1" >/dev/null
+	grep -q '^X-IMAP: ' "$MB"
+	pop "$tp" >"$BATS_TEST_TMPDIR/after"
+	drop_first <"$BATS_TEST_TMPDIR/dovecot" | diff - "$BATS_TEST_TMPDIR/after"
+}
+
 @test "UIDL_FORMAT: an unknown value refuses the session" {
 	write_mbox
 	local tp
