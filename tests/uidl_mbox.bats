@@ -18,6 +18,9 @@ setup_file() {
 	# shellcheck source=tests/bench/peers.sh
 	. "$TESTS_DIR/bench/peers.sh"
 	peers_install
+	# no peer, no comparison: fail, never skip
+	[ -x "$POPA3D_ROOT/usr/sbin/popa3d" ] || { echo "popa3d could not be unpacked" >&2; return 1; }
+	[ -x /usr/lib/dovecot/pop3 ] || { echo "dovecot-pop3d is not installed" >&2; return 1; }
 	bench_user
 }
 
