@@ -1,6 +1,6 @@
 # mboxsplit/: the Berkeley mbox exposer (issue 4).  Objects go to
 # $(B)/obj/mboxsplit/ because $(B)/mboxsplit is the program itself.
-MBOX_MODS := mboxsplit index linecount halves mboxuid lock spool writeback cache
+MBOX_MODS := mboxsplit index linecount halves mboxuid olduid lock spool writeback cache
 
 PROGRAMS += mboxsplit
 MANPAGES += doc/mboxsplit.8

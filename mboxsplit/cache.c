@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CACHE_MAGIC "mboxsplit-idx-2"   /* 2: XXH3 header digests */
+#define CACHE_MAGIC "mboxsplit-idx-3"   /* 3: the X-IMAPbase kept */
 #define CACHE_BLOCK 512   /* messages per write */
 
 struct cache_header {
@@ -23,8 +23,12 @@ struct cache_header {
 	uint64_t dev, ino, size;
 	int64_t mtime_sec, mtime_nsec, ctime_sec, ctime_nsec;
 	uint64_t count, octets, pool_len;
+	uint32_t uidvalidity, uidlast;  /* the first message's X-IMAPbase */
+	uint32_t has_base, pseudo;
 };
 
+/* FLAGS: the index's, and its UIDL_FORMAT above them, since the ids
+ * differ by format. */
 static void describe(struct cache_header *h, const struct stat *st, unsigned flags)
 {
 	memset(h, 0, sizeof *h);
@@ -83,7 +87,7 @@ int cache_load(const char *path, const struct stat *st, struct mbox_index *ix)
 	if (fd < 0)
 		return -1;
 	struct cache_header want, got;
-	describe(&want, st, ix->flags);
+	describe(&want, st, ix->flags | ix->uidl_format << 16);
 	struct stat cst;
 	int ok = fstat(fd, &cst) == 0 && S_ISREG(cst.st_mode) && cst.st_uid == geteuid() &&
 	         read_all(fd, &got, sizeof got) == 0 &&
@@ -102,6 +106,10 @@ int cache_load(const char *path, const struct stat *st, struct mbox_index *ix)
 		ix->pool_len = ix->pool_cap = got.pool_len;
 		ix->octets = got.octets;
 		ix->end = got.size;
+		ix->uidvalidity = got.uidvalidity;
+		ix->uidlast = got.uidlast;
+		ix->has_base = got.has_base != 0;
+		ix->pseudo = got.pseudo != 0;
 		ok = plausible(ix) && mbox_index_unique(ix) == 0;
 	}
 	if (!ok) {
@@ -120,10 +128,14 @@ int cache_save(const char *path, const struct stat *st, const struct mbox_index 
 		return -1;
 	}
 	struct cache_header h;
-	describe(&h, st, ix->flags);
+	describe(&h, st, ix->flags | ix->uidl_format << 16);
 	h.count = ix->count;
 	h.octets = ix->octets;
 	h.pool_len = ix->pool_len;
+	h.uidvalidity = ix->uidvalidity;
+	h.uidlast = ix->uidlast;
+	h.has_base = ix->has_base;
+	h.pseudo = ix->pseudo;
 	unlink(tmp);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)

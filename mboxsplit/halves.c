@@ -59,7 +59,7 @@ static uint64_t find_split(int fd, uint64_t size)
 	return found;
 }
 
-/* Appends B's messages and X-UIDL pool to A's. */
+/* Appends B's messages, X-UIDL pool and X-UIDs to A's. */
 static enum mbox_index_result join(struct mbox_index *a, const struct mbox_index *b)
 {
 	if (a->count + b->count > a->max_messages)
@@ -88,6 +88,11 @@ static enum mbox_index_result join(struct mbox_index *a, const struct mbox_index
 	}
 	if (b->pool_len)
 		memcpy(a->xuidl_pool + a->pool_len, b->xuidl_pool, b->pool_len);
+	if (a->x_uids && b->count) {
+		if (mbox_index_xuids_room(a) < 0)
+			return MBOX_NO_MEMORY;
+		memcpy(a->x_uids + a->count, b->x_uids, b->count * sizeof *b->x_uids);
+	}
 	a->count += b->count;
 	a->pool_len += b->pool_len;
 	a->octets += b->octets;
@@ -123,6 +128,7 @@ enum mbox_index_result mbox_index_file(struct mbox_index *ix, int fd, unsigned w
 	if (split) {
 		memset(&h, 0, sizeof h);
 		mbox_index_init(&h.ix, ix->flags, ix->max_messages);
+		h.ix.uidl_format = ix->uidl_format;
 		h.fd = fd;
 		h.start = split;
 		if (pthread_create(&t, NULL, second_half, &h) != 0) {

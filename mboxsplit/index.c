@@ -10,7 +10,9 @@
 #include "findlf.h"
 #include "linecount.h"
 #include "msgfilter.h"
+#include "olduid.h"
 #include "uiddigest.h"
+#include "uidlformat.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -34,6 +36,7 @@ struct scanner {
 	char carry[FILTER_CARRY]; /* bytes msgfilter asked to see again */
 	size_t carry_len;
 	struct uiddigest digest;
+	struct olduid old;        /* under UIDL_FORMAT popa3d or dovecot */
 	int header_done;
 	/* Past the header and without mboxrd, a line's CRLF size is its
 	 * length plus one for an LF without CR: counted here, one line per
@@ -56,8 +59,10 @@ void mbox_index_free(struct mbox_index *ix)
 {
 	free(ix->msgs);
 	free(ix->xuidl_pool);
+	free(ix->x_uids);
 	ix->msgs = NULL;
 	ix->xuidl_pool = NULL;
+	ix->x_uids = NULL;
 	ix->count = ix->cap = ix->pool_len = ix->pool_cap = 0;
 }
 
@@ -121,6 +126,18 @@ static inline void body_count(struct scanner *s, const char *p, size_t n)
 	}
 }
 
+static int old_ids(const struct mbox_index *ix)
+{
+	return ix->uidl_format == UIDL_POPA3D || ix->uidl_format == UIDL_DOVECOT;
+}
+
+static int header_feed(struct scanner *s, const char *p, size_t n)
+{
+	if (old_ids(s->ix))
+		olduid_feed(&s->old, p, n);
+	return uiddigest_feed(&s->digest, p, n);
+}
+
 static void msg_feed(struct scanner *s, const char *p, size_t n)
 {
 	if (n == 0)
@@ -132,14 +149,14 @@ static void msg_feed(struct scanner *s, const char *p, size_t n)
 		return;
 	}
 	if (!s->header_done)
-		s->header_done = uiddigest_feed(&s->digest, p, n);
+		s->header_done = header_feed(s, p, n);
 	filter_push(s, p, n);
 	if (s->header_done && !s->filter.in_header && s->carry_len == 0 &&
 	    !(s->ix->flags & MSGF_MBOXRD))
 		s->fast_body = 1;
 }
 
-static int pool_add(struct mbox_index *ix, const char *str, uint32_t *off)
+int mbox_pool_add(struct mbox_index *ix, const char *str, uint32_t *off)
 {
 	size_t n = strlen(str) + 1;
 	if (ix->pool_len + n > MBOX_POOL_MAX)
@@ -160,6 +177,32 @@ static int pool_add(struct mbox_index *ix, const char *str, uint32_t *off)
 	return 0;
 }
 
+/* What the old server's id needs of message M, whose header is read. */
+static void old_id_end(struct scanner *s, struct mbox_msg *m)
+{
+	struct mbox_index *ix = s->ix;
+	struct olduid *o = &s->old;
+	if (ix->uidl_format == UIDL_POPA3D) {
+		char hex[OLDUID_POPA3D_HEXLEN + 1];
+		olduid_popa3d(o, hex);
+		if (mbox_pool_add(ix, hex, &m->xuidl_off) == 0)
+			m->tag |= MBOX_TAG_XUIDL;
+		else
+			s->error = MBOX_NO_MEMORY;
+		return;
+	}
+	olduid_finish(o);
+	int first = m->from_start == 0;
+	if (first && o->has_base) {
+		ix->has_base = 1;
+		ix->pseudo = o->pseudo;
+		ix->uidvalidity = o->uidvalidity;
+		ix->uidlast = o->uidlast;
+	}
+	/* Dovecot takes no X-UID before the X-IMAPbase of the first. */
+	ix->x_uids[ix->count - 1] = !first || o->uid_after_base ? o->x_uid : 0;
+}
+
 static void end_message(struct scanner *s)
 {
 	if (!s->have_msg)
@@ -173,8 +216,10 @@ static void end_message(struct scanner *s)
 		m->size += s->body_octets + (s->body_open ? 2 : 0);
 	s->ix->octets += m->size;
 	uiddigest_final_bytes(&s->digest, m->digest);
-	if (s->digest.xuidl[0]) {
-		if (pool_add(s->ix, s->digest.xuidl, &m->xuidl_off) == 0)
+	if (old_ids(s->ix))
+		old_id_end(s, m);
+	if (s->digest.xuidl[0] && s->ix->uidl_format != UIDL_POPA3D) {
+		if (mbox_pool_add(s->ix, s->digest.xuidl, &m->xuidl_off) == 0)
 			m->tag |= MBOX_TAG_XUIDL;
 		else
 			s->error = MBOX_NO_MEMORY;
@@ -200,6 +245,10 @@ static void start_message(struct scanner *s, size_t from_seg)
 		ix->msgs = p;
 		ix->cap = cap;
 	}
+	if (ix->uidl_format == UIDL_DOVECOT && mbox_index_xuids_room(ix) < 0) {
+		s->error = MBOX_NO_MEMORY;
+		return;
+	}
 	struct mbox_msg *m = &ix->msgs[ix->count++];
 	memset(m, 0, sizeof *m);
 	m->from_start = s->offset;
@@ -209,6 +258,8 @@ static void start_message(struct scanner *s, size_t from_seg)
 	msgfilter_init(&s->filter, ix->flags, -1);
 	s->carry_len = 0;
 	uiddigest_init(&s->digest);
+	if (old_ids(ix))
+		olduid_init(&s->old);
 	s->header_done = 0;
 	s->fast_body = 0;
 	s->body_octets = 0;
@@ -272,7 +323,7 @@ struct run {
 static void header_end(struct scanner *s, const char *p, struct run *r, size_t seg)
 {
 	struct mbox_msg *m = &s->ix->msgs[s->ix->count - 1];
-	s->header_done = uiddigest_feed(&s->digest, p + r->start, r->len + seg);
+	s->header_done = header_feed(s, p + r->start, r->len + seg);
 	if (m->length != 0 || (s->ix->flags & MSGF_MBOXRD) ||
 	    ((s->ix->flags & MSGF_HIDE_STATUS) && s->digest.left_out))
 		return;

@@ -12,7 +12,9 @@
  *
  * Memory: struct mbox_msg (56 bytes) per message, an X-UIDL pool only
  * for messages that carry one, and a table of 4-byte slots at half load
- * while ids are made unique: at most 64 bytes a message in all. */
+ * while ids are made unique: at most 64 bytes a message in all; under
+ * UIDL_FORMAT=popa3d 17 more for its id, under dovecot 4 for the X-UID
+ * and 17 for the ids kept. */
 #ifndef MBOX_INDEX_H
 #define MBOX_INDEX_H
 
@@ -53,6 +55,14 @@ struct mbox_index {
 	unsigned parts;        /* mbox_index_file: 2 if read as two halves */
 	char *xuidl_pool;
 	size_t pool_len, pool_cap;
+	/* Set after mbox_index_init: enum uidl_format.  popa3d's id, or
+	 * Dovecot's once mbox_index_dovecot has kept it, goes to the pool
+	 * as an X-UIDL would (olduid.h). */
+	unsigned uidl_format;
+	uint32_t *x_uids;      /* dovecot: each message's X-UID, 0 none */
+	size_t x_cap;
+	uint32_t uidvalidity, uidlast;  /* dovecot: the first message's X-IMAPbase */
+	unsigned char has_base, pseudo;
 };
 
 enum mbox_index_result {
@@ -87,6 +97,16 @@ enum mbox_index_result mbox_index_mem(struct mbox_index *ix,
                                       const char *data, size_t len);
 enum mbox_index_result mbox_index_chunks(struct mbox_index *ix, const char *data,
                                          size_t len, size_t chunk);
+
+/* UIDL_FORMAT=dovecot: the ids of the X-UIDs Dovecot gave (olduid.h),
+ * in place of the X-UIDL or digest.  Returns 0, or -1 out of memory. */
+int mbox_index_dovecot(struct mbox_index *ix);
+
+/* Makes x_uids as long as msgs.  Returns 0, or -1 out of memory. */
+int mbox_index_xuids_room(struct mbox_index *ix);
+
+/* Adds STR to the pool; its offset to *OFF.  Returns 0, or -1. */
+int mbox_pool_add(struct mbox_index *ix, const char *str, uint32_t *off);
 
 /* Makes every id unique, in file order: the first message with an id
  * keeps it, later ones get "-2", "-3" ... (an X-UIDL too long for a

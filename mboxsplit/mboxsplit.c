@@ -26,6 +26,7 @@
 #include "scanlist.h"
 #include "sessionlock.h"
 #include "spool.h"
+#include "uidlformat.h"
 #include "writeback.h"
 
 #include <errno.h>
@@ -52,6 +53,7 @@ struct options {
 	struct expire_policy expire;
 	char **prog;                  /* pop3d and its arguments */
 	unsigned cpus;                /* usable, counted before confinement */
+	unsigned uidl_format;         /* the index's: UIDL_OWN, _POPA3D, _DOVECOT */
 };
 
 _Static_assert(EXPOSE_MESSAGES_LIMIT < MBOX_TAG_SUFFIX, "-n: duplicate suffixes must fit the tag");
@@ -72,6 +74,17 @@ static void parse_options(int argc, char **argv, struct expose_opts *x, struct o
 	o->max_messages = x->max_messages;
 	o->expire = x->expire;
 	o->prog = x->prog;
+}
+
+/* UIDL_FORMAT as mboxsplit serves it.  qpopper's and mpopd's X-UIDL is
+ * what the toolkit's own ids keep; the Maildir servers' formats say
+ * nothing of an mbox, whose users then get the toolkit's ids. */
+static unsigned uidl_format(void)
+{
+	int f = uidl_format_from_env();
+	if (f < 0)
+		die(EXIT_MISUSE, "UIDL_FORMAT names no format this toolkit knows");
+	return f == UIDL_POPA3D || f == UIDL_DOVECOT ? (unsigned)f : UIDL_OWN;
 }
 
 static const char *mailbox_path(const struct options *o)
@@ -177,6 +190,8 @@ static void build_index(struct mbox_index *ix, int fd, const char *mailbox,
 		return;
 	enum mbox_index_result r = mbox_index_file(ix, fd, cpus);
 	int e = errno;
+	if (r == MBOX_OK && ix->uidl_format == UIDL_DOVECOT && mbox_index_dovecot(ix) < 0)
+		r = MBOX_NO_MEMORY;
 	if (r == MBOX_OK && mbox_index_unique(ix) < 0)
 		r = MBOX_NO_MEMORY;
 	if (r == MBOX_OK)
@@ -259,6 +274,7 @@ static int load_index(struct mbox_index *ix, int fd, const char *mailbox,
 {
 	int64_t t0 = clock_ms();
 	mbox_index_init(ix, o->flags, o->max_messages);
+	ix->uidl_format = o->uidl_format;
 	const char *cache = fd >= 0 ? cache_path(o->cache) : NULL;
 	int cached = 0;
 	if (cache) {
@@ -307,14 +323,24 @@ static void confine_worker(const struct options *o)
 	}
 }
 
+/* Under UIDL_FORMAT=dovecot, the c-client pseudo message that holds
+ * the folder's X-IMAP is not mail: Dovecot never lists it, and a client
+ * that fetched or deleted it would lose the ids of the rest.  1 if the
+ * first message is that one, else 0. */
+static size_t hidden(const struct mbox_index *ix)
+{
+	return ix->uidl_format == UIDL_DOVECOT && ix->pseudo && ix->count > 0;
+}
+
 static void send_list(struct expose *e, const struct mbox_index *ix)
 {
 	char flags[32];
 	snprintf(flags, sizeof flags, "%s%s%s", (ix->flags & MSGF_MBOXRD) ? "mboxrd" : "",
 	         (ix->flags & MSGF_MBOXRD) && (ix->flags & MSGF_HIDE_STATUS) ? " " : "",
 	         (ix->flags & MSGF_HIDE_STATUS) ? "hide-status" : "");
-	expose_header(e, ix->count, ix->octets, flags);
-	for (size_t i = 0; i < ix->count; i++) {
+	size_t skip = hidden(ix);
+	expose_header(e, ix->count - skip, ix->octets - (skip ? ix->msgs[0].size : 0), flags);
+	for (size_t i = skip; i < ix->count; i++) {
 		const struct mbox_msg *m = &ix->msgs[i];
 		char uid[UID_MAX + 1];
 		mbox_uid(ix, i, uid);
@@ -348,16 +374,17 @@ static void end_session(struct expose *e, struct mbox_index *ix, const char *mai
                         int fd, const struct options *o)
 {
 	struct expose_report rep;
-	if (expose_list_end(e) != 0 || expose_read_report(e, (uint32_t)ix->count, &rep) != 1)
+	size_t skip = hidden(ix);
+	if (expose_list_end(e) != 0 || expose_read_report(e, (uint32_t)(ix->count - skip), &rep) != 1)
 		return;
 	struct expire_result xr;
 	if (fd >= 0)
 		expire_apply(&o->expire, expire_state(o), ix->count, uid_of, ix, &rep,
 			(uint64_t)time(NULL), &xr);
 	for (size_t i = 0; i < rep.n_deleted; i++)
-		ix->msgs[rep.deleted[i] - 1].tag |= MBOX_TAG_DELETED;
+		ix->msgs[rep.deleted[i] - 1 + skip].tag |= MBOX_TAG_DELETED;
 	for (size_t i = 0; i < rep.n_retrieved; i++)
-		ix->msgs[rep.retrieved[i] - 1].tag |= MBOX_TAG_RETRIEVED;
+		ix->msgs[rep.retrieved[i] - 1 + skip].tag |= MBOX_TAG_RETRIEVED;
 	expose_report_free(&rep);
 	char reply[256];
 	if (fd >= 0)
@@ -376,6 +403,7 @@ int main(int argc, char **argv)
 	parse_options(argc, argv, &x, &o);
 	/* A Maildir user is maildirscan's, with the options as now spelled. */
 	expose_opts_dispatch(&x, EXPOSE_MBOX);
+	o.uidl_format = uidl_format();
 	const char *mailbox = mailbox_path(&o);
 	spool_start(mailbox, &o.lock);
 

@@ -2,6 +2,7 @@
  * else its header digest, with "-N" added to the second and later
  * holders of one id, so that every id in the scan list is unique. */
 #include "index.h"
+#include "olduid.h"
 #include "uiddigest.h"
 
 #include <stdint.h>
@@ -160,5 +161,39 @@ int mbox_index_unique(struct mbox_index *ix)
 			r = -1;
 	}
 	free(table);
+	return r;
+}
+
+int mbox_index_xuids_room(struct mbox_index *ix)
+{
+	if (ix->x_cap >= ix->cap)
+		return 0;
+	uint32_t *p = realloc(ix->x_uids, ix->cap * sizeof *p);
+	if (!p)
+		return -1;
+	ix->x_uids = p;
+	ix->x_cap = ix->cap;
+	return 0;
+}
+
+int mbox_index_dovecot(struct mbox_index *ix)
+{
+	struct olduid_seq seq;
+	olduid_seq_start(&seq, ix->has_base, ix->uidlast);
+	int r = 0;
+	/* The c-client pseudo message holds the folder's data, not mail:
+	 * Dovecot gives it no uid. */
+	for (size_t i = ix->pseudo ? 1 : 0; i < ix->count && r == 0; i++) {
+		if (!olduid_seq_take(&seq, ix->x_uids[i]))
+			continue;
+		char hex[OLDUID_DOVECOT_HEXLEN + 1];
+		olduid_dovecot(ix->x_uids[i], ix->uidvalidity, hex);
+		r = mbox_pool_add(ix, hex, &ix->msgs[i].xuidl_off);
+		if (r == 0)
+			ix->msgs[i].tag |= MBOX_TAG_XUIDL;
+	}
+	free(ix->x_uids);
+	ix->x_uids = NULL;
+	ix->x_cap = 0;
 	return r;
 }

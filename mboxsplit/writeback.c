@@ -9,6 +9,7 @@
 #include "spool.h"
 #include "die.h"
 #include "uiddigest.h"
+#include "uidlformat.h"
 #include "write_all.h"
 
 #include <errno.h>
@@ -67,7 +68,10 @@ static int same_message(int fd, const struct mbox_index *ix, const struct mbox_m
 	uiddigest_final_bytes(&d, sum);
 	if (memcmp(sum, m->digest, sizeof sum) != 0)
 		return 0;
-	if ((m->tag & MBOX_TAG_XUIDL) && strcmp(d.xuidl, ix->xuidl_pool + m->xuidl_off) != 0)
+	/* Under popa3d's and Dovecot's formats the pool holds their ids, not
+	 * the X-UIDL; popa3d's fields are in the digest. */
+	if ((m->tag & MBOX_TAG_XUIDL) && ix->uidl_format == UIDL_OWN &&
+	    strcmp(d.xuidl, ix->xuidl_pool + m->xuidl_off) != 0)
 		return 0;
 	return 1;
 }
@@ -313,9 +317,10 @@ static int copy_range(struct copier *c, uint64_t off, uint64_t len)
 	return 0;
 }
 
-/* A kept message that gets "Status: RO": its From_ line, the new
- * header, the rest of its range as it is. */
-static int copy_marked(struct copier *c, const struct mbox_index *ix, size_t i)
+/* A kept message that gets "Status: RO": its From_ line (unless
+ * WITH_FROM is 0: written already), the new header, the rest of its
+ * range as it is. */
+static int copy_marked(struct copier *c, const struct mbox_index *ix, size_t i, int with_from)
 {
 	const struct mbox_msg *m = &ix->msgs[i];
 	char *header;
@@ -329,12 +334,44 @@ static int copy_marked(struct copier *c, const struct mbox_index *ix, size_t i)
 	}
 	uint64_t body = m->from_start + m->from_len + old_len;
 	uint64_t end = i + 1 < ix->count ? ix->msgs[i + 1].from_start : ix->end;
-	int ok = copy_range(c, m->from_start, m->from_len) == 0 &&
+	int ok = (!with_from || copy_range(c, m->from_start, m->from_len) == 0) &&
 	         write_all(c->out, header, header_len) == 0;
 	c->written += header_len;
 	ok = ok && copy_range(c, body, end - body) == 0;
 	free(header);
 	return ok ? 0 : -1;
+}
+
+/* Under UIDL_FORMAT=dovecot, when the message that holds the mailbox's
+ * X-IMAPbase goes, the first one kept takes it, as Dovecot does: without
+ * it Dovecot's X-UIDs, and so the ids its clients know, would count for
+ * nothing.  The message's From_ line, the field, the rest of it. */
+static int copy_first_with_base(struct copier *c, const struct mbox_index *ix, size_t i)
+{
+	const struct mbox_msg *m = &ix->msgs[i];
+	char field[64];
+	int n = snprintf(field, sizeof field, "X-IMAPbase: %u %010u\n",
+	                 (unsigned)ix->uidvalidity, (unsigned)ix->uidlast);
+	if (copy_range(c, m->from_start, m->from_len) < 0 ||
+	    write_all(c->out, field, (size_t)n) < 0)
+		return -1;
+	c->written += (uint64_t)n;
+	if (m->tag & MBOX_TAG_MARK)
+		return copy_marked(c, ix, i, 0);
+	uint64_t end = i + 1 < ix->count ? ix->msgs[i + 1].from_start : ix->end;
+	return copy_range(c, m->from_start + m->from_len, end - m->from_start - m->from_len);
+}
+
+/* The first kept message, if it must take the X-IMAPbase; else ix->count. */
+static size_t base_taker(const struct mbox_index *ix)
+{
+	if (ix->uidl_format != UIDL_DOVECOT || !ix->has_base || ix->count == 0 ||
+	    !(ix->msgs[0].tag & MBOX_TAG_DELETED) || ix->msgs[0].from_start != 0)
+		return ix->count;
+	for (size_t i = 1; i < ix->count; i++)
+		if (!(ix->msgs[i].tag & MBOX_TAG_DELETED))
+			return i;
+	return ix->count;
 }
 
 /* The kept messages, runs of unchanged neighbours as one range, then
@@ -343,15 +380,15 @@ static int copy_kept(struct copier *c, const struct mbox_index *ix, uint64_t siz
                      struct wb_stats *stats)
 {
 	const uint32_t skip = MBOX_TAG_DELETED | MBOX_TAG_MARK;
-	size_t i = 0;
+	size_t i = 0, taker = base_taker(ix);
 	while (i < ix->count) {
 		const struct mbox_msg *m = &ix->msgs[i];
 		if (m->tag & MBOX_TAG_DELETED) {
 			i++;
 			continue;
 		}
-		if (m->tag & MBOX_TAG_MARK) {
-			if (copy_marked(c, ix, i) < 0)
+		if (i == taker || (m->tag & MBOX_TAG_MARK)) {
+			if ((i == taker ? copy_first_with_base(c, ix, i) : copy_marked(c, ix, i, 1)) < 0)
 				return -1;
 			i++;
 			continue;

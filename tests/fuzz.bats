@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # The short fuzz run of make check: every libFuzzer harness (engine, login
-# dialogue, checkpw's fd 3, mbox indexer, Maildir names, host rules,
-# PROXY header) built with clang, ASan and UBSan, then run for a few
-# seconds from its seed corpus.  A crash, leak, hang or sanitizer report
+# dialogue, checkpw's fd 3, mbox indexer, old servers' UIDL fields,
+# Maildir names, host rules, PROXY header) built with clang, ASan and
+# UBSan, then run for a few seconds from its seed corpus.  A crash, leak, hang or sanitizer report
 # fails the harness's test.  `make fuzz FUZZ_SECONDS=N` is the long run.
 
 TOP=$BATS_TEST_DIRNAME/..
@@ -33,6 +33,7 @@ fuzz_one() {
 @test "fuzz: pop3login dialogue" { fuzz_one login; }
 @test "fuzz: checkpw fd 3 reader" { fuzz_one checkpw; }
 @test "fuzz: mbox indexer" { fuzz_one mbox; }
+@test "fuzz: old servers' UIDL fields" { fuzz_one olduid; }
 @test "fuzz: Maildir names" { fuzz_one maildirname; }
 @test "fuzz: hostcheck rules" { fuzz_one rules; }
 @test "fuzz: PROXY header" { fuzz_one proxy; }
