@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # pop3ctl's day-to-day commands against the real chain it starts: who
-# lists live sessions from /proc.
+# lists live sessions from /proc, kick ends them all-or-nothing.
 
 load helpers
 load ops_helpers
@@ -53,6 +53,16 @@ PY
 	return 1
 }
 
+# messages_of MAILDIR: each message's unique name and its text, whether
+# in new/ or cur/ and whatever its flags.
+messages_of() {
+	local f
+	for f in "$1"/new/* "$1"/cur/*; do
+		[ -f "$f" ] || continue
+		printf '%s %s\n' "$(basename "$f" | sed 's/:.*//')" "$(md5sum <"$f" | cut -c1-32)"
+	done | sort
+}
+
 @test "ops_admin: who lists each live session with its user, address, pid and mailbox" {
 	"$POP3CTL" -f "$CONF" start
 	run "$POP3CTL" -f "$CONF" who
@@ -72,4 +82,49 @@ PY
 	done
 	printf '%s\n' "${lines[@]}" | grep -q "^demo .* $MAILDIR/\$"
 	printf '%s\n' "${lines[@]}" | grep -q "^mdemo .* $MBOX\$"
+}
+
+@test "ops_admin: kick during a session with DELE leaves the Maildir whole" {
+	"$POP3CTL" -f "$CONF" start
+	before=$(messages_of "$MAILDIR")
+	hold demo secret 1 2
+	pid=$("$POP3CTL" -f "$CONF" who | awk '$1 == "demo" { print $4 }')
+	[ -n "$pid" ]
+	run "$POP3CTL" -f "$CONF" kick demo
+	[ "$status" -eq 0 ]
+	[ "$output" = "pop3ctl: kicked demo pid $pid from 127.0.0.1" ]
+	! pid_alive "$pid"
+	# none of the deletions was committed: both messages, as they were
+	# (the login moved them from new/ to cur/)
+	[ "$(messages_of "$MAILDIR")" = "$before" ]
+	[ "$("$POP3CTL" -f "$CONF" who | wc -l)" -eq 1 ]
+	wait_log "^maildirscan: child signal=15\$"
+	! grep -q "^maildirscan: commit " "$D/log"
+}
+
+@test "ops_admin: kick during a session with DELE leaves the mbox whole" {
+	"$POP3CTL" -f "$CONF" start
+	cp "$MBOX" "$D/mbox.before"
+	hold mdemo msecret 1 3
+	run "$POP3CTL" -f "$CONF" kick mdemo
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -q "^pop3ctl: kicked mdemo pid [0-9]* from 127.0.0.1\$"
+	cmp "$MBOX" "$D/mbox.before"
+	[ ! -e "$MBOX.lock" ]
+	wait_log "^mboxsplit: child signal=15\$"
+	# the session that follows sees all three messages
+	run pop_talk "$PORT" "USER mdemo" "PASS msecret" "STAT" "QUIT"
+	[ "${lines[3]}" = $'+OK 3 393\r' ]
+}
+
+@test "ops_admin: kick of a user without a session fails and signals nothing" {
+	"$POP3CTL" -f "$CONF" start
+	hold demo secret
+	pid=$("$POP3CTL" -f "$CONF" who | awk '$1 == "demo" { print $4 }')
+	run "$POP3CTL" -f "$CONF" kick mdemo
+	[ "$status" -eq 1 ]
+	[ "$output" = "pop3ctl: no session of mdemo" ]
+	pid_alive "$pid"
+	run "$POP3CTL" -f "$CONF" kick
+	[ "$status" -eq 2 ]
 }
