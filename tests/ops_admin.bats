@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # pop3ctl's day-to-day commands against the real chain it starts: who
-# lists live sessions from /proc, kick ends them all-or-nothing.
+# lists live sessions from /proc, kick ends them all-or-nothing,
+# auth-test runs the checker alone.
 
 load helpers
 load ops_helpers
@@ -127,4 +128,24 @@ messages_of() {
 	pid_alive "$pid"
 	run "$POP3CTL" -f "$CONF" kick
 	[ "$status" -eq 2 ]
+}
+
+@test "ops_admin: auth-test names the backend, says why it refused, and leaves the mailbox alone" {
+	before=$(cd "$MAILDIR" && find . | sort)
+	cp "$MBOX" "$D/mbox.before"
+	run "$POP3CTL" -f "$CONF" auth-test demo <<<secret
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "checkpw: user=demo ip=127.0.0.1 backend=virtual result=accept why=ok" ]
+	[ "${lines[1]}" = "pop3ctl: demo: accepted by virtual, mailbox $MAILDIR/" ]
+	run "$POP3CTL" -f "$CONF" auth-test mdemo <<<wrong
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "checkpw: user=mdemo ip=127.0.0.1 backend=virtual result=refuse why=badpass" ]
+	[ "${lines[1]}" = "pop3ctl: mdemo: refused by virtual: badpass" ]
+	run "$POP3CTL" -f "$CONF" auth-test nosuch <<<x
+	[ "$status" -eq 1 ]
+	[ "${lines[1]}" = "pop3ctl: nosuch: no such user (asked virtual)" ]
+	[ "$(cd "$MAILDIR" && find . | sort)" = "$before" ]
+	cmp "$MBOX" "$D/mbox.before"
+	[ ! -e "$MBOX.lock" ]
+	! grep -q secret "$D/log" 2>/dev/null
 }

@@ -1,5 +1,5 @@
 # shellcheck shell=sh
-# pop3ctl.d/admin.sh: day-to-day administration: who, kick.  Sourced by pop3ctl; conf is the configuration file.
+# pop3ctl.d/admin.sh: day-to-day administration: who, kick, auth-test.  Sourced by pop3ctl; conf is the configuration file.
 # shellcheck disable=SC2154  # path_NAME are set by validate through eval
 #
 # A session is found as a pop3d: the process that runs this
@@ -100,4 +100,71 @@ kick_one() {
 	done
 	[ $i -lt $KICK_WAIT ] || warn "pid $1: its exposer, pid $parent, has not finished yet"
 	echo "$PROG: kicked $2 pid $1 from ${ip:--}"
+}
+
+# auth_run PROGRAM: the checker as pop3login runs it, credentials on
+# descriptor 3 (here from standard input), in the environment a login
+# from loopback has: the chain's PATH and what tcpserver sets (-R -H: no
+# remote host name).  Option strings split on blanks (set -f).
+auth_run() {
+	lip=$cfg_LISTEN
+	case $lip in 0 | :: | ::0) lip=127.0.0.1 ;; esac
+	# shellcheck disable=SC2086
+	env -i "PATH=$cfg_PATH_ENV" PROTO=TCP "TCPLOCALHOST=$cfg_HOSTNAME" \
+		"TCPLOCALIP=$lip" "TCPLOCALPORT=$cfg_PORT" TCPREMOTEIP=127.0.0.1 \
+		TCPREMOTEPORT=0 "$path_checkpw" $cfg_CHECKPW_OPTS "$1" 3<&0 </dev/null
+}
+
+# read_password: sets pass from the terminal, not echoed, or from the
+# first line of standard input when that is not a terminal.
+read_password() {
+	pass=
+	if [ -t 0 ]; then
+		printf 'Password for %s: ' "$1" >&2
+		trap 'stty echo' EXIT INT TERM
+		stty -echo
+		IFS= read -r pass
+		stty echo
+		trap - EXIT INT TERM
+		echo >&2
+	else
+		IFS= read -r pass || [ -n "$pass" ]
+	fi
+}
+
+# auth-test USER: the configured checker with its configured options,
+# given USER and the password on descriptor 3 as pop3login gives them,
+# in a login's environment.  The program it runs after an acceptance is
+# env, not the exposer: the mailbox is neither opened nor locked, and
+# env's output shows the USER, HOME and MAILBOX the checker set.
+cmd_auth_test() {
+	load_config "$conf" || die $EX_FAIL "$conf: configuration errors"
+	envprog=$(command -v env) || die $EX_FAIL "env: not found"
+	read_password "$1"
+	out=$(mktemp) || die $EX_FAIL "cannot make a temporary file"
+	errs=$(printf '%s\0%s\0\0' "$1" "$pass" | auth_run "$envprog" 2>&1 >"$out")
+	st=$?
+	unset pass
+	mailbox=$(sed -n 's/^MAILBOX=//p' "$out")
+	rm -f "$out"
+	[ -z "$errs" ] || printf '%s\n' "$errs" >&2
+	auth_verdict "$1" "$st" "$(printf '%s\n' "$errs" | sed -n 's/^checkpw: user=.* backend=\([^ ]*\) result=\([^ ]*\) why=\(.*\)$/\1 \2 \3/p' | tail -n 1)"
+}
+
+# auth_verdict USER STATUS "BACKEND RESULT WHY": the one-line answer and
+# the exit status (0 accepted, 1 anything else).
+auth_verdict() {
+	# shellcheck disable=SC2086
+	set -- "$1" "$2" $3
+	if [ "$2" = 0 ]; then
+		echo "$PROG: $1: accepted by ${3:-the checker}, mailbox ${mailbox:--}"
+		exit 0
+	fi
+	case $4 in
+	refuse) echo "$PROG: $1: refused by $3: $5" ;;
+	unknown) echo "$PROG: $1: no such user (asked $3)" ;;
+	temp) echo "$PROG: $1: temporary failure of $3: $5" ;;
+	*) echo "$PROG: $1: not accepted (the checker exited $2)" ;;
+	esac
+	exit $EX_FAIL
 }
