@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # pop3ctl's day-to-day commands against the real chain it starts: who
 # lists live sessions from /proc, kick ends them all-or-nothing,
-# auth-test runs the checker alone.
+# auth-test runs the checker alone, stats counts a period of the log.
 
 load helpers
 load ops_helpers
@@ -148,4 +148,37 @@ messages_of() {
 	cmp "$MBOX" "$D/mbox.before"
 	[ ! -e "$MBOX.lock" ]
 	! grep -q secret "$D/log" 2>/dev/null
+}
+
+@test "ops_admin: stats counts exactly the sessions stamped in the period" {
+	# the chain as daemontools runs it: pop3ctl run, stamped by tai64n
+	sh -c 'echo $$ >"$1"; exec "$2" -f "$3" run 2>&1' x "$D/run.pid" "$POP3CTL" "$CONF" |
+		tai64n >"$D/current" &
+	wait_port "$PORT"
+	cat "$D/run.pid" >>"$BATS_TEST_TMPDIR/pids"
+	t0=$(date -u +%s)
+	run pop_talk "$PORT" "USER demo" "PASS secret" "RETR 1" "QUIT"
+	run pop_talk "$PORT" "USER demo" "PASS wrong" "QUIT"
+	run pop_talk "$PORT" "USER mdemo" "PASS msecret" "DELE 2" "QUIT"
+	wait_log "^@[0-9a-f]* pop3d: end user=mdemo " "$D/current"
+	wait_log "^@[0-9a-f]* pop3login: login user=demo .*result=refused\$" "$D/current"
+	t1=$(($(date -u +%s) + 1))
+	# a session of the day before and one after the period, stamped so
+	{
+		printf '@4000000%09x00000000 pop3d: end user=demo ip=127.0.0.1 retrieved=5 sent=500\n' $((t0 - 86400 + 10))
+		cat "$D/current"
+		printf '@4000000%09x00000000 pop3d: end user=mdemo ip=127.0.0.1 retrieved=5 sent=500\n' $((t1 + 3600 + 10))
+	} >"$D/stamped"
+	sent=$(sed -n 's/.* pop3d: end user=demo .* sent=\([0-9]*\) .*/\1/p' "$D/current")
+	msent=$(sed -n 's/.* pop3d: end user=mdemo .* sent=\([0-9]*\) .*/\1/p' "$D/current")
+	[ "$sent" -gt 0 ] && [ "$msent" -gt 0 ]
+	run "$POP3CTL" -f "$CONF" stats --since "@$t0" --until "@$t1" "$D/stamped"
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "$(printf '%-32s %8d %8d %8d %12d' demo 1 1 1 "$sent")" ]
+	[ "${lines[2]}" = "$(printf '%-32s %8d %8d %8d %12d' mdemo 1 0 0 "$msent")" ]
+	[ "${lines[${#lines[@]} - 1]}" = "$(printf '%-32s %8d %8d %8d %12d %8d' total 2 1 1 $((sent + msent)) 0)" ]
+	run "$POP3CTL" -f "$CONF" stats "$D/stamped"
+	[ "${lines[${#lines[@]} - 1]}" = "$(printf '%-32s %8d %8d %8d %12d %8d' total 4 1 11 $((sent + msent + 1000)) 0)" ]
+	run "$POP3CTL" -f "$CONF" stats --since "$(date -u -d "@$t1" '+%Y-%m-%d %H:%M:%S')" "$D/stamped"
+	[ "${lines[${#lines[@]} - 1]}" = "$(printf '%-32s %8d %8d %8d %12d %8d' total 1 0 5 500 0)" ]
 }

@@ -1,5 +1,6 @@
 # shellcheck shell=sh
-# pop3ctl.d/admin.sh: day-to-day administration: who, kick, auth-test.  Sourced by pop3ctl; conf is the configuration file.
+# pop3ctl.d/admin.sh: day-to-day administration: who, kick, auth-test
+# and stats.  Sourced by pop3ctl; conf is the configuration file.
 # shellcheck disable=SC2154  # path_NAME are set by validate through eval
 #
 # A session is found as a pop3d: the process that runs this
@@ -167,4 +168,35 @@ auth_verdict() {
 	*) echo "$PROG: $1: not accepted (the checker exited $2)" ;;
 	esac
 	exit $EX_FAIL
+}
+
+# stats [--since TIME] [--until TIME] [FILE...]: pop3stats over the log
+# (LOG, unless FILEs are named), counting the lines stamped in the
+# period.  pop3stats reads the timestamps; LOG's own file has none
+# (tcpserver's stderr as it is), so a period needs a log kept by
+# multilog, svlogd or a syslog daemon, named as FILE.
+cmd_stats() {
+	set_defaults
+	parse_config "$conf" 2>/dev/null
+	since='' until='' files=''
+	set -- "$@" --
+	while [ "$1" != -- ]; do
+		case $1 in
+		--since) [ "$2" != -- ] || usage; since=$2; shift 2 ;;
+		--until) [ "$2" != -- ] || usage; until=$2; shift 2 ;;
+		- | [!-]*) files=1; set -- "$@" "$1"; shift ;;
+		*) usage ;;
+		esac
+	done
+	shift
+	if [ -z "$files" ]; then
+		case $cfg_LOG in
+		syslog | stderr) die $EX_FAIL "LOG=$cfg_LOG: name the log files to read" ;;
+		esac
+		set -- "$cfg_LOG"
+	fi
+	[ -z "$until" ] || set -- -e "$until" "$@"
+	[ -z "$since" ] || set -- -s "$since" "$@"
+	stats=$(find_prog pop3stats) || die $EX_FAIL "pop3stats: not found"
+	exec "$stats" "$@"
 }
