@@ -100,3 +100,15 @@ demo                                    1        0        2          600" ]
 	[ "$status" -eq 2 ]
 	[ "$output" = "pop3stats: not a time: yesterday-is-not-a-time" ]
 }
+
+@test "ops_stats: -t gives the totals one a line, with logins accepted and messages deleted" {
+	run "$POP3STATS" -t "$LOG"
+	[ "$status" -eq 0 ]
+	[ "$output" = "logins_ok 1
+logins_failed 2
+sessions 3
+messages_retrieved 3
+octets_sent 610
+messages_deleted 1
+denied 2" ]
+}

@@ -170,9 +170,10 @@ auth_verdict() {
 	exit $EX_FAIL
 }
 
-# stats [--since TIME] [--until TIME] [FILE...]: pop3stats over the log
-# (LOG, unless FILEs are named), counting the lines stamped in the
-# period.  pop3stats reads the timestamps; LOG's own file has none
+# stats [--since TIME] [--until TIME] [FILE...]: pop3stats's totals
+# (-t: logins accepted and refused, sessions, messages retrieved, octets
+# sent, messages deleted, hosts denied) over the log (LOG, unless FILEs
+# are named), counting the lines stamped in the period.  pop3stats reads the timestamps; LOG's own file has none
 # (tcpserver's stderr as it is), so a period needs a log kept by
 # multilog, svlogd or a syslog daemon, named as FILE.
 cmd_stats() {
@@ -198,5 +199,5 @@ cmd_stats() {
 	[ -z "$until" ] || set -- -e "$until" "$@"
 	[ -z "$since" ] || set -- -s "$since" "$@"
 	stats=$(find_prog pop3stats) || die $EX_FAIL "pop3stats: not found"
-	exec "$stats" "$@"
+	exec "$stats" -t "$@"
 }
