@@ -196,3 +196,35 @@ messages_of() {
 	[ "$status" -eq 0 ]
 	[ "${lines[2]}" = "sessions 0" ]
 }
+
+@test "ops_admin: auth-test reads the password from a terminal without echo" {
+	run python3 - "$POP3CTL" "$CONF" <<'PY'
+import os, pty, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1], "-f", sys.argv[2], "auth-test", "demo"])
+out = b""
+def until(pattern):
+    global out
+    deadline = time.time() + 10
+    while pattern not in out and time.time() < deadline:
+        try:
+            b = os.read(fd, 4096)
+        except OSError:
+            break
+        if not b: break
+        out += b
+until(b"Password for demo: ")
+os.write(fd, b"secret\n")
+until(b"accepted by")
+until(b"\n")   # the rest of that line
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(out.decode().replace("\r", ""))
+sys.exit(os.waitstatus_to_exitcode(st))
+PY
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "Password for demo: " ]
+	[ "${lines[1]}" = "checkpw: user=demo ip=127.0.0.1 backend=virtual result=accept why=ok" ]
+	[ "${lines[2]}" = "pop3ctl: demo: accepted by virtual, mailbox $MAILDIR/" ]
+	! grep -q secret <<<"$output"
+}

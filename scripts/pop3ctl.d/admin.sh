@@ -121,9 +121,11 @@ auth_run() {
 read_password() {
 	pass=
 	if [ -t 0 ]; then
-		printf 'Password for %s: ' "$1" >&2
-		trap 'stty echo' EXIT INT TERM
+		# echo off before the prompt: what is typed at once stays unseen
+		trap 'stty echo' EXIT
+		trap 'stty echo; exit 130' INT TERM
 		stty -echo
+		printf 'Password for %s: ' "$1" >&2
 		IFS= read -r pass
 		stty echo
 		trap - EXIT INT TERM
