@@ -28,10 +28,11 @@ teardown() {
 
 # hold USER PASS DELE...: a client, in the background, that logs in,
 # deletes the messages named and stays connected; its pid is recorded
-# for stop_started.  Returns once the last DELE has been answered.
+# for stop_started.  Returns once the last DELE has been answered.  The
+# client sends QUIT when the file $D/quit-USER appears.
 hold() {
 	python3 - "$PORT" "$D/held-$1" "$@" <<'PY' &
-import socket, sys, time
+import os, socket, sys, time
 port, flag, user, pw = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 s = socket.create_connection(("127.0.0.1", port), timeout=20)
 f = s.makefile("rb")
@@ -42,6 +43,12 @@ def cmd(c):
 cmd(None); cmd("USER " + user); cmd("PASS " + pw)
 for n in sys.argv[5:]: cmd("DELE " + n)
 open(flag, "w").write("ready\n")
+quit = flag.replace("/held-", "/quit-")
+for i in range(400):
+    if os.path.exists(quit):
+        s.sendall(b"QUIT\r\n")
+        break
+    time.sleep(0.05)
 f.read()   # until the server closes
 PY
 	echo $! >>"$BATS_TEST_TMPDIR/pids"
@@ -116,6 +123,65 @@ messages_of() {
 	# the session that follows sees all three messages
 	run pop_talk "$PORT" "USER mdemo" "PASS msecret" "STAT" "QUIT"
 	[ "${lines[3]}" = $'+OK 3 393\r' ]
+}
+
+# quit_held USER: stops the exposer of USER's session, makes the held
+# client send QUIT, and returns once pop3d has written its deletion
+# report and waits for the exposer's answer: pop3d is back in poll(2)
+# (/proc/PID/syscall, 7 on x86-64) with another pollfd array than the
+# one it waits for commands with.  Sets pop3d and exposer.
+quit_held() {
+	pop3d=$("$POP3CTL" -f "$CONF" who | awk -v u="$1" '$1 == u { print $4 }')
+	exposer=$(sed 's/.*) //' "/proc/$pop3d/stat" | cut -d' ' -f2)
+	local before now i
+	before=$(cat "/proc/$pop3d/syscall")
+	case $before in "7 "*) ;; *) echo "pop3d $pop3d is not in poll: $before" >&2; return 1 ;; esac
+	kill -STOP "$exposer"
+	touch "$D/quit-$1"
+	for i in $(seq 1 100); do
+		now=$(cat "/proc/$pop3d/syscall")
+		case $now in "7 "*) [ "$now" != "$before" ] && return 0 ;; esac
+		sleep 0.05
+	done
+	kill -CONT "$exposer"
+	echo "pop3d $pop3d never waited for the answer" >&2
+	return 1
+}
+
+# kick_after_report USER: kicks USER while the exposer, stopped, has the
+# whole report waiting but has not read it; the exposer goes on once
+# pop3d is gone.
+kick_after_report() {
+	quit_held "$1"
+	"$POP3CTL" -f "$CONF" kick "$1" >"$D/kick.out" 2>&1 &
+	local kick=$! i
+	for i in $(seq 1 100); do
+		pid_alive "$pop3d" || break
+		sleep 0.05
+	done
+	kill -CONT "$exposer"
+	wait "$kick"
+}
+
+@test "ops_admin: kick after the report: maildirscan commits every deletion" {
+	"$POP3CTL" -f "$CONF" start
+	hold demo secret 1 2
+	kick_after_report demo
+	[ "$(cat "$D/kick.out")" = "pop3ctl: kicked demo pid $pop3d from 127.0.0.1" ]
+	# kick returned after the write-back: both deletions are done
+	[ -z "$(ls "$MAILDIR/new" "$MAILDIR/cur" | grep host)" ]
+	grep -q "^maildirscan: commit deleted=2 gone=0 failed=0 " "$D/log"
+}
+
+@test "ops_admin: kick after the report: mboxsplit, its pop3d gone, renames nothing" {
+	"$POP3CTL" -f "$CONF" start
+	cp "$MBOX" "$D/mbox.before"
+	hold mdemo msecret 2
+	kick_after_report mdemo
+	grep -q "^pop3ctl: kicked mdemo pid $pop3d from 127.0.0.1\$" "$D/kick.out"
+	cmp "$MBOX" "$D/mbox.before"
+	[ -z "$(ls -A "$(dirname "$MBOX")" | grep mboxsplit)" ]
+	[ ! -e "$MBOX.lock" ]
 }
 
 @test "ops_admin: kick of a user without a session fails and signals nothing" {
