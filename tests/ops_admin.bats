@@ -294,3 +294,19 @@ PY
 	[ "${lines[2]}" = "pop3ctl: demo: accepted by virtual, mailbox $MAILDIR/" ]
 	! grep -q secret <<<"$output"
 }
+
+@test "ops_admin: who and kick still find a session whose pop3d file an upgrade replaced" {
+	mkdir "$D/bin"
+	cp -p "$POP3_BIN"/* "$D/bin/" 2>/dev/null || true
+	sed -i "s|^BINDIR=.*|BINDIR=$D/bin|" "$CONF"
+	"$POP3CTL" -f "$CONF" start
+	hold demo secret 1
+	cp -p "$D/bin/pop3d" "$D/bin/pop3d.new"
+	mv -f "$D/bin/pop3d.new" "$D/bin/pop3d"
+	pid=$("$POP3CTL" -f "$CONF" who | awk '$1 == "demo" { print $4 }')
+	[ -n "$pid" ]
+	[ "$(readlink "/proc/$pid/exe")" = "$D/bin/pop3d (deleted)" ]
+	run "$POP3CTL" -f "$CONF" kick demo
+	[ "$status" -eq 0 ]
+	[ "$output" = "pop3ctl: kicked demo pid $pid from 127.0.0.1" ]
+}

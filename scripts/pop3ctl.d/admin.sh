@@ -17,9 +17,13 @@ env_of() {
 	tr '\0' '\n' <"/proc/$1/environ" 2>/dev/null | sed -n "s/^$2=//p" | head -n 1
 }
 
-# is_session PID: PID is a live pop3d of this configuration.
+# is_session PID: PID is a live pop3d of this configuration (also one
+# started before its program file was replaced by an upgrade).
 is_session() {
-	[ "$(readlink "/proc/$1/exe" 2>/dev/null)" = "$path_pop3d" ] || return 1
+	case $(readlink "/proc/$1/exe" 2>/dev/null) in
+	"$path_pop3d" | "$path_pop3d (deleted)") ;;
+	*) return 1 ;;
+	esac
 	start_time "$1" >/dev/null || return 1
 	[ "$(env_of "$1" TCPLOCALPORT)" = "$cfg_PORT" ] || return 1
 	case $cfg_LISTEN in
