@@ -75,3 +75,40 @@ total                                   3        2        3          610        
 	[ "${lines[1]}" = 'a\x5cb                                  1        0        1            5' ]
 	[ "${lines[2]}" = 'evil user\x22 result=ok\x1b[2J          0        1        0            0' ]
 }
+
+@test "ops_stats: -s and -e count the lines stamped in the period, by tai64n or ISO 8601 stamp" {
+	# 0x6a3f1c2b - 10 s is 2026-06-27 00:41:05 UTC
+	[ "$(date -u -d @$((0x6a3f1c2b - 10)) '+%F %T')" = "2026-06-27 00:41:05" ]
+	run "$POP3STATS" -u -s '2026-06-27 00:41:05' -e '2026-06-27 00:41:06' "$LOG"
+	[ "$status" -eq 0 ]
+	[ "$output" = "user                             sessions failures messages       octets
+demo                                    1        0        2          600" ]
+	run "$POP3STATS" -u -s '2026-06-27 00:41:06' "$LOG"
+	[ "${#lines[@]}" -eq 1 ]
+	printf '%s\n' \
+		'2026-12-04T19:00:00Z pop3d: end user=z ip=192.0.2.1 retrieved=1 sent=1' \
+		'2026-12-04 20:30:00+01:00 pop3d: end user=p ip=192.0.2.1 retrieved=1 sent=1' \
+		'2026-12-04T18:00:00.123456-01:00 pop3d: end user=m ip=192.0.2.1 retrieved=1 sent=1' \
+		'2026-12-04_19:59:59.99999 pop3d: end user=late ip=192.0.2.1 retrieved=1 sent=1' \
+		'2026-12-04T20:00:00Z pop3d: end user=out ip=192.0.2.1 retrieved=1 sent=1' \
+		'Dec  4 19:30:00 host pop3d: end user=nostamp ip=192.0.2.1 retrieved=1 sent=1' \
+		'pop3d: end user=nostamp ip=192.0.2.1 retrieved=1 sent=1' >"$BATS_TEST_TMPDIR/iso"
+	run "$POP3STATS" -u -s '2026-12-04 19:00' -e '2026-12-04 20:00' "$BATS_TEST_TMPDIR/iso"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "${lines[@]}" | awk 'NR > 1 { print $1 }' | tr '\n' ' ')" = "late m p z " ]
+	run "$POP3STATS" -s yesterday-is-not-a-time "$LOG"
+	[ "$status" -eq 2 ]
+	[ "$output" = "pop3stats: not a time: yesterday-is-not-a-time" ]
+}
+
+@test "ops_stats: -t gives the totals one a line, with logins accepted and messages deleted" {
+	run "$POP3STATS" -t "$LOG"
+	[ "$status" -eq 0 ]
+	[ "$output" = "logins_ok 1
+logins_failed 2
+sessions 3
+messages_retrieved 3
+octets_sent 610
+messages_deleted 1
+denied 2" ]
+}
