@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # The short fuzz run of make check: every libFuzzer harness (engine, login
-# dialogue, checkpw's fd 3, mbox indexer, Maildir names, host rules,
+# dialogue, checkpw's fd 3, mbox indexer, Maildir names, old UIDL records, host rules,
 # PROXY header) built with clang, ASan and UBSan, then run for a few
 # seconds from its seed corpus.  A crash, leak, hang or sanitizer report
 # fails the harness's test.  `make fuzz FUZZ_SECONDS=N` is the long run.
@@ -34,6 +34,7 @@ fuzz_one() {
 @test "fuzz: checkpw fd 3 reader" { fuzz_one checkpw; }
 @test "fuzz: mbox indexer" { fuzz_one mbox; }
 @test "fuzz: Maildir names" { fuzz_one maildirname; }
+@test "fuzz: old servers' UIDL records" { fuzz_one olduidl; }
 @test "fuzz: hostcheck rules" { fuzz_one rules; }
 @test "fuzz: PROXY header" { fuzz_one proxy; }
 @test "fuzz: msgfilter against the old code" { fuzz_one msgfilter; }
