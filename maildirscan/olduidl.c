@@ -246,7 +246,7 @@ static void dovecot_line(struct olduidl *t, const char *p, size_t len, void *arg
 	}
 	char id[24];
 	if (!pop3) {
-		pop3_len = (size_t)snprintf(id, sizeof id, "%08X%08X", uid, st->uidvalidity);
+		pop3_len = (size_t)snprintf(id, sizeof id, "%08x%08x", uid, st->uidvalidity);
 		pop3 = id;
 	}
 	take(t, p + i, len - i, pop3, pop3_len);

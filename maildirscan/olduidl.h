@@ -6,7 +6,8 @@
  * "3 V<uidvalidity> N<nextuid> G<guid> ..." (or the old "1 <uidvalidity>
  * <nextuid>"), then one line per message, "<uid> [<key><value> ...]
  * :<name up to ':'>" (old form "<uid> <name>").  The id is the uid and
- * the uidvalidity as 8 upper-case hex digits each, or the value of a "P"
+ * the uidvalidity as 8 hex digits each, lower-case (Dovecot's %X modifier
+ * prints with "%llx", whatever its name suggests), or the value of a "P"
  * field (a pop3_uidl Dovecot saved), which wins.
  *
  * courierpop3dsizelist (Courier's pop3d): a header "/<version> <nextuid>

@@ -45,16 +45,16 @@ static void dovecot_good(void)
 {
 	ok(parse_s(1, dovecot_file) == 0 && t.count == 4 && t.ignored == 0,
 	   "dovecot: a file as Dovecot writes it gives an entry a message");
-	ok(id_is("1700000000.M1P1.host,S=120", "000000016553F100"),
-	   "dovecot: uid then uidvalidity, 8 upper-case hex digits each");
-	ok(id_is("1700000001.M2P1.host,S=125,W=130", "000000026553F100"),
+	ok(id_is("1700000000.M1P1.host,S=120", "000000016553f100"),
+	   "dovecot: uid then uidvalidity, 8 lower-case hex digits each");
+	ok(id_is("1700000001.M2P1.host,S=125,W=130", "000000026553f100"),
 	   "dovecot: size fields before the name are skipped");
 	ok(id_is("1700000002.M3P1.host", "9ad00c41b7e8"), "dovecot: a saved pop3_uidl (P) wins");
 	ok(id_is("1700000000.M1P1.host", NULL),
 	   "dovecot: the key is the whole name up to ':', its ,S= included");
 	ok(id_is("1700000009.M9P9.host", NULL), "dovecot: mail after the switch has no entry");
 	ok(parse_s(1, "1 1234 7\n3 1700000000.a:2,S\n") == 0 &&
-	   id_is("1700000000.a", "00000003000004D2"), "dovecot: the version 1 form, flags cut off");
+	   id_is("1700000000.a", "00000003000004d2"), "dovecot: the version 1 form, flags cut off");
 }
 
 static void dovecot_bad(void)
