@@ -1,9 +1,9 @@
 #!/usr/bin/env bats
 # The short fuzz run of make check: every libFuzzer harness (engine, login
 # dialogue, checkpw's fd 3, mbox indexer, Maildir names, old servers' UIDL
-# records, host rules, PROXY header) built with clang, ASan and UBSan, then run for a few
-# seconds from its seed corpus.  A crash, leak, hang or sanitizer report
-# fails the harness's test.  `make fuzz FUZZ_SECONDS=N` is the long run.
+# records, host rules, PROXY header) built with clang, ASan and UBSan,
+# then run for a few seconds from its seed corpus.  A crash, leak, hang or
+# sanitizer report fails the harness's test.  `make fuzz FUZZ_SECONDS=N` is the long run.
 
 TOP=$BATS_TEST_DIRNAME/..
 FUZZ_B=build-fuzz
