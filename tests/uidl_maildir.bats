@@ -191,3 +191,24 @@ need_dovecot() {
 	grep -q 'maildirscan: fatal: UIDL_FORMAT="dovecott" names no UIDL format' \
 		"$BATS_TEST_TMPDIR/log"
 }
+
+@test "ids stay unique: an old id taken twice, or equal to a new message's own id" {
+	md=$(copy unique)
+	# A recorded uidlist: messages 1 and 2 saved with one pop3_uidl, and
+	# message 1's equal to message 4's own id (message 4 is not listed).
+	cat >"$md/dovecot-uidlist" <<-'EOF'
+	3 V1700000000 N4 G00000000000000000000000000000000
+	1 P1700000300.M40P9.mx :1700000000.12345.mail.example.org
+	2 P1700000300.M40P9.mx :1700000100.M20P7.mx,S=23
+	3 :1700000200.M30P8.mx,S=27
+	EOF
+	chown "$BENCH_USER:" "$md/dovecot-uidlist"
+	toolkit dovecot "$md"
+	run client "$PORT"
+	[ "$status" -eq 0 ]
+	[ "$output" = "1 1700000300.M40P9.mx
+2 1700000100.M20P7.mx
+3 000000036553f100
+4 1700000300.M40P9.mx-2" ]
+	grep -q 'olduidl format=dovecot old_ids=3 own_ids=1' "$BATS_TEST_TMPDIR/log"
+}
