@@ -105,22 +105,39 @@ static void unique_own(struct scan *s, struct scan_message *m, const uint32_t *t
 	}
 }
 
-/* Two messages the old server gave one id (or an old id equal to a new
- * message's own): the first in delivery order keeps it. */
+/* Old ids first, in delivery order: they are what the clients know, so
+ * one that a new message's own id equals stays with the old message.
+ * Of two messages the old server gave one id, the first keeps it; the
+ * second, like a new message whose own id is taken, gets its own id
+ * made unique. */
 static void make_unique(struct scan *s, const uint32_t *own_off, const uint8_t *own_len)
 {
 	size_t mask;
 	uint32_t *table = scan_id_table(s->count, &mask);
+	uint8_t *placed = calloc(s->count + 1, 1);
+	if (!placed)
+		die_nomem();
 	for (size_t i = 0; i < s->count; i++) {
 		struct scan_message *m = &s->msgs[i];
+		if (m->uid_off == own_off[i])
+			continue;
 		size_t at = scan_uid_slot(s, table, mask, s->arena + m->uid_off, m->uid_len);
-		if (table[at]) {
-			s->stats.duplicates++;
-			unique_own(s, m, table, mask, own_off[i], own_len[i]);
-			at = scan_uid_slot(s, table, mask, s->arena + m->uid_off, m->uid_len);
+		if (!table[at]) {
+			table[at] = (uint32_t)(i + 1);
+			placed[i] = 1;
 		}
+	}
+	for (size_t i = 0; i < s->count; i++) {
+		struct scan_message *m = &s->msgs[i];
+		if (placed[i])
+			continue;
+		if (m->uid_off != own_off[i])
+			s->stats.duplicates++;
+		unique_own(s, m, table, mask, own_off[i], own_len[i]);
+		size_t at = scan_uid_slot(s, table, mask, s->arena + m->uid_off, m->uid_len);
 		table[at] = (uint32_t)(i + 1);
 	}
+	free(placed);
 	free(table);
 }
 

@@ -192,7 +192,7 @@ need_dovecot() {
 		"$BATS_TEST_TMPDIR/log"
 }
 
-@test "ids stay unique: an old id taken twice, or equal to a new message's own id" {
+@test "ids stay unique: an old id taken twice, or equal to another message's own id" {
 	md=$(copy unique)
 	# A recorded uidlist: messages 1 and 2 saved with one pop3_uidl, and
 	# message 1's equal to message 4's own id (message 4 is not listed).
@@ -211,4 +211,14 @@ need_dovecot() {
 3 000000036553f100
 4 1700000300.M40P9.mx-2" ]
 	grep -q 'olduidl format=dovecot old_ids=3 own_ids=1' "$BATS_TEST_TMPDIR/log"
+	# An old id equal to the own id of a message delivered before it: the
+	# old one keeps it, whatever the order.
+	printf '3 V1700000000 N4 G0\n3 P1700000000.12345.mail.example.org :1700000200.M30P8.mx,S=27\n' \
+		>"$md/dovecot-uidlist"
+	run client "$PORT"
+	[ "$status" -eq 0 ]
+	[ "$output" = "1 1700000000.12345.mail.example.org-2
+2 1700000100.M20P7.mx
+3 1700000000.12345.mail.example.org
+4 1700000300.M40P9.mx" ]
 }
