@@ -1,6 +1,6 @@
 # maildirscan/: the Maildir exposer (issue 5).  Objects go to
 # $(B)/obj/maildirscan/ because $(B)/maildirscan is the program itself.
-MAILDIRSCAN_MODS := maildirscan scan newmail order duplicates commit maildirname sizecache
+MAILDIRSCAN_MODS := maildirscan scan newmail order duplicates commit maildirname sizecache olduidl oldids
 
 PROGRAMS += maildirscan
 MANPAGES += doc/maildirscan.8

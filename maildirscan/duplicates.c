@@ -25,8 +25,8 @@ static size_t uid_slot_h(const struct scan *s, const uint32_t *table,
 	return at;
 }
 
-static size_t uid_slot(const struct scan *s, const uint32_t *table,
-                       size_t mask, const char *uid, size_t len)
+size_t scan_uid_slot(const struct scan *s, const uint32_t *table,
+                     size_t mask, const char *uid, size_t len)
 {
 	return uid_slot_h(s, table, mask, uid, len, name_hash(uid, len));
 }
@@ -43,7 +43,7 @@ static int delivered_before(const struct scan *s, const struct scan_message *a,
 	return strcmp(s->arena + a->name_off, s->arena + b->name_off) < 0;
 }
 
-static uint32_t *id_table(size_t count, size_t *mask)
+uint32_t *scan_id_table(size_t count, size_t *mask)
 {
 	size_t slots = 16;
 	while (slots < 2 * count + 2)
@@ -62,7 +62,7 @@ static uint32_t *id_table(size_t count, size_t *mask)
 void scan_drop_duplicate_names(struct scan *s)
 {
 	size_t mask, kept = 0;
-	uint32_t *table = id_table(s->count, &mask);
+	uint32_t *table = scan_id_table(s->count, &mask);
 	uint64_t *hash = malloc((s->count + 1) * sizeof *hash);
 	if (!hash)
 		die_nomem();
@@ -96,11 +96,11 @@ void scan_drop_duplicate_names(struct scan *s)
 void scan_number_duplicate_digests(struct scan *s)
 {
 	size_t mask, kept = 0;
-	uint32_t *table = id_table(s->count, &mask);
+	uint32_t *table = scan_id_table(s->count, &mask);
 	for (size_t i = 0; i < s->count; i++) {
 		struct scan_message m = s->msgs[i];
 		uint32_t base_off = m.uid_off;
-		size_t at = uid_slot(s, table, mask, s->arena + m.uid_off, m.uid_len);
+		size_t at = scan_uid_slot(s, table, mask, s->arena + m.uid_off, m.uid_len);
 		for (unsigned suffix = 2; table[at] && suffix < 100000; suffix++) {
 			char alt[UID_MAX + 16];
 			const char *base = s->arena + base_off;
@@ -116,7 +116,7 @@ void scan_number_duplicate_digests(struct scan *s)
 			}
 			m.uid_off = scan_arena_add(s, alt, (size_t)n);
 			m.uid_len = (uint8_t)n;
-			at = uid_slot(s, table, mask, s->arena + m.uid_off, m.uid_len);
+			at = scan_uid_slot(s, table, mask, s->arena + m.uid_off, m.uid_len);
 		}
 		if (table[at]) {
 			s->stats.duplicates++;

@@ -20,6 +20,7 @@
 #include "scan.h"
 #include "sessionlock.h"
 #include "spoolgroup.h"
+#include "uidlformat.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,6 +52,21 @@ static void parse_options(int argc, char **argv, struct options *o)
 	 * the Maildir, so a Maildir's is always there. */
 	if (o->x.cache)
 		o->scan.cache_path = SIZE_CACHE_NAME;
+}
+
+/* UIDL_FORMAT: ids a client does not know would make it fetch every
+ * message again, so a value naming no format refuses the session.
+ * popa3d served mboxes only; X-UIDL headers are what -u keeps. */
+static void uidl_format_options(struct options *o)
+{
+	int f = uidl_format_from_env();
+	if (f < 0)
+		die(EXIT_MISUSE, "UIDL_FORMAT=\"%.32s\" names no UIDL format "
+		    "(own, dovecot, popa3d, qmail, courier, xuidl)", getenv("UIDL_FORMAT"));
+	if (f == UIDL_XUIDL)
+		o->scan.uid_digest = 1;
+	else if (f != UIDL_POPA3D)
+		o->scan.uidl_format = f;
 }
 
 /* The Maildir's path: -d or -m, else MAILBOX, else ~/Maildir/. */
@@ -195,6 +211,7 @@ int main(int argc, char **argv)
 	parse_options(argc, argv, &o);
 	/* An mbox user is mboxsplit's, with the options as now spelled. */
 	expose_opts_dispatch(&o.x, EXPOSE_MAILDIR);
+	uidl_format_options(&o);
 	const char *path = maildir_path(&o, pathbuf, sizeof pathbuf);
 	spool_group_drop();  /* a Maildir needs no spool group */
 	int maildir_fd = open_maildir(path, o.x.exclusive);

@@ -17,6 +17,7 @@
 #include "shortstr.h"
 #include "sizecache.h"
 #include "uiddigest.h"
+#include "uidlformat.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -385,6 +386,8 @@ void scan_maildir(struct scan *s, int cur_fd, int new_fd, int tmp_fd,
 	measure_all(s, opt);
 	if (opt->uid_digest)
 		scan_number_duplicate_digests(s);
+	if (opt->uidl_format != UIDL_OWN)
+		scan_old_ids(s, opt->uidl_format);
 	for (size_t i = 0; i < s->count; i++)
 		s->octets += s->msgs[i].size;
 }

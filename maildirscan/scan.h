@@ -39,6 +39,8 @@ struct scan_message {
 struct scan_options {
 	int uid_digest;         /* UIDL from the header (lib/uiddigest.h) */
 	const char *cache_path; /* size cache, relative to the Maildir, or NULL */
+	int uidl_format;        /* whose ids (lib/uidlformat.h): UIDL_OWN, or the
+	                           old server's where it left them (oldids.c) */
 };
 
 struct scan_stats {

@@ -32,5 +32,15 @@ void scan_sort_by_delivery(struct scan *s);
 /* duplicates.c: one entry per id. */
 void scan_drop_duplicate_names(struct scan *s);
 void scan_number_duplicate_digests(struct scan *s);
+/* The table both use: SLOTS (returned, calloc'd, *MASK + 1 of them)
+ * hold index + 1 into s->msgs; scan_uid_slot() finds UID's slot, or the
+ * empty one where it would go. */
+uint32_t *scan_id_table(size_t count, size_t *mask);
+size_t scan_uid_slot(const struct scan *s, const uint32_t *table,
+                     size_t mask, const char *uid, size_t len);
+
+/* oldids.c: the ids another server gave (UIDL_FORMAT, olduidl.h) in
+ * place of the own ones where known, then every id made unique. */
+void scan_old_ids(struct scan *s, int uidl_format);
 
 #endif

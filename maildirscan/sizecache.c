@@ -35,7 +35,8 @@ static void load_fail(struct sizecache *c, const char *why)
 	sizecache_free(c);
 }
 
-static char *read_file(int dir_fd, const char *name, size_t *len, const char **why)
+char *maildir_read_file(int dir_fd, const char *name, size_t max, size_t *len,
+                        const char **why)
 {
 	*why = NULL;
 	int fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
@@ -46,7 +47,7 @@ static char *read_file(int dir_fd, const char *name, size_t *len, const char **w
 	}
 	struct stat st;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
-	    (uint64_t)st.st_size > SIZECACHE_FILE_MAX) {
+	    (uint64_t)st.st_size > max) {
 		*why = "not a regular file of a sane size";
 		close(fd);
 		return NULL;
@@ -174,7 +175,7 @@ void sizecache_load(struct sizecache *c, int dir_fd, const char *name)
 	const char *why;
 	size_t len;
 	memset(c, 0, sizeof *c);
-	char *data = read_file(dir_fd, name, &len, &why);
+	char *data = maildir_read_file(dir_fd, name, SIZECACHE_FILE_MAX, &len, &why);
 	if (!data) {
 		if (why)
 			load_fail(c, why);

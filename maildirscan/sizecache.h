@@ -68,4 +68,11 @@ int sizecache_save(int dir_fd, const char *name,
                    const struct sizecache_record *records, size_t count);
 void sizecache_free(struct sizecache *c);
 
+/* The whole of DIR_FD/NAME, a regular file of 1..MAX octets, in a
+ * malloc'd buffer with a NUL after its *LEN octets; NULL if it is absent
+ * (WHY NULL) or unusable (WHY says why).  Also reads the other servers'
+ * files (olduidl.h). */
+char *maildir_read_file(int dir_fd, const char *name, size_t max, size_t *len,
+                        const char **why);
+
 #endif

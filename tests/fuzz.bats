@@ -1,9 +1,10 @@
 #!/usr/bin/env bats
 # The short fuzz run of make check: every libFuzzer harness (engine, login
-# dialogue, checkpw's fd 3, mbox indexer, old servers' UIDL fields,
-# Maildir names, host rules, PROXY header) built with clang, ASan and
-# UBSan, then run for a few seconds from its seed corpus.  A crash, leak, hang or sanitizer report
-# fails the harness's test.  `make fuzz FUZZ_SECONDS=N` is the long run.
+# dialogue, checkpw's fd 3, mbox indexer, old servers' UIDL fields and
+# records, Maildir names, host rules, PROXY header, EXPIRE's state) built
+# with clang, ASan and UBSan, then run for a few seconds from its seed
+# corpus.  A crash, leak, hang or sanitizer report fails the harness's
+# test.  `make fuzz FUZZ_SECONDS=N` is the long run.
 
 TOP=$BATS_TEST_DIRNAME/..
 FUZZ_B=build-fuzz
@@ -35,6 +36,7 @@ fuzz_one() {
 @test "fuzz: mbox indexer" { fuzz_one mbox; }
 @test "fuzz: old servers' UIDL fields" { fuzz_one olduid; }
 @test "fuzz: Maildir names" { fuzz_one maildirname; }
+@test "fuzz: old servers' UIDL records" { fuzz_one olduidl; }
 @test "fuzz: hostcheck rules" { fuzz_one rules; }
 @test "fuzz: PROXY header" { fuzz_one proxy; }
 @test "fuzz: msgfilter against the old code" { fuzz_one msgfilter; }

@@ -65,6 +65,26 @@ vg_reports() {
 	[ "$(ls "$T/md/cur" | wc -l)" -eq 2 ]
 }
 
+@test "valgrind: maildirscan with the old servers' ids (UIDL_FORMAT)" {
+	mkdir -p "$T/md/new" "$T/md/cur" "$T/md/tmp"
+	for i in 1 2 3; do
+		printf 'Subject: %d\n\nbody %d\n' "$i" "$i" >"$T/md/cur/100$i.M1P1.host,S=21:2,"
+	done
+	printf '3 V7 N3 G0\n1 :1001.M1P1.host,S=21\n2 Pold2 :1002.M1P1.host,S=21\nbad\n' \
+		>"$T/md/dovecot-uidlist"
+	printf '/3 3 7\n1001.M1P1.host,S=21:2, 22 1:7:0\nbad\n' >"$T/md/courierpop3dsizelist"
+	printf 'UIDL\r\nQUIT\r\n' >"$T/in"
+	for want in "dovecot 0000000100000007 old2 1003.M1P1.host" \
+		"courier UID1-7 1002.M1P1.host,S=21 1003.M1P1.host,S=21" \
+		"qmail 1001.M1P1.host,S=21 1002.M1P1.host,S=21 1003.M1P1.host,S=21"; do
+		run --separate-stderr "${VG[@]}" env UIDL_FORMAT="${want%% *}" MAILBOX="$T/md/" \
+			maildirscan pop3d <"$T/in"
+		vg_reports
+		[ "$status" -eq 0 ]
+		[ "$(echo "$output" | tr -d '\r' | sed -n 's/^[123] //p' | tr '\n' ' ')" = "${want#* } " ]
+	done
+}
+
 @test "valgrind: pop3login (root, privilege split) + checkpw (virtual user) + chain over a socket" {
 	local port uidn
 	make_user vgpop

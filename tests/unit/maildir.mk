@@ -9,3 +9,7 @@ UNITTESTS += tests/unit_maildir_name
 $(B)/tests/unit_maildir_name: $(B)/tests/unit/unit_maildir_name.o $(B)/obj/maildirscan/maildirname.o $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ -lmd
 $(B)/tests/unit/unit_maildir_name.o: XCFLAGS += -Imaildirscan
+UNITTESTS += tests/unit_maildir_olduidl
+$(B)/tests/unit_maildir_olduidl: $(B)/tests/unit/unit_maildir_olduidl.o $(B)/obj/maildirscan/olduidl.o $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^
+$(B)/tests/unit/unit_maildir_olduidl.o: XCFLAGS += -Imaildirscan
