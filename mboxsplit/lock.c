@@ -39,14 +39,28 @@ static void backoff(unsigned *pause, int64_t deadline)
 	*pause = *pause * 2 > LOCK_POLL_MAX_MS ? LOCK_POLL_MAX_MS : *pause * 2;
 }
 
+/* This machine's name as dotlocks carry it: gethostname's, with '/',
+ * ':' and what is not printable made '_' so that it fits a file name
+ * and the PID:HOST form; "localhost" when there is none. */
+static const char *host_name(void)
+{
+	static char me[256];
+	if (me[0])
+		return me;
+	if (gethostname(me, sizeof me) < 0 || !me[0])
+		snprintf(me, sizeof me, "localhost");
+	me[sizeof me - 1] = '\0';
+	for (char *c = me; *c; c++)
+		if (*c == '/' || *c == ':' || *c <= ' ' || *c > '~')
+			*c = '_';
+	return me;
+}
+
 /* 1 if HOST (LEN octets) names this machine: its host name, or that
  * name's first label. */
 static int this_host(const char *host, size_t len)
 {
-	char me[256];
-	if (gethostname(me, sizeof me) < 0)
-		return 0;
-	me[sizeof me - 1] = '\0';
+	const char *me = host_name();
 	size_t full = strlen(me), label = strcspn(me, ".");
 	return len > 0 && ((len == full && strncasecmp(host, me, len) == 0) ||
 	                   (len == label && strncasecmp(host, me, len) == 0));
@@ -120,8 +134,11 @@ static int dotlock_try(struct spool_lock *lk)
 	int fd = open(lk->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -1;
-	char pid[24];
-	int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	/* PID:HOST, as Dovecot writes it: a host that shares the spool
+	 * (NFS, GlusterFS) cannot see our pid, and judges the lock by its
+	 * age alone instead of breaking it as an owner gone */
+	char pid[300];
+	int n = snprintf(pid, sizeof pid, "%ld:%s\n", (long)getpid(), host_name());
 	if (write(fd, pid, (size_t)n) != n || close(fd) < 0) {
 		int e = errno;
 		unlink(lk->tmp_path);
@@ -150,8 +167,10 @@ static int set_paths(struct spool_lock *lk, const char *mailbox)
 	int dirlen = slash ? (int)(slash - mailbox) + 1 : 0;
 	const char *base = mailbox + dirlen;
 	int a = snprintf(lk->lock_path, sizeof lk->lock_path, "%s.lock", mailbox);
-	int b = snprintf(lk->tmp_path, sizeof lk->tmp_path, "%.*s.%s.mboxsplit-lk.%ld",
-	                 dirlen, mailbox, base, (long)getpid());
+	/* unique per host as well as per pid: dotlock_try removes a file of
+	 * this name first, which must never be another host's */
+	int b = snprintf(lk->tmp_path, sizeof lk->tmp_path, "%.*s.%s.mboxsplit-lk.%s.%ld",
+	                 dirlen, mailbox, base, host_name(), (long)getpid());
 	if (a < 0 || b < 0 || (size_t)a >= sizeof lk->lock_path ||
 	    (size_t)b >= sizeof lk->tmp_path) {
 		errno = ENAMETOOLONG;

@@ -432,9 +432,9 @@ time.sleep(0.1); fcntl.lockf(f, fcntl.LOCK_UN); time.sleep(30)' "$MB" locked go 
 	FAKE_WAIT=$PWD/go FAKE_DELE="1" mboxsplit -m "$MB" "$FAKE" >answer 2>log &
 	pid=$!
 	for i in $(seq 1 100); do grep -q indexed log && break; sleep 0.05; done
-	# the unique file of the NFS-safe dotlock (named by the spool
-	# helper's pid) cannot be created
-	helper=$(pgrep -P $pid -x mboxsplit)
+	# the unique file of the NFS-safe dotlock (named by the host and
+	# the spool helper's pid) cannot be created
+	helper=$(hostname).$(pgrep -P $pid -x mboxsplit)
 	mkdir "box/.mbox.mboxsplit-lk.$helper"
 	touch go
 	wait $pid

@@ -5,7 +5,9 @@
  * it reaches fault point STAGE ("any" counts every point), so a test can
  * stop a write-back at each step.  STAGE:N:syscall makes a system call
  * no room of confine.h allows (socket) instead, to show that the filter
- * ends the process as cleanly as a kill.  Read once, before main, so that the
+ * ends the process as cleanly as a kill; STAGE:N:group kills its whole
+ * process group, helper and all, as a host that dies would (run it under
+ * setsid).  Read once, before main, so that the
  * sources of mboxsplit need no call but the fault points themselves.
  * Unset or malformed: no fault. */
 #include "fault.h"
@@ -20,7 +22,7 @@
 static char fault_stage[32];
 static uint64_t fault_at;   /* 0: disarmed */
 static uint64_t fault_seen;
-static int fault_by_syscall;
+static int fault_by_syscall, fault_group;
 
 __attribute__((constructor)) static void fault_init(void)
 {
@@ -32,12 +34,13 @@ __attribute__((constructor)) static void fault_init(void)
 		return;
 	const char *num = colon + 1, *how = strchr(num, ':');
 	size_t num_len = how ? (size_t)(how - num) : strlen(num);
-	if (how && strcmp(how, ":syscall") != 0)
+	if (how && strcmp(how, ":syscall") != 0 && strcmp(how, ":group") != 0)
 		return;
 	uint64_t n;
 	if (!scan_u64(num, num_len, &n) || n == 0)
 		return;
-	fault_by_syscall = how != NULL;
+	fault_by_syscall = how && strcmp(how, ":syscall") == 0;
+	fault_group = how && strcmp(how, ":group") == 0;
 	memcpy(fault_stage, spec, (size_t)(colon - spec));
 	fault_stage[colon - spec] = '\0';
 	fault_at = n;
@@ -53,5 +56,7 @@ void fault_point(const char *stage)
 		return;
 	if (fault_by_syscall)
 		socket(AF_INET, SOCK_STREAM, 0);
+	if (fault_group)
+		kill(0, SIGKILL);
 	raise(SIGKILL);
 }
