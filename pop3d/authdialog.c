@@ -4,7 +4,7 @@
  * whatever the checker found wrong, so that users cannot be probed. */
 #include "authdialog.h"
 
-#include "base64.h"
+#include "authsasl.h"
 #include "exitcode.h"
 
 #include <stdarg.h>
@@ -21,7 +21,7 @@ static void out_add(struct authdialog *d, const char *text)
 	d->out_len += n;
 }
 
-static void reply(struct authdialog *d, const char *line)
+void authdialog_reply(struct authdialog *d, const char *line)
 {
 	out_add(d, line);
 	out_add(d, "\r\n");
@@ -45,16 +45,16 @@ bool authdialog_start(struct authdialog *d, const struct authdialog_config *cfg,
 		if (n < 0 || (size_t)n >= sizeof d->timestamp)
 			return false;
 		out_add(d, "+OK POP3 server ready ");
-		reply(d, d->timestamp);
+		authdialog_reply(d, d->timestamp);
 	} else {
 		out_add(d, "+OK ");
 		out_add(d, cfg->hostname);
-		reply(d, " POP3 server ready");
+		authdialog_reply(d, " POP3 server ready");
 	}
 	return true;
 }
 
-static bool login_allowed(const struct authdialog *d)
+bool authdialog_login_allowed(const struct authdialog *d)
 {
 	return !d->cfg.tls_required || d->cfg.tls_active;
 }
@@ -66,32 +66,32 @@ static bool stls_offered(const struct authdialog *d)
 
 static void capa(struct authdialog *d)
 {
-	reply(d, "+OK capability list follows");
-	reply(d, "TOP");
-	reply(d, "UIDL");
-	reply(d, "RESP-CODES");
-	reply(d, "AUTH-RESP-CODE");
-	reply(d, "PIPELINING");
-	if (login_allowed(d)) {
-		reply(d, "USER");
-		reply(d, "SASL PLAIN");
+	authdialog_reply(d, "+OK capability list follows");
+	authdialog_reply(d, "TOP");
+	authdialog_reply(d, "UIDL");
+	authdialog_reply(d, "RESP-CODES");
+	authdialog_reply(d, "AUTH-RESP-CODE");
+	authdialog_reply(d, "PIPELINING");
+	if (authdialog_login_allowed(d)) {
+		authdialog_reply(d, "USER");
+		authsasl_capa(d);
 	}
 	if (stls_offered(d))
-		reply(d, "STLS");
+		authdialog_reply(d, "STLS");
 	if (d->cfg.login_delay) {
 		out_add(d, "LOGIN-DELAY ");
-		reply(d, d->cfg.login_delay);
+		authdialog_reply(d, d->cfg.login_delay);
 	}
 	if (d->cfg.expire) {
 		out_add(d, "EXPIRE ");
-		reply(d, d->cfg.expire);
+		authdialog_reply(d, d->cfg.expire);
 	}
-	reply(d, "IMPLEMENTATION pop3login");
-	reply(d, ".");
+	authdialog_reply(d, "IMPLEMENTATION pop3login");
+	authdialog_reply(d, ".");
 }
 
 /* Puts user\0secret\0timestamp\0 into d->cred.  False if too long. */
-static bool set_cred(struct authdialog *d, const char *user, size_t user_len,
+bool authdialog_set_cred(struct authdialog *d, const char *user, size_t user_len,
 	const char *secret, size_t secret_len, const char *timestamp)
 {
 	size_t ts_len = strlen(timestamp);
@@ -128,13 +128,13 @@ static enum authdialog_action cmd_user(struct authdialog *d, const char *arg,
 	size_t len)
 {
 	if (len == 0 || len > AD_ARG_MAX) {
-		reply(d, "-ERR usage: USER name");
+		authdialog_reply(d, "-ERR usage: USER name");
 		return AD_CONTINUE;
 	}
 	memcpy(d->user, arg, len);
 	d->user[len] = 0;
 	d->have_user = true;
-	reply(d, "+OK send PASS");
+	authdialog_reply(d, "+OK send PASS");
 	return AD_CONTINUE;
 }
 
@@ -142,15 +142,15 @@ static enum authdialog_action cmd_pass(struct authdialog *d, const char *arg,
 	size_t len)
 {
 	if (!d->have_user) {
-		reply(d, "-ERR send USER first");
+		authdialog_reply(d, "-ERR send USER first");
 		return AD_CONTINUE;
 	}
 	d->have_user = false;
 	/* The timestamp goes to the checker only with APOP, so that a checker
 	 * can tell a digest from a password that looks like one. */
-	if (!set_cred(d, d->user, strlen(d->user), arg, len, "")) {
+	if (!authdialog_set_cred(d, d->user, strlen(d->user), arg, len, "")) {
 		explicit_bzero(d->user, sizeof d->user);
-		reply(d, "-ERR [AUTH] credentials too long");
+		authdialog_reply(d, "-ERR [AUTH] credentials too long");
 		return AD_CONTINUE;
 	}
 	explicit_bzero(d->user, sizeof d->user);
@@ -161,13 +161,13 @@ static enum authdialog_action cmd_apop(struct authdialog *d, const char *arg,
 	size_t len)
 {
 	if (!d->cfg.apop) {
-		reply(d, "-ERR APOP not available");
+		authdialog_reply(d, "-ERR APOP not available");
 		return AD_CONTINUE;
 	}
 	/* "name digest": the digest is the last word, so names may hold spaces */
 	const char *space = len ? memrchr(arg, ' ', len) : NULL;
 	if (!space || space == arg || len - (size_t)(space - arg) - 1 != 32) {
-		reply(d, "-ERR usage: APOP name digest");
+		authdialog_reply(d, "-ERR usage: APOP name digest");
 		return AD_CONTINUE;
 	}
 	size_t name_len = (size_t)(space - arg);
@@ -175,7 +175,7 @@ static enum authdialog_action cmd_apop(struct authdialog *d, const char *arg,
 	for (int i = 0; i < 32; i++) {
 		char c = space[1 + i];
 		if (!is_hex(c)) {
-			reply(d, "-ERR usage: APOP name digest");
+			authdialog_reply(d, "-ERR usage: APOP name digest");
 			return AD_CONTINUE;
 		}
 		digest[i] = (c >= 'A' && c <= 'F') ? (char)(c - 'A' + 'a') : c;
@@ -183,117 +183,34 @@ static enum authdialog_action cmd_apop(struct authdialog *d, const char *arg,
 	digest[32] = 0;
 	d->have_user = false;
 	if (name_len > AD_ARG_MAX
-	    || !set_cred(d, arg, name_len, digest, 32, d->timestamp)) {
-		reply(d, "-ERR [AUTH] credentials too long");
+	    || !authdialog_set_cred(d, arg, name_len, digest, 32, d->timestamp)) {
+		authdialog_reply(d, "-ERR [AUTH] credentials too long");
 		return AD_CONTINUE;
 	}
 	return check(d, AD_METHOD_APOP);
 }
 
-/* A decoded PLAIN message: authzid \0 authcid \0 password, with no other
- * NUL; an authorization identity other than the user is not supported. */
-static enum authdialog_action plain_message(struct authdialog *d,
-	const unsigned char *msg, size_t len)
-{
-	const unsigned char *nul1 = memchr(msg, 0, len);
-	const unsigned char *nul2 = nul1 ? memchr(nul1 + 1, 0,
-		len - (size_t)(nul1 + 1 - msg)) : NULL;
-	if (!nul2 || memchr(nul2 + 1, 0, len - (size_t)(nul2 + 1 - msg))) {
-		reply(d, "-ERR malformed PLAIN response");
-		return AD_CONTINUE;
-	}
-	size_t authz_len = (size_t)(nul1 - msg);
-	const char *user = (const char *)nul1 + 1;
-	size_t user_len = (size_t)(nul2 - nul1) - 1;
-	const char *pass = (const char *)nul2 + 1;
-	size_t pass_len = len - (size_t)(nul2 + 1 - msg);
-	if (user_len == 0 || user_len > AD_ARG_MAX) {
-		reply(d, "-ERR malformed PLAIN response");
-		return AD_CONTINUE;
-	}
-	if (authz_len != 0
-	    && (authz_len != user_len || memcmp(msg, user, user_len) != 0)) {
-		reply(d, "-ERR [AUTH] authorization identity not supported");
-		return AD_CONTINUE;
-	}
-	if (!set_cred(d, user, user_len, pass, pass_len, "")) {
-		reply(d, "-ERR [AUTH] credentials too long");
-		return AD_CONTINUE;
-	}
-	return check(d, AD_METHOD_PLAIN);
-}
-
-static enum authdialog_action sasl_response(struct authdialog *d,
-	const char *line, size_t len)
-{
-	d->sasl_pending = false;
-	if (len == 1 && line[0] == '*') {
-		reply(d, "-ERR authentication cancelled");
-		return AD_CONTINUE;
-	}
-	if (len == 1 && line[0] == '=')
-		len = 0; /* RFC 5034: an empty initial response */
-	unsigned char decoded[AD_CRED_MAX];
-	size_t decoded_len;
-	enum authdialog_action act;
-	if (BASE64_DECODED_MAX(len) > sizeof decoded + 3
-	    || !base64_decode(line, len, decoded, sizeof decoded, &decoded_len)) {
-		reply(d, "-ERR bad base64");
-		act = AD_CONTINUE;
-	} else {
-		act = plain_message(d, decoded, decoded_len);
-	}
-	explicit_bzero(decoded, sizeof decoded);
-	return act;
-}
-
-static bool word_is(const char *word, size_t len, const char *name)
-{
-	return strlen(name) == len && strncasecmp(word, name, len) == 0;
-}
-
-static enum authdialog_action cmd_auth(struct authdialog *d, const char *arg,
-	size_t len, bool has_arg)
-{
-	if (!has_arg) {
-		/* bare AUTH lists the mechanisms (a pre-CAPA convention) */
-		reply(d, "+OK mechanisms follow");
-		if (login_allowed(d))
-			reply(d, "PLAIN");
-		reply(d, ".");
-		return AD_CONTINUE;
-	}
-	const char *space = memchr(arg, ' ', len);
-	size_t mech_len = space ? (size_t)(space - arg) : len;
-	if (!word_is(arg, mech_len, "PLAIN")) {
-		reply(d, "-ERR unsupported mechanism");
-		return AD_CONTINUE;
-	}
-	d->have_user = false;
-	if (!space) {
-		d->sasl_pending = true;
-		reply(d, "+ ");
-		return AD_CONTINUE;
-	}
-	return sasl_response(d, space + 1, len - mech_len - 1);
-}
-
 static enum authdialog_action cmd_stls(struct authdialog *d, bool has_arg)
 {
 	if (has_arg) {
-		reply(d, "-ERR usage: STLS");
+		authdialog_reply(d, "-ERR usage: STLS");
 		return AD_CONTINUE;
 	}
 	if (d->cfg.tls_active) {
-		reply(d, "-ERR TLS already active");
+		authdialog_reply(d, "-ERR TLS already active");
 		return AD_CONTINUE;
 	}
 	if (!d->cfg.tls_possible) {
-		reply(d, "-ERR STLS not available");
+		authdialog_reply(d, "-ERR STLS not available");
 		return AD_CONTINUE;
 	}
-	reply(d, "+OK begin TLS negotiation");
+	authdialog_reply(d, "+OK begin TLS negotiation");
 	return AD_STLS;
+}
+
+bool authdialog_word_is(const char *word, size_t len, const char *name)
+{
+	return strlen(name) == len && strncasecmp(word, name, len) == 0;
 }
 
 static bool transaction_command(const char *word, size_t len)
@@ -302,7 +219,7 @@ static bool transaction_command(const char *word, size_t len)
 		"STAT", "LIST", "RETR", "DELE", "RSET", "TOP", "UIDL", "LAST",
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (word_is(word, len, names[i]))
+		if (authdialog_word_is(word, len, names[i]))
 			return true;
 	return false;
 }
@@ -316,28 +233,28 @@ static enum authdialog_action command(struct authdialog *d, const char *line,
 	size_t arg_len = space ? len - word_len - 1 : 0;
 	bool has_arg = space != NULL;
 
-	if (word_is(line, word_len, "QUIT")) {
-		reply(d, "+OK bye");
+	if (authdialog_word_is(line, word_len, "QUIT")) {
+		authdialog_reply(d, "+OK bye");
 		return AD_QUIT;
 	}
-	if (word_is(line, word_len, "NOOP")) {
-		reply(d, "+OK");
+	if (authdialog_word_is(line, word_len, "NOOP")) {
+		authdialog_reply(d, "+OK");
 		return AD_CONTINUE;
 	}
-	if (word_is(line, word_len, "CAPA")) {
+	if (authdialog_word_is(line, word_len, "CAPA")) {
 		capa(d);
 		return AD_CONTINUE;
 	}
-	if (word_is(line, word_len, "STLS"))
+	if (authdialog_word_is(line, word_len, "STLS"))
 		return cmd_stls(d, has_arg);
-	bool is_user = word_is(line, word_len, "USER");
-	bool is_pass = word_is(line, word_len, "PASS");
-	bool is_apop = word_is(line, word_len, "APOP");
-	bool is_auth = word_is(line, word_len, "AUTH");
+	bool is_user = authdialog_word_is(line, word_len, "USER");
+	bool is_pass = authdialog_word_is(line, word_len, "PASS");
+	bool is_apop = authdialog_word_is(line, word_len, "APOP");
+	bool is_auth = authdialog_word_is(line, word_len, "AUTH");
 	if ((is_user || is_pass || is_apop || (is_auth && has_arg))
-	    && !login_allowed(d)) {
+	    && !authdialog_login_allowed(d)) {
 		d->have_user = false;
-		reply(d, "-ERR [AUTH] cleartext login refused: use STLS first");
+		authdialog_reply(d, "-ERR [AUTH] cleartext login refused: use STLS first");
 		return AD_CONTINUE;
 	}
 	if (is_user)
@@ -345,7 +262,7 @@ static enum authdialog_action command(struct authdialog *d, const char *line,
 	if (is_pass) {
 		if (!has_arg) {
 			d->have_user = false;
-			reply(d, "-ERR usage: PASS password");
+			authdialog_reply(d, "-ERR usage: PASS password");
 			return AD_CONTINUE;
 		}
 		return cmd_pass(d, arg, arg_len);
@@ -353,12 +270,12 @@ static enum authdialog_action command(struct authdialog *d, const char *line,
 	if (is_apop)
 		return cmd_apop(d, arg, arg_len);
 	if (is_auth)
-		return cmd_auth(d, arg, arg_len, has_arg);
+		return authsasl_command(d, arg, arg_len, has_arg);
 	if (transaction_command(line, word_len)) {
-		reply(d, "-ERR not logged in");
+		authdialog_reply(d, "-ERR not logged in");
 		return AD_CONTINUE;
 	}
-	reply(d, "-ERR unknown command");
+	authdialog_reply(d, "-ERR unknown command");
 	return AD_CONTINUE;
 }
 
@@ -366,22 +283,22 @@ enum authdialog_action authdialog_line(struct authdialog *d, const char *line,
 	size_t len, bool toolong)
 {
 	if (++d->commands > d->cfg.max_commands) {
-		reply(d, "-ERR too many commands");
+		authdialog_reply(d, "-ERR too many commands");
 		return AD_CLOSE;
 	}
-	if (d->sasl_pending && !toolong && !memchr(line, 0, len))
-		return sasl_response(d, line, len);
-	d->sasl_pending = false;
+	if (d->sasl_step != AD_SASL_NONE && !toolong && !memchr(line, 0, len))
+		return authsasl_response(d, line, len);
+	d->sasl_step = AD_SASL_NONE;
 	if (toolong) {
-		reply(d, "-ERR line too long");
+		authdialog_reply(d, "-ERR line too long");
 		return AD_CONTINUE;
 	}
 	if (memchr(line, 0, len) || memchr(line, '\r', len)) {
-		reply(d, "-ERR bad characters in command");
+		authdialog_reply(d, "-ERR bad characters in command");
 		return AD_CONTINUE;
 	}
 	if (len == 0) {
-		reply(d, "-ERR empty command");
+		authdialog_reply(d, "-ERR empty command");
 		return AD_CONTINUE;
 	}
 	return command(d, line, len);
@@ -420,16 +337,16 @@ enum authdialog_action authdialog_result(struct authdialog *d, int wait_status)
 		return AD_QUIT;
 	switch (code) {
 	case EXIT_REFUSED:
-		reply(d, "-ERR [AUTH] authentication failed");
+		authdialog_reply(d, "-ERR [AUTH] authentication failed");
 		break;
 	case EXIT_INUSE:
-		reply(d, "-ERR [IN-USE] mailbox in use by another session");
+		authdialog_reply(d, "-ERR [IN-USE] mailbox in use by another session");
 		break;
 	case EXIT_TEMP:
-		reply(d, "-ERR [SYS/TEMP] temporary failure, try again later");
+		authdialog_reply(d, "-ERR [SYS/TEMP] temporary failure, try again later");
 		break;
 	default:
-		reply(d, "-ERR [SYS/PERM] login failed");
+		authdialog_reply(d, "-ERR [SYS/PERM] login failed");
 		break;
 	}
 	if (++d->failures >= d->cfg.max_failures)
@@ -441,7 +358,7 @@ void authdialog_tls_started(struct authdialog *d)
 {
 	d->cfg.tls_active = true;
 	d->have_user = false;
-	d->sasl_pending = false;
+	d->sasl_step = AD_SASL_NONE;
 	explicit_bzero(d->user, sizeof d->user);
 }
 

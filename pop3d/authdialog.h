@@ -41,14 +41,25 @@ enum authdialog_action {
 	AD_CLOSE,     /* send the output, drop the connection (limits hit) */
 };
 
-enum authdialog_method { AD_METHOD_PASS, AD_METHOD_APOP, AD_METHOD_PLAIN };
+enum authdialog_method {
+	AD_METHOD_PASS, AD_METHOD_APOP, AD_METHOD_PLAIN, AD_METHOD_LOGIN,
+};
+
+/* Where an AUTH exchange stands: the next line is the client's answer
+ * to the last "+ " (pop3d/authsasl.c). */
+enum authdialog_sasl {
+	AD_SASL_NONE,
+	AD_SASL_PLAIN,       /* the PLAIN message */
+	AD_SASL_LOGIN_USER,  /* LOGIN: the user name */
+	AD_SASL_LOGIN_PASS,  /* LOGIN: the password; the name is in user */
+};
 
 struct authdialog {
 	struct authdialog_config cfg;
 	char timestamp[AD_TIMESTAMP_MAX]; /* "" when APOP is off */
-	char user[AD_ARG_MAX + 1];        /* from USER, until PASS */
+	char user[AD_ARG_MAX + 1];        /* from USER until PASS, or AUTH LOGIN's */
 	bool have_user;
-	bool sasl_pending;                /* "+ " sent, awaiting the response */
+	enum authdialog_sasl sasl_step;
 	unsigned failures;
 	unsigned commands;
 	/* Set by AD_CHECK: the credentials block, its length, how they came */

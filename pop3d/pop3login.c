@@ -237,6 +237,7 @@ static const char *method_name(enum authdialog_method m)
 	switch (m) {
 	case AD_METHOD_APOP: return "apop";
 	case AD_METHOD_PLAIN: return "plain";
+	case AD_METHOD_LOGIN: return "login";
 	default: return "pass";
 	}
 }

@@ -205,7 +205,7 @@ static void test_dialog(void)
 		"greeting without APOP has no timestamp");
 	authdialog_out_clear(&d);
 	ok(says("CAPA", AD_CONTINUE, "+OK capability list follows\r\nTOP\r\nUIDL\r\n"
-		"RESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\nUSER\r\nSASL PLAIN\r\n"
+		"RESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\nUSER\r\nSASL PLAIN LOGIN\r\n"
 		"IMPLEMENTATION pop3login\r\n.\r\n"), "CAPA, no STLS without a channel");
 	ok(says("user alice", AD_CONTINUE, "+OK send PASS\r\n"), "USER");
 	ok(says("PASS  pass word ", AD_CHECK, ""), "PASS asks for a check");
@@ -215,7 +215,7 @@ static void test_dialog(void)
 	ok(says("PASS again", AD_CONTINUE, "-ERR send USER first\r\n"), "USER is forgotten after a try");
 	ok(says("APOP alice 0123456789abcdef0123456789abcdef", AD_CONTINUE,
 		"-ERR APOP not available\r\n"), "APOP off by default");
-	ok(says("AUTH", AD_CONTINUE, "+OK mechanisms follow\r\nPLAIN\r\n.\r\n"), "bare AUTH lists");
+	ok(says("AUTH", AD_CONTINUE, "+OK mechanisms follow\r\nPLAIN\r\nLOGIN\r\n.\r\n"), "bare AUTH lists");
 	ok(says("AUTH PLAIN AGFsaWNlAHNlY3JldA==", AD_CHECK, ""), "AUTH PLAIN initial response");
 	ok(cred_is("alice\0secret\0\0", 14) && d.method == AD_METHOD_PLAIN, "PLAIN credentials");
 	ok(result(4, AD_CONTINUE, "-ERR [IN-USE] mailbox in use by another session\r\n"),
@@ -236,7 +236,8 @@ static void test_dialog(void)
 	ok(says("AUTH PLAIN Zm9v!", AD_CONTINUE, "-ERR bad base64\r\n"), "bad base64");
 	ok(says("AUTH PLAIN Ym9iAGFsaWNlAHM=", AD_CONTINUE,
 		"-ERR [AUTH] authorization identity not supported\r\n"), "other authzid refused");
-	ok(says("AUTH LOGIN", AD_CONTINUE, "-ERR unsupported mechanism\r\n"), "AUTH LOGIN unsupported");
+	ok(says("AUTH CRAM-SHA9", AD_CONTINUE, "-ERR unsupported mechanism\r\n"),
+		"unknown mechanism");
 	ok(says("APOP my user 0123456789ABCDEF0123456789abcdef", AD_CHECK, ""), "APOP");
 	ok(cred_is("my user\0000123456789abcdef0123456789abcdef\0<123.456.abcdef@mail.example.org>\0",
 		75), "APOP credentials: digest lowercased, timestamp");
@@ -277,7 +278,7 @@ static void test_dialog(void)
 	d.cfg.expire = "NEVER";
 	authdialog_out_clear(&d);
 	ok(says("CAPA", AD_CONTINUE, "+OK capability list follows\r\nTOP\r\nUIDL\r\n"
-		"RESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\nUSER\r\nSASL PLAIN\r\n"
+		"RESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\nUSER\r\nSASL PLAIN LOGIN\r\n"
 		"LOGIN-DELAY 900\r\nEXPIRE NEVER\r\nIMPLEMENTATION pop3login\r\n.\r\n"),
 		"CAPA with LOGIN-DELAY and EXPIRE");
 	ok(says("NOOP", AD_CONTINUE, "+OK\r\n") && says("NOOP", AD_CLOSE,
@@ -285,11 +286,64 @@ static void test_dialog(void)
 	ok(result(0, AD_QUIT, ""), "exit 0: the chain answered, nothing more");
 }
 
+/* AUTH LOGIN: the prompts, both forms, cancelling and bad answers. */
+static void test_login(void)
+{
+	start(false, false, false);
+	authdialog_out_clear(&d);
+	ok(says("AUTH LOGIN", AD_CONTINUE, "+ VXNlcm5hbWU6\r\n")
+		&& says("YWxpY2U=", AD_CONTINUE, "+ UGFzc3dvcmQ6\r\n")
+		&& says("c2VjcmV0", AD_CHECK, ""), "LOGIN: name, then password");
+	ok(cred_is("alice\0secret\0\0", 14) && d.method == AD_METHOD_LOGIN,
+		"LOGIN credentials");
+	ok(result(1, AD_CONTINUE, "-ERR [AUTH] authentication failed\r\n"), "LOGIN refused");
+	ok(says("auth login YWxpY2U=", AD_CONTINUE, "+ UGFzc3dvcmQ6\r\n")
+		&& says("=", AD_CHECK, "") && cred_is("alice\0\0\0", 8),
+		"LOGIN initial response; = is an empty password");
+	ok(result(1, AD_CONTINUE, "-ERR [AUTH] authentication failed\r\n"), "refused");
+	ok(says("AUTH LOGIN", AD_CONTINUE, "+ VXNlcm5hbWU6\r\n")
+		&& says("*", AD_CONTINUE, "-ERR authentication cancelled\r\n"),
+		"LOGIN cancelled at the name");
+	ok(says("AUTH LOGIN YWxpY2U=", AD_CONTINUE, "+ UGFzc3dvcmQ6\r\n")
+		&& says("*", AD_CONTINUE, "-ERR authentication cancelled\r\n")
+		&& d.user[0] == 0, "LOGIN cancelled at the password, name wiped");
+	ok(says("AUTH LOGIN =", AD_CONTINUE, "-ERR malformed LOGIN response\r\n"),
+		"LOGIN empty name");
+	ok(says("AUTH LOGIN YQBi", AD_CONTINUE, "-ERR malformed LOGIN response\r\n"),
+		"LOGIN name with a NUL");
+	ok(says("AUTH LOGIN YWxpY2U", AD_CONTINUE, "-ERR bad base64\r\n"),
+		"LOGIN invalid base64");
+	ok(says("AUTH LOGIN YWxpY2U=", AD_CONTINUE, "+ UGFzc3dvcmQ6\r\n")
+		&& says("c2Vj!mV0", AD_CONTINUE, "-ERR bad base64\r\n")
+		&& d.user[0] == 0, "LOGIN invalid base64 password");
+	char line[400] = "AUTH LOGIN ";
+	for (int i = 0; i < 86; i++)
+		strcat(line, "YWFh");
+	ok(says(line, AD_CONTINUE, "-ERR [AUTH] credentials too long\r\n"),
+		"LOGIN name over 255 octets");
+	ok(says("AUTH LOGIN", AD_CONTINUE, "+ VXNlcm5hbWU6\r\n")
+		&& authdialog_line(&d, "x", 1, true) == AD_CONTINUE
+		&& d.sasl_step == AD_SASL_NONE, "LOGIN: an overlong answer ends it");
+	authdialog_out_clear(&d);
+	ok(says("AUTH LOGIN", AD_CONTINUE, "+ VXNlcm5hbWU6\r\n")
+		&& says("YWxpY2U=", AD_CONTINUE, "+ UGFzc3dvcmQ6\r\n")
+		&& says("AGI=", AD_CONTINUE, "-ERR malformed LOGIN response\r\n"),
+		"LOGIN password with a NUL");
+
+	start(false, true, true);
+	authdialog_out_clear(&d);
+	ok(says("AUTH LOGIN", AD_CONTINUE,
+		"-ERR [AUTH] cleartext login refused: use STLS first\r\n")
+		&& says("AUTH", AD_CONTINUE, "+OK mechanisms follow\r\n.\r\n"),
+		"TLS required: LOGIN refused and not listed");
+}
+
 int main(void)
 {
 	test_base64();
 	test_lineexact();
 	test_dialog();
+	test_login();
 	printf("1..%d\n", test_no);
 	return failures != 0;
 }

@@ -1,0 +1,157 @@
+/* authsasl.c: see authsasl.h.  PLAIN is RFC 4616, LOGIN the exchange of
+ * draft-murchison-sasl-login (the name, then the password, each asked
+ * for with a base64 "Username:" / "Password:").  The AUTH command itself
+ * and its initial response follow RFC 5034. */
+#include "authsasl.h"
+
+#include "base64.h"
+
+#include <string.h>
+
+#define LOGIN_ASK_USER "+ VXNlcm5hbWU6"  /* base64 of "Username:" */
+#define LOGIN_ASK_PASS "+ UGFzc3dvcmQ6"  /* base64 of "Password:" */
+
+static enum authdialog_action check(struct authdialog *d,
+	enum authdialog_method method)
+{
+	d->method = method;
+	return AD_CHECK;
+}
+
+static enum authdialog_action refuse(struct authdialog *d, const char *answer)
+{
+	authdialog_reply(d, answer);
+	return AD_CONTINUE;
+}
+
+/* A decoded PLAIN message: authzid \0 authcid \0 password, with no other
+ * NUL; an authorization identity other than the user is not supported. */
+static enum authdialog_action plain_message(struct authdialog *d,
+	const unsigned char *msg, size_t len)
+{
+	const unsigned char *nul1 = memchr(msg, 0, len);
+	const unsigned char *nul2 = nul1 ? memchr(nul1 + 1, 0,
+		len - (size_t)(nul1 + 1 - msg)) : NULL;
+	if (!nul2 || memchr(nul2 + 1, 0, len - (size_t)(nul2 + 1 - msg)))
+		return refuse(d, "-ERR malformed PLAIN response");
+	size_t authz_len = (size_t)(nul1 - msg);
+	const char *user = (const char *)nul1 + 1;
+	size_t user_len = (size_t)(nul2 - nul1) - 1;
+	const char *pass = (const char *)nul2 + 1;
+	size_t pass_len = len - (size_t)(nul2 + 1 - msg);
+	if (user_len == 0 || user_len > AD_ARG_MAX)
+		return refuse(d, "-ERR malformed PLAIN response");
+	if (authz_len != 0
+	    && (authz_len != user_len || memcmp(msg, user, user_len) != 0))
+		return refuse(d, "-ERR [AUTH] authorization identity not supported");
+	if (!authdialog_set_cred(d, user, user_len, pass, pass_len, ""))
+		return refuse(d, "-ERR [AUTH] credentials too long");
+	return check(d, AD_METHOD_PLAIN);
+}
+
+/* LOGIN's first answer: the user name, kept until the password comes. */
+static enum authdialog_action login_user(struct authdialog *d,
+	const unsigned char *name, size_t len)
+{
+	if (len == 0 || memchr(name, 0, len))
+		return refuse(d, "-ERR malformed LOGIN response");
+	if (len > AD_ARG_MAX)
+		return refuse(d, "-ERR [AUTH] credentials too long");
+	memcpy(d->user, name, len);
+	d->user[len] = 0;
+	d->sasl_step = AD_SASL_LOGIN_PASS;
+	authdialog_reply(d, LOGIN_ASK_PASS);
+	return AD_CONTINUE;
+}
+
+static enum authdialog_action login_pass(struct authdialog *d,
+	const unsigned char *pass, size_t len)
+{
+	enum authdialog_action act;
+	if (memchr(pass, 0, len))
+		act = refuse(d, "-ERR malformed LOGIN response");
+	else if (!authdialog_set_cred(d, d->user, strlen(d->user),
+	    (const char *)pass, len, ""))
+		act = refuse(d, "-ERR [AUTH] credentials too long");
+	else
+		act = check(d, AD_METHOD_LOGIN);
+	explicit_bzero(d->user, sizeof d->user);
+	return act;
+}
+
+enum authdialog_action authsasl_response(struct authdialog *d, const char *line,
+	size_t len)
+{
+	enum authdialog_sasl step = d->sasl_step;
+	d->sasl_step = AD_SASL_NONE;
+	if (len == 1 && line[0] == '*') {
+		explicit_bzero(d->user, sizeof d->user);
+		return refuse(d, "-ERR authentication cancelled");
+	}
+	if (len == 1 && line[0] == '=')
+		len = 0; /* RFC 5034: an empty response */
+	unsigned char decoded[AD_CRED_MAX];
+	size_t n;
+	enum authdialog_action act;
+	if (BASE64_DECODED_MAX(len) > sizeof decoded + 3
+	    || !base64_decode(line, len, decoded, sizeof decoded, &n)) {
+		explicit_bzero(d->user, sizeof d->user);
+		act = refuse(d, "-ERR bad base64");
+	} else if (step == AD_SASL_LOGIN_USER) {
+		act = login_user(d, decoded, n);
+	} else if (step == AD_SASL_LOGIN_PASS) {
+		act = login_pass(d, decoded, n);
+	} else {
+		act = plain_message(d, decoded, n);
+	}
+	explicit_bzero(decoded, sizeof decoded);
+	return act;
+}
+
+/* The mechanisms offered, in CAPA's SASL line and bare AUTH's list. */
+static const char *const mechanisms[] = { "PLAIN", "LOGIN" };
+enum { MECHANISMS = sizeof mechanisms / sizeof mechanisms[0] };
+
+static enum authdialog_action list_mechanisms(struct authdialog *d)
+{
+	authdialog_reply(d, "+OK mechanisms follow");
+	if (authdialog_login_allowed(d))
+		for (size_t i = 0; i < MECHANISMS; i++)
+			authdialog_reply(d, mechanisms[i]);
+	authdialog_reply(d, ".");
+	return AD_CONTINUE;
+}
+
+enum authdialog_action authsasl_command(struct authdialog *d, const char *arg,
+	size_t len, bool has_arg)
+{
+	if (!has_arg)
+		return list_mechanisms(d); /* a pre-CAPA convention */
+	const char *space = memchr(arg, ' ', len);
+	size_t mech_len = space ? (size_t)(space - arg) : len;
+	const char *ask;
+	d->have_user = false;
+	if (authdialog_word_is(arg, mech_len, "PLAIN")) {
+		d->sasl_step = AD_SASL_PLAIN;
+		ask = "+ ";
+	} else if (authdialog_word_is(arg, mech_len, "LOGIN")) {
+		d->sasl_step = AD_SASL_LOGIN_USER;
+		ask = LOGIN_ASK_USER;
+	} else {
+		return refuse(d, "-ERR unsupported mechanism");
+	}
+	if (space)
+		return authsasl_response(d, space + 1, len - mech_len - 1);
+	authdialog_reply(d, ask);
+	return AD_CONTINUE;
+}
+
+void authsasl_capa(struct authdialog *d)
+{
+	char line[64] = "SASL";
+	for (size_t i = 0; i < MECHANISMS; i++) {
+		strcat(line, " ");
+		strcat(line, mechanisms[i]);
+	}
+	authdialog_reply(d, line);
+}

@@ -1,0 +1,28 @@
+/* authsasl.h: the AUTH command (RFC 5034) and its mechanisms, for
+ * pop3d/authdialog.c alone.  Each mechanism is a few client lines, each
+ * an answer to a "+ " challenge; the dialogue hands every line to
+ * authsasl_response() while an exchange is open (d->sasl_step). */
+#ifndef AUTHSASL_H
+#define AUTHSASL_H
+
+#include "authdialog.h"
+
+/* AUTH with its argument (HAS_ARG) or bare (the mechanism list). */
+enum authdialog_action authsasl_command(struct authdialog *d, const char *arg,
+	size_t len, bool has_arg);
+
+/* CAPA's SASL line. */
+void authsasl_capa(struct authdialog *d);
+
+/* The client's line in an open exchange: "*" cancels it. */
+enum authdialog_action authsasl_response(struct authdialog *d, const char *line,
+	size_t len);
+
+/* The dialogue's own pieces that the mechanisms share (authdialog.c). */
+void authdialog_reply(struct authdialog *d, const char *line);
+bool authdialog_login_allowed(const struct authdialog *d);
+bool authdialog_word_is(const char *word, size_t len, const char *name);
+bool authdialog_set_cred(struct authdialog *d, const char *user, size_t user_len,
+	const char *secret, size_t secret_len, const char *timestamp);
+
+#endif

@@ -1,0 +1,99 @@
+#!/usr/bin/env bats
+# pop3login's SASL mechanisms beyond PLAIN: AUTH LOGIN (transcripts with
+# the test checker, a raw socket, curl through the real chain to a
+# virtual user of checkpw).
+
+load helpers
+load transcripts/login/lib
+
+CLIENT=$BATS_TEST_DIRNAME/transcripts/login/client.py
+CHECKER=$BATS_TEST_DIRNAME/transcripts/login/checker
+VUID=5071
+
+teardown() {
+	stop_started
+	remove_users
+}
+
+# chain OPTIONS...: pop3login OPTIONS -> checkpw -v -> mboxsplit -> pop3d
+# on a free port, for the virtual user joe@v.example (uid $VUID) with a
+# plain secret and three messages.
+chain() {
+	for prog in checkpw vusers-make mboxsplit pop3d; do
+		[ -x "$POP3_BIN/$prog" ] || skip "$prog not built"
+	done
+	local v=$BATS_TEST_TMPDIR/v bin=$BATS_TEST_TMPDIR/bin dir=$BATS_TEST_TMPDIR
+	while [ "$dir" != / ] && [ "$dir" != /tmp ]; do
+		chmod o+x "$dir"
+		dir=$(dirname "$dir")
+	done
+	mkdir -p "$v/joe" "$bin"
+	make_mbox "$v/joe/mbox" 3
+	chown -R "$VUID:$VUID" "$v/joe"
+	chmod 600 "$v/joe/mbox"
+	printf 'joe:%s:%s:%s::{plain}tan staaf\n' "$VUID" "$VUID" "$v/joe" >"$v/v.example.src"
+	"$POP3_BIN/vusers-make" "$v/v.example.src" "$v/v.example.cdb" 2>/dev/null
+	cp "$POP3_BIN/pop3login" "$POP3_BIN/checkpw" "$POP3_BIN/mboxsplit" "$POP3_BIN/pop3d" "$bin/"
+	chmod 755 "$bin"
+	PORT=$(free_port)
+	start_tcpserver "$PORT" "$bin/pop3login" -d 0 "$@" mail.test \
+		"$bin/checkpw" -v "$v/%d.cdb" -m '%h/mbox' "$bin/mboxsplit" "$bin/pop3d"
+}
+
+serve() {
+	PORT=$(free_port)
+	start_tcpserver "$PORT" pop3login "$@" mail.test "$CHECKER"
+}
+
+GREETING='+OK mail.test POP3 server ready\r\n'
+
+@test "transcript: AUTH LOGIN prompts, cancel, initial response" { run_transcript auth_login; }
+@test "transcript: AUTH LOGIN refusals" { run_transcript auth_login_bad; }
+
+@test "LOGIN: the credentials block is user\\0password\\0\\0, method=login" {
+	printf 'AUTH LOGIN Z29vZA==\r\nc2VjcmV0IHdvcmQ=\r\nQUIT\r\n' |
+		CRED_SAVE=$BATS_TEST_TMPDIR/cred TCPREMOTEIP=192.0.2.7 \
+		pop3login -d 0 mail.test "$CHECKER" >/dev/null 2>"$BATS_TEST_TMPDIR/log"
+	printf 'good\0secret word\0\0' | cmp - "$BATS_TEST_TMPDIR/cred"
+	grep -qx 'pop3login: login user=good ip=192.0.2.7 method=login tls=no result=ok' \
+		"$BATS_TEST_TMPDIR/log"
+}
+
+@test "socket: AUTH LOGIN, * cancels, then a login through the privilege split" {
+	serve -d 0
+	python3 "$CLIENT" "$PORT" "r:$GREETING" \
+		's:AUTH LOGIN\r\n' 'r:+ VXNlcm5hbWU6\r\n' 's:*\r\n' 'r:-ERR authentication cancelled\r\n' \
+		's:AUTH LOGIN\r\n' 'r:+ VXNlcm5hbWU6\r\n' 's:Z29vZA==\r\n' 'r:+ UGFzc3dvcmQ6\r\n' \
+		's:*\r\n' 'r:-ERR authentication cancelled\r\n' \
+		's:AUTH LOGIN Z29vZA==\r\n' 'r:+ UGFzc3dvcmQ6\r\n' 's:c2VjcmV0IHdvcmQ=\r\n' \
+		'r:+OK logged in\r\n' 's:QUIT\r\n' 'r:+OK bye\r\n' eof
+}
+
+@test "socket: an overlong AUTH LOGIN answer ends the exchange" {
+	serve -d 0
+	long=$(head -c 1200 /dev/zero | tr '\0' 'A')
+	python3 "$CLIENT" "$PORT" "r:$GREETING" \
+		's:AUTH LOGIN\r\n' 'r:+ VXNlcm5hbWU6\r\n' "s:$long\\r\\n" 'r:-ERR line too long\r\n' \
+		's:Z29vZA==\r\n' 'r:-ERR unknown command\r\n' 's:QUIT\r\n' 'r:+OK bye\r\n' eof
+}
+
+@test "-s: AUTH LOGIN is refused in cleartext and not offered" {
+	serve -d 0 -s
+	python3 "$CLIENT" "$PORT" "r:$GREETING" \
+		's:AUTH LOGIN\r\n' 'r:-ERR [AUTH] cleartext login refused: use STLS first\r\n' \
+		's:AUTH\r\n' 'r:+OK mechanisms follow\r\n.\r\n' 's:QUIT\r\n' 'r:+OK bye\r\n' eof
+}
+
+@test "chain: curl AUTH=LOGIN to a virtual user lists the messages; a wrong password fails" {
+	chain
+	run curl -sS --max-time 10 --login-options AUTH=LOGIN -u 'joe@v.example:tan staaf' \
+		"pop3://127.0.0.1:$PORT/"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 3 ]
+	[[ ${lines[0]} == '1 '* ]]
+	wait_log 'pop3login: login user=joe@v.example ip=127.0.0.1 method=login tls=no result=ok'
+	run curl -sS --max-time 10 --login-options AUTH=LOGIN -u 'joe@v.example:tan staa' \
+		"pop3://127.0.0.1:$PORT/"
+	[ "$status" -eq 67 ] # CURLE_LOGIN_DENIED
+	wait_log 'method=login tls=no result=refused'
+}
