@@ -86,6 +86,8 @@ static void capa(struct authdialog *d)
 		out_add(d, "EXPIRE ");
 		authdialog_reply(d, d->cfg.expire);
 	}
+	/* USER: UTF-8 names in USER and APOP, once UTF8 is given */
+	authdialog_reply(d, authdialog_login_allowed(d) ? "UTF8 USER" : "UTF8");
 	authdialog_reply(d, "IMPLEMENTATION pop3login");
 	authdialog_reply(d, ".");
 }
@@ -124,11 +126,66 @@ static bool is_hex(char c)
 		|| (c >= 'A' && c <= 'F');
 }
 
+/* RFC 3629: no overlong form, no surrogate, nothing past U+10FFFF. */
+static bool utf8_valid(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		unsigned char c = s[i], lo = 0x80, hi = 0xbf;
+		size_t more;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			more = 1;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			more = 2;
+			lo = c == 0xe0 ? 0xa0 : 0x80;
+			hi = c == 0xed ? 0x9f : 0xbf;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			more = 3;
+			lo = c == 0xf0 ? 0x90 : 0x80;
+			hi = c == 0xf4 ? 0x8f : 0xbf;
+		} else {
+			return false;
+		}
+		if (len - i - 1 < more || s[i + 1] < lo || s[i + 1] > hi)
+			return false;
+		for (size_t k = 2; k <= more; k++)
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+		i += more + 1;
+	}
+	return true;
+}
+
+const char *authdialog_name_refused(const struct authdialog *d,
+	const char *name, size_t len, bool sasl)
+{
+	bool ascii = true;
+	for (size_t i = 0; i < len; i++)
+		ascii &= (unsigned char)name[i] < 0x80;
+	if (ascii)
+		return NULL;
+	if (!d->utf8 && !sasl)
+		return "-ERR [AUTH] non-ASCII user name: send UTF8 first";
+	if (!utf8_valid((const unsigned char *)name, len))
+		return "-ERR [AUTH] user name is not valid UTF-8";
+	return NULL;
+}
+
 static enum authdialog_action cmd_user(struct authdialog *d, const char *arg,
 	size_t len)
 {
 	if (len == 0 || len > AD_ARG_MAX) {
 		authdialog_reply(d, "-ERR usage: USER name");
+		return AD_CONTINUE;
+	}
+	const char *refused = authdialog_name_refused(d, arg, len, false);
+	if (refused) {
+		d->have_user = false;
+		authdialog_reply(d, refused);
 		return AD_CONTINUE;
 	}
 	memcpy(d->user, arg, len);
@@ -182,6 +239,11 @@ static enum authdialog_action cmd_apop(struct authdialog *d, const char *arg,
 	}
 	digest[32] = 0;
 	d->have_user = false;
+	const char *refused = authdialog_name_refused(d, arg, name_len, false);
+	if (refused) {
+		authdialog_reply(d, refused);
+		return AD_CONTINUE;
+	}
 	if (name_len > AD_ARG_MAX
 	    || !authdialog_set_cred(d, arg, name_len, digest, 32, d->timestamp)) {
 		authdialog_reply(d, "-ERR [AUTH] credentials too long");
@@ -211,6 +273,19 @@ static enum authdialog_action cmd_stls(struct authdialog *d, bool has_arg)
 bool authdialog_word_is(const char *word, size_t len, const char *name)
 {
 	return strlen(name) == len && strncasecmp(word, name, len) == 0;
+}
+
+/* RFC 6856: from here on user names may be UTF-8.  Messages are sent
+ * as stored either way, so nothing changes after the login. */
+static enum authdialog_action cmd_utf8(struct authdialog *d, bool has_arg)
+{
+	if (has_arg) {
+		authdialog_reply(d, "-ERR usage: UTF8");
+		return AD_CONTINUE;
+	}
+	d->utf8 = true;
+	authdialog_reply(d, "+OK UTF8 enabled");
+	return AD_CONTINUE;
 }
 
 static bool transaction_command(const char *word, size_t len)
@@ -247,6 +322,8 @@ static enum authdialog_action command(struct authdialog *d, const char *line,
 	}
 	if (authdialog_word_is(line, word_len, "STLS"))
 		return cmd_stls(d, has_arg);
+	if (authdialog_word_is(line, word_len, "UTF8"))
+		return cmd_utf8(d, has_arg);
 	bool is_user = authdialog_word_is(line, word_len, "USER");
 	bool is_pass = authdialog_word_is(line, word_len, "PASS");
 	bool is_apop = authdialog_word_is(line, word_len, "APOP");
@@ -359,6 +436,7 @@ void authdialog_tls_started(struct authdialog *d)
 	d->cfg.tls_active = true;
 	d->have_user = false;
 	d->sasl_step = AD_SASL_NONE;
+	d->utf8 = false;
 	explicit_bzero(d->user, sizeof d->user);
 }
 

@@ -59,6 +59,7 @@ struct authdialog {
 	char timestamp[AD_TIMESTAMP_MAX]; /* "" when APOP is off */
 	char user[AD_ARG_MAX + 1];        /* from USER until PASS, or AUTH LOGIN's */
 	bool have_user;
+	bool utf8;                        /* UTF8 given: UTF-8 user names too */
 	enum authdialog_sasl sasl_step;
 	unsigned failures;
 	unsigned commands;

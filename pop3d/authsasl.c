@@ -41,6 +41,9 @@ static enum authdialog_action plain_message(struct authdialog *d,
 	size_t pass_len = len - (size_t)(nul2 + 1 - msg);
 	if (user_len == 0 || user_len > AD_ARG_MAX)
 		return refuse(d, "-ERR malformed PLAIN response");
+	const char *refused = authdialog_name_refused(d, user, user_len, true);
+	if (refused)
+		return refuse(d, refused);
 	if (authz_len != 0
 	    && (authz_len != user_len || memcmp(msg, user, user_len) != 0))
 		return refuse(d, "-ERR [AUTH] authorization identity not supported");
@@ -57,6 +60,9 @@ static enum authdialog_action login_user(struct authdialog *d,
 		return refuse(d, "-ERR malformed LOGIN response");
 	if (len > AD_ARG_MAX)
 		return refuse(d, "-ERR [AUTH] credentials too long");
+	const char *refused = authdialog_name_refused(d, (const char *)name, len, true);
+	if (refused)
+		return refuse(d, refused);
 	memcpy(d->user, name, len);
 	d->user[len] = 0;
 	d->sasl_step = AD_SASL_LOGIN_PASS;

@@ -22,6 +22,11 @@ enum authdialog_action authsasl_response(struct authdialog *d, const char *line,
 void authdialog_reply(struct authdialog *d, const char *line);
 bool authdialog_login_allowed(const struct authdialog *d);
 bool authdialog_word_is(const char *word, size_t len, const char *name);
+/* NULL if NAME may go to the checker, else the -ERR line: names beyond
+ * ASCII only after UTF8 (or in SASL, whose names are UTF-8 by RFC 4422),
+ * and then valid UTF-8. */
+const char *authdialog_name_refused(const struct authdialog *d,
+	const char *name, size_t len, bool sasl);
 bool authdialog_set_cred(struct authdialog *d, const char *user, size_t user_len,
 	const char *secret, size_t secret_len, const char *timestamp);
 

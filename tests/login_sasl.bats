@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
-# pop3login's SASL mechanisms beyond PLAIN: AUTH LOGIN (transcripts with
-# the test checker, a raw socket, curl through the real chain to a
-# virtual user of checkpw).
+# pop3login's SASL mechanisms beyond PLAIN and UTF-8 user names: AUTH
+# LOGIN (transcripts with the test checker, a raw socket, curl through
+# the real chain to a virtual user of checkpw); UTF8 (RFC 6856) with
+# python3 poplib.
 
 load helpers
 load transcripts/login/lib
@@ -96,4 +97,48 @@ GREETING='+OK mail.test POP3 server ready\r\n'
 		"pop3://127.0.0.1:$PORT/"
 	[ "$status" -eq 67 ] # CURLE_LOGIN_DENIED
 	wait_log 'method=login tls=no result=refused'
+}
+
+@test "UTF8: poplib's utf8(), then a UTF-8 name reaches the checker as sent" {
+	PORT=$(free_port)
+	CRED_SAVE=$BATS_TEST_TMPDIR/cred start_tcpserver "$PORT" pop3login -d 0 mail.test "$CHECKER"
+	python3 - "$PORT" <<-'PY'
+	import poplib, sys
+	p = poplib.POP3("127.0.0.1", int(sys.argv[1]), timeout=10)
+	assert p.capa()["UTF8"] == ["USER"], p.capa()
+	try:
+	    p.user("jörg")
+	    raise SystemExit("UTF-8 name taken before UTF8")
+	except poplib.error_proto as e:
+	    assert e.args[0] == b"-ERR [AUTH] non-ASCII user name: send UTF8 first", e
+	assert p.utf8() == b"+OK UTF8 enabled"
+	assert p.user("jörg") == b"+OK send PASS"
+	try:
+	    p.pass_("pässword")
+	    raise SystemExit("accepted")
+	except poplib.error_proto as e:
+	    assert e.args[0] == b"-ERR [AUTH] authentication failed", e
+	p.sock.sendall(b"USER j\xc0\xb6rg\r\n")
+	assert p._getline()[0] == b"-ERR [AUTH] user name is not valid UTF-8"
+	p.quit()
+	PY
+	printf 'j\303\266rg\0p\303\244ssword\0\0' | cmp - "$BATS_TEST_TMPDIR/cred"
+	wait_log 'pop3login: login user=j\\xc3\\xb6rg ip=127.0.0.1 method=pass tls=no result=refused'
+}
+
+@test "UTF8: checkpw refuses a UTF-8 name cleanly (its names are ASCII)" {
+	chain
+	python3 - "$PORT" <<-'PY'
+	import poplib, sys
+	p = poplib.POP3("127.0.0.1", int(sys.argv[1]), timeout=10)
+	p.utf8()
+	p.user("jöe@v.example")
+	try:
+	    p.pass_("tan staaf")
+	    raise SystemExit("accepted")
+	except poplib.error_proto as e:
+	    assert e.args[0] == b"-ERR [AUTH] authentication failed", e
+	p.quit()
+	PY
+	wait_log 'checkpw: user=j\\xc3\\xb6e@v.example ip=127.0.0.1 backend=- result=refuse why=badname'
 }

@@ -206,7 +206,7 @@ static void test_dialog(void)
 	authdialog_out_clear(&d);
 	ok(says("CAPA", AD_CONTINUE, "+OK capability list follows\r\nTOP\r\nUIDL\r\n"
 		"RESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\nUSER\r\nSASL PLAIN LOGIN\r\n"
-		"IMPLEMENTATION pop3login\r\n.\r\n"), "CAPA, no STLS without a channel");
+		"UTF8 USER\r\nIMPLEMENTATION pop3login\r\n.\r\n"), "CAPA, no STLS without a channel");
 	ok(says("user alice", AD_CONTINUE, "+OK send PASS\r\n"), "USER");
 	ok(says("PASS  pass word ", AD_CHECK, ""), "PASS asks for a check");
 	ok(cred_is("alice\0 pass word \0\0", 19), "PASS keeps spaces, no timestamp");
@@ -263,7 +263,7 @@ static void test_dialog(void)
 	authdialog_out_clear(&d);
 	ok(says("CAPA", AD_CONTINUE, "+OK capability list follows\r\nTOP\r\nUIDL\r\n"
 		"RESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\nSTLS\r\n"
-		"IMPLEMENTATION pop3login\r\n.\r\n"), "TLS required: CAPA offers no login");
+		"UTF8\r\nIMPLEMENTATION pop3login\r\n.\r\n"), "TLS required: CAPA offers no login");
 	ok(says("USER alice", AD_CONTINUE, "-ERR [AUTH] cleartext login refused: use STLS first\r\n")
 		&& says("AUTH PLAIN AGFsaWNlAHNlY3JldA==", AD_CONTINUE,
 		"-ERR [AUTH] cleartext login refused: use STLS first\r\n"),
@@ -279,7 +279,7 @@ static void test_dialog(void)
 	authdialog_out_clear(&d);
 	ok(says("CAPA", AD_CONTINUE, "+OK capability list follows\r\nTOP\r\nUIDL\r\n"
 		"RESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\nUSER\r\nSASL PLAIN LOGIN\r\n"
-		"LOGIN-DELAY 900\r\nEXPIRE NEVER\r\nIMPLEMENTATION pop3login\r\n.\r\n"),
+		"LOGIN-DELAY 900\r\nEXPIRE NEVER\r\nUTF8 USER\r\nIMPLEMENTATION pop3login\r\n.\r\n"),
 		"CAPA with LOGIN-DELAY and EXPIRE");
 	ok(says("NOOP", AD_CONTINUE, "+OK\r\n") && says("NOOP", AD_CLOSE,
 		"-ERR too many commands\r\n"), "command limit");
@@ -338,12 +338,63 @@ static void test_login(void)
 		"TLS required: LOGIN refused and not listed");
 }
 
+/* UTF8 (RFC 6856): non-ASCII names only after it, and only valid UTF-8. */
+static void test_utf8(void)
+{
+	start(false, false, false);
+	authdialog_out_clear(&d);
+	ok(says("USER j\xc3\xb6rg", AD_CONTINUE,
+		"-ERR [AUTH] non-ASCII user name: send UTF8 first\r\n")
+		&& says("PASS x", AD_CONTINUE, "-ERR send USER first\r\n"),
+		"UTF-8 name refused before UTF8");
+	ok(says("UTF8 x", AD_CONTINUE, "-ERR usage: UTF8\r\n"), "UTF8 takes no argument");
+	ok(says("utf8", AD_CONTINUE, "+OK UTF8 enabled\r\n"), "UTF8");
+	ok(says("USER j\xc3\xb6rg", AD_CONTINUE, "+OK send PASS\r\n")
+		&& says("PASS pw", AD_CHECK, "") && cred_is("j\xc3\xb6rg\0pw\0\0", 10),
+		"UTF-8 name after UTF8 reaches the checker");
+	ok(result(1, AD_CONTINUE, "-ERR [AUTH] authentication failed\r\n"), "refused");
+	static const char *const bad[] = {
+		"USER \xc3", "USER \xc0\xaf", "USER \xe0\x80\xaf", "USER \xed\xa0\x80",
+		"USER \xf4\x90\x80\x80", "USER \xf8\x88\x80\x80\x80", "USER a\x80",
+		"USER \xc3\xb6\xb6", "USER \xf0\x9f\x98",
+	};
+	int all = 1;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		all &= says(bad[i], AD_CONTINUE, "-ERR [AUTH] user name is not valid UTF-8\r\n");
+	ok(all, "malformed, overlong, surrogate, too high, truncated UTF-8 refused");
+	ok(says("USER \xf0\x9f\x98\x80\xe2\x82\xac\xf4\x8f\xbf\xbf", AD_CONTINUE,
+		"+OK send PASS\r\n"), "four-, three-byte and U+10FFFF accepted");
+	ok(says("AUTH PLAIN AMMAeA==", AD_CONTINUE,
+		"-ERR [AUTH] user name is not valid UTF-8\r\n"), "PLAIN: malformed name refused");
+	start(false, false, false);
+	authdialog_out_clear(&d);
+	ok(says("AUTH PLAIN AGrDtnJnAHB3", AD_CHECK, "") && cred_is("j\xc3\xb6rg\0pw\0\0", 10),
+		"PLAIN: UTF-8 name without UTF8 (RFC 4616 names are UTF-8)");
+	ok(result(1, AD_CONTINUE, "-ERR [AUTH] authentication failed\r\n"), "refused");
+	ok(says("AUTH LOGIN wA==", AD_CONTINUE,
+		"-ERR [AUTH] user name is not valid UTF-8\r\n"), "LOGIN: malformed name refused");
+	ok(says("APOP j\xc3\xb6rg 0123456789abcdef0123456789abcdef", AD_CONTINUE,
+		"-ERR APOP not available\r\n"), "APOP off");
+	d.cfg.apop = true;
+	ok(says("APOP j\xc3\xb6rg 0123456789abcdef0123456789abcdef", AD_CONTINUE,
+		"-ERR [AUTH] non-ASCII user name: send UTF8 first\r\n"), "APOP: UTF8 first");
+	ok(says("UTF8", AD_CONTINUE, "+OK UTF8 enabled\r\n")
+		&& says("STLS", AD_CONTINUE, "-ERR STLS not available\r\n"), "UTF8 again");
+	d.cfg.tls_possible = true;
+	ok(says("STLS", AD_STLS, "+OK begin TLS negotiation\r\n"), "STLS");
+	authdialog_tls_started(&d);
+	ok(says("USER j\xc3\xb6rg", AD_CONTINUE,
+		"-ERR [AUTH] non-ASCII user name: send UTF8 first\r\n"),
+		"STLS forgets UTF8");
+}
+
 int main(void)
 {
 	test_base64();
 	test_lineexact();
 	test_dialog();
 	test_login();
+	test_utf8();
 	printf("1..%d\n", test_no);
 	return failures != 0;
 }
