@@ -8,6 +8,7 @@
 #include "exitcode.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -39,6 +40,12 @@ bool authdialog_start(struct authdialog *d, const struct authdialog_config *cfg,
 	d->cfg = *cfg;
 	if (strlen(cfg->hostname) > AD_ARG_MAX - 60)
 		return false;
+	if (cfg->cram) {
+		int n = snprintf(d->challenge, sizeof d->challenge, "<%s@%s>",
+			unique, cfg->hostname);
+		if (n < 0 || (size_t)n >= sizeof d->challenge)
+			return false;
+	}
 	if (cfg->apop) {
 		int n = snprintf(d->timestamp, sizeof d->timestamp, "<%s@%s>",
 			unique, cfg->hostname);
@@ -120,10 +127,18 @@ static enum authdialog_action check(struct authdialog *d,
 	return AD_CHECK;
 }
 
-static bool is_hex(char c)
+bool authdialog_hex_digest(const char *in, char out[33])
 {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')
-		|| (c >= 'A' && c <= 'F');
+	for (int i = 0; i < 32; i++) {
+		char c = in[i];
+		if (c >= 'A' && c <= 'F')
+			c = (char)(c - 'A' + 'a');
+		else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return false;
+		out[i] = c;
+	}
+	out[32] = 0;
+	return true;
 }
 
 /* RFC 3629: no overlong form, no surrogate, nothing past U+10FFFF. */
@@ -229,15 +244,10 @@ static enum authdialog_action cmd_apop(struct authdialog *d, const char *arg,
 	}
 	size_t name_len = (size_t)(space - arg);
 	char digest[33];
-	for (int i = 0; i < 32; i++) {
-		char c = space[1 + i];
-		if (!is_hex(c)) {
-			authdialog_reply(d, "-ERR usage: APOP name digest");
-			return AD_CONTINUE;
-		}
-		digest[i] = (c >= 'A' && c <= 'F') ? (char)(c - 'A' + 'a') : c;
+	if (!authdialog_hex_digest(space + 1, digest)) {
+		authdialog_reply(d, "-ERR usage: APOP name digest");
+		return AD_CONTINUE;
 	}
-	digest[32] = 0;
 	d->have_user = false;
 	const char *refused = authdialog_name_refused(d, arg, name_len, false);
 	if (refused) {
@@ -447,20 +457,35 @@ void authdialog_wipe(struct authdialog *d)
 	d->cred_len = 0;
 }
 
-/* What the parent checks of a block before a checker sees it: exactly
- * three fields, the last empty or this connection's own APOP timestamp,
- * so that a subverted child can neither replay a digest made for another
- * greeting nor slip a checker extra fields.  The rest is the checker's. */
-bool authdialog_block_ok(const unsigned char *block, size_t len, const char *timestamp)
+/* True if the field that ends at the NUL END of BLOCK is S, not empty. */
+static bool field_before_is(const unsigned char *block, const unsigned char *end,
+	const char *s)
+{
+	size_t n = strlen(s);
+	return n > 0 && (size_t)(end - block) >= n + 1 && end[-(ptrdiff_t)n - 1] == 0
+		&& memcmp(end - n, s, n) == 0;
+}
+
+/* What the parent checks of a block before a checker sees it: three
+ * fields, the last empty or this connection's own APOP timestamp, or
+ * four, the fourth "cram-md5" and the third this connection's CRAM-MD5
+ * challenge, so that a subverted child can neither replay a digest made
+ * for another connection nor slip a checker other fields.  The rest is
+ * the checker's. */
+bool authdialog_block_ok(const unsigned char *block, size_t len,
+	const struct authdialog *greeting)
 {
 	size_t nuls = 0;
 	for (size_t i = 0; i < len; i++)
 		nuls += block[i] == 0;
-	if (nuls != 3 || block[len - 1] != 0)
+	if (len < 3 || block[len - 1] != 0 || (nuls != 3 && nuls != 4))
 		return false;
-	if (block[len - 2] == 0)
-		return true; /* no timestamp */
-	size_t ts_len = strlen(timestamp);
-	return ts_len > 0 && len >= ts_len + 2 && block[len - ts_len - 2] == 0
-		&& memcmp(block + len - ts_len - 1, timestamp, ts_len) == 0;
+	const unsigned char *end = block + len - 1;
+	if (nuls == 4) {
+		if (!field_before_is(block, end, AD_CRAM_METHOD))
+			return false;
+		end -= sizeof AD_CRAM_METHOD;
+		return field_before_is(block, end, greeting->challenge);
+	}
+	return end[-1] == 0 || field_before_is(block, end, greeting->timestamp);
 }

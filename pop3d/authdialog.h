@@ -23,6 +23,7 @@ enum {
 struct authdialog_config {
 	const char *hostname;
 	bool apop;               /* timestamp in the greeting, APOP accepted */
+	bool cram;               /* AUTH CRAM-MD5 offered (RFC 2195) */
 	bool tls_possible;       /* a descriptor for STARTTLS is present */
 	bool tls_active;         /* the connection is already encrypted */
 	bool tls_required;       /* refuse USER/PASS, APOP, AUTH in cleartext */
@@ -43,7 +44,11 @@ enum authdialog_action {
 
 enum authdialog_method {
 	AD_METHOD_PASS, AD_METHOD_APOP, AD_METHOD_PLAIN, AD_METHOD_LOGIN,
+	AD_METHOD_CRAM,
 };
+
+/* The fourth field of a CRAM-MD5 block (doc/interfaces.md). */
+#define AD_CRAM_METHOD "cram-md5"
 
 /* Where an AUTH exchange stands: the next line is the client's answer
  * to the last "+ " (pop3d/authsasl.c). */
@@ -52,11 +57,13 @@ enum authdialog_sasl {
 	AD_SASL_PLAIN,       /* the PLAIN message */
 	AD_SASL_LOGIN_USER,  /* LOGIN: the user name */
 	AD_SASL_LOGIN_PASS,  /* LOGIN: the password; the name is in user */
+	AD_SASL_CRAM,        /* CRAM-MD5: "name digest" */
 };
 
 struct authdialog {
 	struct authdialog_config cfg;
 	char timestamp[AD_TIMESTAMP_MAX]; /* "" when APOP is off */
+	char challenge[AD_TIMESTAMP_MAX]; /* CRAM-MD5's, "" when it is off */
 	char user[AD_ARG_MAX + 1];        /* from USER until PASS, or AUTH LOGIN's */
 	bool have_user;
 	bool utf8;                        /* UTF8 given: UTF-8 user names too */
@@ -72,7 +79,10 @@ struct authdialog {
 };
 
 /* Starts a dialogue; UNIQUE is the process-unique part of the APOP
- * timestamp ("pid.time.random"), ignored without cfg->apop.  Leaves the
+ * timestamp and of the CRAM-MD5 challenge ("pid.time.random"), the two
+ * then the same <UNIQUE@hostname>: the digests differ in kind (MD5 of
+ * timestamp and password against HMAC-MD5 keyed with the password), so
+ * neither answers the other.  Leaves the
  * greeting in the output buffer.  Returns false if the timestamp or the
  * hostname would be too long. */
 bool authdialog_start(struct authdialog *d, const struct authdialog_config *cfg,
@@ -96,10 +106,12 @@ void authdialog_tls_started(struct authdialog *d);
 /* For logs: the word for a checker's wait status ("ok", "refused", ...). */
 const char *authdialog_result_word(int wait_status);
 
-/* For pop3login's root parent: BLOCK (LEN octets from the dialogue)
- * holds exactly three fields, the last empty or TIMESTAMP. */
+/* For pop3login's root parent: BLOCK (LEN octets from the dialogue) is
+ * a block this connection's dialogue GREETING could have made: three
+ * fields, the last empty or its APOP timestamp, or four for CRAM-MD5
+ * with its challenge. */
 bool authdialog_block_ok(const unsigned char *block, size_t len,
-	const char *timestamp);
+	const struct authdialog *greeting);
 
 /* Clears the output buffer after the caller has sent it. */
 void authdialog_out_clear(struct authdialog *d);

@@ -1,7 +1,8 @@
 /* authsasl.c: see authsasl.h.  PLAIN is RFC 4616, LOGIN the exchange of
  * draft-murchison-sasl-login (the name, then the password, each asked
- * for with a base64 "Username:" / "Password:").  The AUTH command itself
- * and its initial response follow RFC 5034. */
+ * for with a base64 "Username:" / "Password:"), CRAM-MD5 RFC 2195 (the
+ * checker computes the HMAC: only it knows the secret).  The AUTH
+ * command itself and its initial response follow RFC 5034. */
 #include "authsasl.h"
 
 #include "base64.h"
@@ -85,6 +86,55 @@ static enum authdialog_action login_pass(struct authdialog *d,
 	return act;
 }
 
+/* Adds METHOD as a fourth field, for a checker to tell the digest's kind. */
+static bool add_method(struct authdialog *d, const char *method)
+{
+	size_t n = strlen(method) + 1;
+	if (n > sizeof d->cred - d->cred_len) {
+		explicit_bzero(d->cred, sizeof d->cred);
+		d->cred_len = 0;
+		return false;
+	}
+	memcpy(d->cred + d->cred_len, method, n);
+	d->cred_len += n;
+	return true;
+}
+
+/* CRAM-MD5's answer: "name digest", the digest 32 hex digits, the last
+ * word (so names may hold spaces, as with APOP). */
+static enum authdialog_action cram_answer(struct authdialog *d,
+	const unsigned char *msg, size_t len)
+{
+	const char *text = (const char *)msg;
+	const char *space = len ? memrchr(text, ' ', len) : NULL;
+	char digest[33];
+	if (!space || space == text || len - (size_t)(space - text) - 1 != 32
+	    || memchr(text, 0, len) || !authdialog_hex_digest(space + 1, digest))
+		return refuse(d, "-ERR malformed CRAM-MD5 response");
+	size_t name_len = (size_t)(space - text);
+	if (name_len > AD_ARG_MAX)
+		return refuse(d, "-ERR [AUTH] credentials too long");
+	const char *refused = authdialog_name_refused(d, text, name_len, true);
+	if (refused)
+		return refuse(d, refused);
+	if (!authdialog_set_cred(d, text, name_len, digest, 32, d->challenge)
+	    || !add_method(d, AD_CRAM_METHOD))
+		return refuse(d, "-ERR [AUTH] credentials too long");
+	return check(d, AD_METHOD_CRAM);
+}
+
+/* "+ " and the challenge in base64: at most 340 characters. */
+static enum authdialog_action cram_start(struct authdialog *d)
+{
+	char line[2 + BASE64_ENCODED_SIZE(AD_TIMESTAMP_MAX)] = "+ ";
+	if (!base64_encode((const unsigned char *)d->challenge,
+	    strlen(d->challenge), line + 2, sizeof line - 2))
+		return refuse(d, "-ERR [SYS/PERM] CRAM-MD5 not available");
+	d->sasl_step = AD_SASL_CRAM;
+	authdialog_reply(d, line);
+	return AD_CONTINUE;
+}
+
 enum authdialog_action authsasl_response(struct authdialog *d, const char *line,
 	size_t len)
 {
@@ -107,6 +157,8 @@ enum authdialog_action authsasl_response(struct authdialog *d, const char *line,
 		act = login_user(d, decoded, n);
 	} else if (step == AD_SASL_LOGIN_PASS) {
 		act = login_pass(d, decoded, n);
+	} else if (step == AD_SASL_CRAM) {
+		act = cram_answer(d, decoded, n);
 	} else {
 		act = plain_message(d, decoded, n);
 	}
@@ -114,15 +166,21 @@ enum authdialog_action authsasl_response(struct authdialog *d, const char *line,
 	return act;
 }
 
-/* The mechanisms offered, in CAPA's SASL line and bare AUTH's list. */
-static const char *const mechanisms[] = { "PLAIN", "LOGIN" };
-enum { MECHANISMS = sizeof mechanisms / sizeof mechanisms[0] };
+/* The mechanisms offered, in CAPA's SASL line and bare AUTH's list:
+ * CRAM-MD5 only where the site says its checker can verify it, because
+ * clients that see it prefer it and do not fall back. */
+static const char *const mechanisms[] = { "PLAIN", "LOGIN", "CRAM-MD5" };
+
+static size_t mechanisms_offered(const struct authdialog *d)
+{
+	return d->cfg.cram ? 3 : 2;
+}
 
 static enum authdialog_action list_mechanisms(struct authdialog *d)
 {
 	authdialog_reply(d, "+OK mechanisms follow");
 	if (authdialog_login_allowed(d))
-		for (size_t i = 0; i < MECHANISMS; i++)
+		for (size_t i = 0; i < mechanisms_offered(d); i++)
 			authdialog_reply(d, mechanisms[i]);
 	authdialog_reply(d, ".");
 	return AD_CONTINUE;
@@ -143,6 +201,11 @@ enum authdialog_action authsasl_command(struct authdialog *d, const char *arg,
 	} else if (authdialog_word_is(arg, mech_len, "LOGIN")) {
 		d->sasl_step = AD_SASL_LOGIN_USER;
 		ask = LOGIN_ASK_USER;
+	} else if (d->cfg.cram && authdialog_word_is(arg, mech_len, "CRAM-MD5")) {
+		/* the server speaks first (RFC 4422 section 5) */
+		if (space)
+			return refuse(d, "-ERR CRAM-MD5 takes no initial response");
+		return cram_start(d);
 	} else {
 		return refuse(d, "-ERR unsupported mechanism");
 	}
@@ -155,7 +218,7 @@ enum authdialog_action authsasl_command(struct authdialog *d, const char *arg,
 void authsasl_capa(struct authdialog *d)
 {
 	char line[64] = "SASL";
-	for (size_t i = 0; i < MECHANISMS; i++) {
+	for (size_t i = 0; i < mechanisms_offered(d); i++) {
 		strcat(line, " ");
 		strcat(line, mechanisms[i]);
 	}

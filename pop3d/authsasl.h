@@ -27,6 +27,9 @@ bool authdialog_word_is(const char *word, size_t len, const char *name);
  * and then valid UTF-8. */
 const char *authdialog_name_refused(const struct authdialog *d,
 	const char *name, size_t len, bool sasl);
+/* IN's first 32 octets as lower-case hex digits in OUT; false if any is
+ * no hex digit. */
+bool authdialog_hex_digest(const char *in, char out[33]);
 bool authdialog_set_cred(struct authdialog *d, const char *user, size_t user_len,
 	const char *secret, size_t secret_len, const char *timestamp);
 

@@ -2,7 +2,8 @@
 # pop3login's SASL mechanisms beyond PLAIN and UTF-8 user names: AUTH
 # LOGIN (transcripts with the test checker, a raw socket, curl through
 # the real chain to a virtual user of checkpw); UTF8 (RFC 6856) with
-# python3 poplib.
+# python3 poplib; CRAM-MD5 (pop3login -C) with curl against virtual users
+# with a plain and a hashed secret and a system user.
 
 load helpers
 load transcripts/login/lib
@@ -16,9 +17,10 @@ teardown() {
 	remove_users
 }
 
-# chain OPTIONS...: pop3login OPTIONS -> checkpw -v -> mboxsplit -> pop3d
-# on a free port, for the virtual user joe@v.example (uid $VUID) with a
-# plain secret and three messages.
+# chain OPTIONS...: pop3login OPTIONS -> checkpw -v -s -> mboxsplit ->
+# pop3d on a free port, for the virtual users joe@v.example (uid $VUID,
+# a plain secret, three messages) and ann@v.example (a hashed secret),
+# then system users.
 chain() {
 	for prog in checkpw vusers-make mboxsplit pop3d; do
 		[ -x "$POP3_BIN/$prog" ] || skip "$prog not built"
@@ -33,12 +35,14 @@ chain() {
 	chown -R "$VUID:$VUID" "$v/joe"
 	chmod 600 "$v/joe/mbox"
 	printf 'joe:%s:%s:%s::{plain}tan staaf\n' "$VUID" "$VUID" "$v/joe" >"$v/v.example.src"
+	printf 'ann:%s:%s:%s::%s\n' "$VUID" "$VUID" "$v/joe" \
+		"$(printf 'ann pw\n' | "$POP3_BIN/vusers-make" -h '$6$')" >>"$v/v.example.src"
 	"$POP3_BIN/vusers-make" "$v/v.example.src" "$v/v.example.cdb" 2>/dev/null
 	cp "$POP3_BIN/pop3login" "$POP3_BIN/checkpw" "$POP3_BIN/mboxsplit" "$POP3_BIN/pop3d" "$bin/"
 	chmod 755 "$bin"
 	PORT=$(free_port)
 	start_tcpserver "$PORT" "$bin/pop3login" -d 0 "$@" mail.test \
-		"$bin/checkpw" -v "$v/%d.cdb" -m '%h/mbox' "$bin/mboxsplit" "$bin/pop3d"
+		"$bin/checkpw" -v "$v/%d.cdb" -s -m '%h/mbox' "$bin/mboxsplit" "$bin/pop3d"
 }
 
 serve() {
@@ -141,4 +145,71 @@ GREETING='+OK mail.test POP3 server ready\r\n'
 	p.quit()
 	PY
 	wait_log 'checkpw: user=j\\xc3\\xb6e@v.example ip=127.0.0.1 backend=- result=refuse why=badname'
+}
+
+@test "CRAM-MD5: offered only with -C" {
+	serve -d 0
+	python3 "$CLIENT" "$PORT" "r:$GREETING" 's:AUTH CRAM-MD5\r\n' \
+		'r:-ERR unsupported mechanism\r\n' 's:QUIT\r\n' 'r:+OK bye\r\n' eof
+}
+
+@test "chain: curl AUTH=CRAM-MD5 to a virtual user with a plain secret; a wrong one fails" {
+	chain -C
+	run curl -sS --max-time 10 --login-options AUTH=CRAM-MD5 -u 'joe@v.example:tan staaf' \
+		"pop3://127.0.0.1:$PORT/"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 3 ]
+	[[ ${lines[0]} == '1 '* ]]
+	wait_log 'pop3login: login user=joe@v.example ip=127.0.0.1 method=cram-md5 tls=no result=ok'
+	wait_log 'checkpw: user=joe@v.example ip=127.0.0.1 backend=virtual result=accept why=ok'
+	run curl -sS --max-time 10 --login-options AUTH=CRAM-MD5 -u 'joe@v.example:tan staa' \
+		"pop3://127.0.0.1:$PORT/"
+	[ "$status" -eq 67 ]
+	wait_log 'checkpw: user=joe@v.example ip=127.0.0.1 backend=virtual result=refuse why=badpass'
+	! grep -q 'tan sta' "$BATS_TEST_TMPDIR/log"
+}
+
+@test "chain: CRAM-MD5 refused cleanly for a hashed secret and a system user" {
+	chain -C
+	make_user pcram1
+	printf 'pcram1:%s\n' 'sys pw' | chpasswd
+	run curl -sS --max-time 10 --login-options AUTH=CRAM-MD5 -u 'ann@v.example:ann pw' \
+		"pop3://127.0.0.1:$PORT/"
+	[ "$status" -eq 67 ]
+	wait_log 'checkpw: user=ann@v.example ip=127.0.0.1 backend=virtual result=refuse why=cram-needs-plain'
+	run curl -sS --max-time 10 --login-options AUTH=CRAM-MD5 -u 'pcram1:sys pw' \
+		"pop3://127.0.0.1:$PORT/"
+	[ "$status" -eq 67 ]
+	wait_log 'checkpw: user=pcram1 ip=127.0.0.1 backend=system result=refuse why=cram-needs-plain'
+	# the same users with a password still log in, over the same chain
+	run curl -sS --max-time 10 --login-options AUTH=PLAIN -u 'ann@v.example:ann pw' \
+		"pop3://127.0.0.1:$PORT/"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 3 ]
+}
+
+@test "CRAM-MD5: the challenge is <...@hostname>, the block carries it and the method" {
+	PORT=$(free_port)
+	CRED_SAVE=$BATS_TEST_TMPDIR/cred start_tcpserver "$PORT" pop3login -d 0 -C mail.test "$CHECKER"
+	python3 - "$PORT" "$BATS_TEST_TMPDIR/want" <<-'PY'
+	import base64, hmac, hashlib, socket, sys
+	s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+	f = s.makefile("rb")
+	f.readline()
+	s.sendall(b"AUTH CRAM-MD5\r\n")
+	line = f.readline()
+	assert line.startswith(b"+ "), line
+	challenge = base64.b64decode(line[2:].strip())
+	assert challenge.startswith(b"<") and challenge.endswith(b"@mail.test>"), challenge
+	digest = hmac.new(b"secret word", challenge, hashlib.md5).hexdigest()
+	s.sendall(base64.b64encode(b"good " + digest.upper().encode()) + b"\r\n")
+	with open(sys.argv[2], "wb") as want:
+	    want.write(b"good\0" + digest.encode() + b"\0" + challenge + b"\0cram-md5\0")
+	# the test checker knows no CRAM-MD5: it takes the HMAC for a password
+	assert f.readline() == b"-ERR [AUTH] authentication failed\r\n"
+	s.sendall(b"QUIT\r\n")
+	assert f.readline() == b"+OK bye\r\n"
+	PY
+	wait_log 'pop3login: login user=good ip=127.0.0.1 method=cram-md5 tls=no result=refused'
+	cmp "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/cred"
 }

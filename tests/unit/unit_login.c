@@ -60,6 +60,16 @@ static void test_base64(void)
 	ok(b64_bad("Zm9v YmFy"), "base64 space inside");
 	ok(b64_bad("Zm9v\nYmFy"), "base64 line break inside");
 	ok(b64_bad("Zg==Zg=="), "base64 padding in the middle");
+	char enc[16];
+	ok(base64_encode((const unsigned char *)"fooba", 5, enc, sizeof enc)
+		&& strcmp(enc, "Zm9vYmE=") == 0
+		&& base64_encode((const unsigned char *)"foob", 4, enc, 9)
+		&& strcmp(enc, "Zm9vYg==") == 0
+		&& base64_encode((const unsigned char *)"", 0, enc, 1) && enc[0] == 0,
+		"base64 encodes RFC 4648 vectors, exact room");
+	ok(!base64_encode((const unsigned char *)"foob", 4, enc, 8)
+		&& !base64_encode((const unsigned char *)"", 0, enc, 0),
+		"base64 encode: no room for the padding or the NUL");
 	unsigned char small[2];
 	size_t n;
 	ok(!base64_decode("Zm9v", 4, small, sizeof small, &n), "base64 output too small");
@@ -388,6 +398,86 @@ static void test_utf8(void)
 		"STLS forgets UTF8");
 }
 
+#define CHALLENGE "<123.456.abcdef@mail.example.org>"
+#define CRAM_ASK "+ PDEyMy40NTYuYWJjZGVmQG1haWwuZXhhbXBsZS5vcmc+\r\n"
+#define CRAM_DIGEST "1cf52691636245ef1a3f75de66ce9dd4"
+
+/* CRAM-MD5: offered only when configured; the block and its check. */
+static void test_cram(void)
+{
+	start(false, false, false);
+	authdialog_out_clear(&d);
+	ok(says("AUTH CRAM-MD5", AD_CONTINUE, "-ERR unsupported mechanism\r\n")
+		&& d.challenge[0] == 0, "CRAM-MD5 off by default");
+	struct authdialog_config cfg = {
+		.hostname = "mail.example.org", .cram = true,
+		.max_failures = 3, .max_commands = 30,
+	};
+	authdialog_start(&d, &cfg, "123.456.abcdef");
+	ok(d.out_len == 40 && strcmp(d.challenge, CHALLENGE) == 0,
+		"greeting without a timestamp, challenge kept");
+	authdialog_out_clear(&d);
+	ok(says("AUTH", AD_CONTINUE,
+		"+OK mechanisms follow\r\nPLAIN\r\nLOGIN\r\nCRAM-MD5\r\n.\r\n"),
+		"bare AUTH lists CRAM-MD5");
+	ok(says("auth cram-md5", AD_CONTINUE, CRAM_ASK)
+		&& says("YWxpY2UgMUNGNTI2OTE2MzYyNDVFRjFBM0Y3NURFNjZDRTlERDQ=", AD_CHECK, ""),
+		"CRAM-MD5: challenge, answer");
+	ok(cred_is("alice\0" CRAM_DIGEST "\0" CHALLENGE "\0cram-md5\0", 82)
+		&& d.method == AD_METHOD_CRAM, "CRAM-MD5 block: digest lower-cased, "
+		"challenge, method");
+	ok(authdialog_block_ok(d.cred, d.cred_len, &d), "the parent takes the block");
+	ok(result(1, AD_CONTINUE, "-ERR [AUTH] authentication failed\r\n"), "refused");
+	ok(says("AUTH CRAM-MD5 YWxpY2U=", AD_CONTINUE,
+		"-ERR CRAM-MD5 takes no initial response\r\n"), "no initial response");
+	static const char *const bad[] = {
+		"YWxpY2U=", "YWxpY2UgMDEyMw==", "IDFjZjUyNjkxNjM2MjQ1ZWYxYTNmNzVkZTY2Y2U5ZGQ0",
+		"YWxpY2UgMWNmNTI2OTE2MzYyNDVlZjFhM2Y3NWRlNjZjZTlkZGc=", "=",
+	};
+	int all = 1;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		all &= says("AUTH CRAM-MD5", AD_CONTINUE, CRAM_ASK)
+			&& says(bad[i], AD_CONTINUE, "-ERR malformed CRAM-MD5 response\r\n");
+	ok(all, "no digest, short, no name, not hex, empty: malformed");
+	ok(says("AUTH CRAM-MD5", AD_CONTINUE, CRAM_ASK)
+		&& says("*", AD_CONTINUE, "-ERR authentication cancelled\r\n"), "* cancels");
+	ok(says("AUTH CRAM-MD5", AD_CONTINUE, CRAM_ASK)
+		&& says("!!!!", AD_CONTINUE, "-ERR bad base64\r\n"), "bad base64");
+	ok(says("CAPA", AD_CONTINUE, "+OK capability list follows\r\nTOP\r\nUIDL\r\n"
+		"RESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\nUSER\r\n"
+		"SASL PLAIN LOGIN CRAM-MD5\r\nUTF8 USER\r\nIMPLEMENTATION pop3login\r\n.\r\n"),
+		"CAPA lists CRAM-MD5");
+}
+
+#define BLOCK_OK(lit) authdialog_block_ok((const unsigned char *)lit, sizeof lit - 1, &d)
+
+/* What the root parent lets through to a checker. */
+static void test_block_ok(void)
+{
+	struct authdialog_config cfg = {
+		.hostname = "mail.example.org", .cram = true, .apop = true,
+		.max_failures = 3, .max_commands = 30,
+	};
+	authdialog_start(&d, &cfg, "123.456.abcdef");
+	ok(BLOCK_OK("u\0pw\0\0"), "block: password, no timestamp");
+	ok(BLOCK_OK("u\0d\0" CHALLENGE "\0"), "block: APOP with our timestamp");
+	ok(BLOCK_OK("u\0d\0" CHALLENGE "\0cram-md5\0"), "block: CRAM-MD5 with our challenge");
+	ok(!BLOCK_OK("u\0d\0<1.2.3@mail.example.org>\0"), "block: another timestamp");
+	ok(!BLOCK_OK("u\0d\0<1.2.3@mail.example.org>\0cram-md5\0"), "block: another challenge");
+	ok(!BLOCK_OK("u\0d\0\0cram-md5\0"), "block: CRAM-MD5 without the challenge");
+	ok(!BLOCK_OK("u\0d\0" CHALLENGE "\0plain\0"), "block: another fourth field");
+	ok(!BLOCK_OK("u\0d\0" CHALLENGE "\0cram-md5\0x\0"), "block: five fields");
+	ok(!BLOCK_OK("u\0pw\0"), "block: two fields");
+	ok(!BLOCK_OK("u\0pw\0x"), "block: unterminated");
+	cfg.cram = false;
+	authdialog_start(&d, &cfg, "123.456.abcdef");
+	ok(!BLOCK_OK("u\0d\0" CHALLENGE "\0cram-md5\0"), "block: CRAM-MD5 when it is off");
+	cfg.cram = true;
+	cfg.apop = false;
+	authdialog_start(&d, &cfg, "123.456.abcdef");
+	ok(!BLOCK_OK("u\0d\0" CHALLENGE "\0"), "block: APOP when it is off");
+}
+
 int main(void)
 {
 	test_base64();
@@ -395,6 +485,8 @@ int main(void)
 	test_dialog();
 	test_login();
 	test_utf8();
+	test_cram();
+	test_block_ok();
 	printf("1..%d\n", test_no);
 	return failures != 0;
 }
