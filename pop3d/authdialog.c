@@ -469,7 +469,8 @@ static bool field_before_is(const unsigned char *block, const unsigned char *end
 /* What the parent checks of a block before a checker sees it: three
  * fields, the last empty or this connection's own APOP timestamp, or
  * four, the fourth "cram-md5" and the third this connection's CRAM-MD5
- * challenge, so that a subverted child can neither replay a digest made
+ * challenge, or an OAuth method (when offered) and the third empty, so
+ * that a subverted child can neither replay a digest made
  * for another connection nor slip a checker other fields.  The rest is
  * the checker's. */
 bool authdialog_block_ok(const unsigned char *block, size_t len,
@@ -482,10 +483,16 @@ bool authdialog_block_ok(const unsigned char *block, size_t len,
 		return false;
 	const unsigned char *end = block + len - 1;
 	if (nuls == 4) {
-		if (!field_before_is(block, end, AD_CRAM_METHOD))
+		if (field_before_is(block, end, AD_CRAM_METHOD))
+			return field_before_is(block, end - sizeof AD_CRAM_METHOD,
+				greeting->challenge);
+		if (!greeting->cfg.oauth)
 			return false;
-		end -= sizeof AD_CRAM_METHOD;
-		return field_before_is(block, end, greeting->challenge);
+		if (field_before_is(block, end, AD_OAUTHBEARER_METHOD))
+			return end[-(ptrdiff_t)sizeof AD_OAUTHBEARER_METHOD - 1] == 0;
+		if (field_before_is(block, end, AD_XOAUTH2_METHOD))
+			return end[-(ptrdiff_t)sizeof AD_XOAUTH2_METHOD - 1] == 0;
+		return false;
 	}
 	return end[-1] == 0 || field_before_is(block, end, greeting->timestamp);
 }

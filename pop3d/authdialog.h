@@ -24,6 +24,7 @@ struct authdialog_config {
 	const char *hostname;
 	bool apop;               /* timestamp in the greeting, APOP accepted */
 	bool cram;               /* AUTH CRAM-MD5 offered (RFC 2195) */
+	bool oauth;              /* OAUTHBEARER (RFC 7628) and XOAUTH2 offered */
 	bool tls_possible;       /* a descriptor for STARTTLS is present */
 	bool tls_active;         /* the connection is already encrypted */
 	bool tls_required;       /* refuse USER/PASS, APOP, AUTH in cleartext */
@@ -44,11 +45,14 @@ enum authdialog_action {
 
 enum authdialog_method {
 	AD_METHOD_PASS, AD_METHOD_APOP, AD_METHOD_PLAIN, AD_METHOD_LOGIN,
-	AD_METHOD_CRAM,
+	AD_METHOD_CRAM, AD_METHOD_OAUTHBEARER, AD_METHOD_XOAUTH2,
 };
 
 /* The fourth field of a CRAM-MD5 block (doc/interfaces.md). */
 #define AD_CRAM_METHOD "cram-md5"
+/* ... and of an OAuth 2.0 bearer token's, whose timestamp is empty. */
+#define AD_OAUTHBEARER_METHOD "oauthbearer"
+#define AD_XOAUTH2_METHOD "xoauth2"
 
 /* Where an AUTH exchange stands: the next line is the client's answer
  * to the last "+ " (pop3d/authsasl.c). */
@@ -58,6 +62,8 @@ enum authdialog_sasl {
 	AD_SASL_LOGIN_USER,  /* LOGIN: the user name */
 	AD_SASL_LOGIN_PASS,  /* LOGIN: the password; the name is in user */
 	AD_SASL_CRAM,        /* CRAM-MD5: "name digest" */
+	AD_SASL_OAUTHBEARER, /* OAUTHBEARER: the GS2 header and pairs */
+	AD_SASL_XOAUTH2,     /* XOAUTH2: user= and auth= pairs */
 };
 
 struct authdialog {
@@ -108,8 +114,8 @@ const char *authdialog_result_word(int wait_status);
 
 /* For pop3login's root parent: BLOCK (LEN octets from the dialogue) is
  * a block this connection's dialogue GREETING could have made: three
- * fields, the last empty or its APOP timestamp, or four for CRAM-MD5
- * with its challenge. */
+ * fields, the last empty or its APOP timestamp, or four: CRAM-MD5 with
+ * its challenge, or an OAuth method with none. */
 bool authdialog_block_ok(const unsigned char *block, size_t len,
 	const struct authdialog *greeting);
 

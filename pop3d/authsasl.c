@@ -5,6 +5,7 @@
  * command itself and its initial response follow RFC 5034. */
 #include "authsasl.h"
 
+#include "authoauth.h"
 #include "base64.h"
 
 #include <string.h>
@@ -12,7 +13,7 @@
 #define LOGIN_ASK_USER "+ VXNlcm5hbWU6"  /* base64 of "Username:" */
 #define LOGIN_ASK_PASS "+ UGFzc3dvcmQ6"  /* base64 of "Password:" */
 
-static enum authdialog_action check(struct authdialog *d,
+enum authdialog_action authsasl_check(struct authdialog *d,
 	enum authdialog_method method)
 {
 	d->method = method;
@@ -50,7 +51,7 @@ static enum authdialog_action plain_message(struct authdialog *d,
 		return refuse(d, "-ERR [AUTH] authorization identity not supported");
 	if (!authdialog_set_cred(d, user, user_len, pass, pass_len, ""))
 		return refuse(d, "-ERR [AUTH] credentials too long");
-	return check(d, AD_METHOD_PLAIN);
+	return authsasl_check(d, AD_METHOD_PLAIN);
 }
 
 /* LOGIN's first answer: the user name, kept until the password comes. */
@@ -81,13 +82,13 @@ static enum authdialog_action login_pass(struct authdialog *d,
 	    (const char *)pass, len, ""))
 		act = refuse(d, "-ERR [AUTH] credentials too long");
 	else
-		act = check(d, AD_METHOD_LOGIN);
+		act = authsasl_check(d, AD_METHOD_LOGIN);
 	explicit_bzero(d->user, sizeof d->user);
 	return act;
 }
 
 /* Adds METHOD as a fourth field, for a checker to tell the digest's kind. */
-static bool add_method(struct authdialog *d, const char *method)
+bool authsasl_add_method(struct authdialog *d, const char *method)
 {
 	size_t n = strlen(method) + 1;
 	if (n > sizeof d->cred - d->cred_len) {
@@ -118,9 +119,9 @@ static enum authdialog_action cram_answer(struct authdialog *d,
 	if (refused)
 		return refuse(d, refused);
 	if (!authdialog_set_cred(d, text, name_len, digest, 32, d->challenge)
-	    || !add_method(d, AD_CRAM_METHOD))
+	    || !authsasl_add_method(d, AD_CRAM_METHOD))
 		return refuse(d, "-ERR [AUTH] credentials too long");
-	return check(d, AD_METHOD_CRAM);
+	return authsasl_check(d, AD_METHOD_CRAM);
 }
 
 /* "+ " and the challenge in base64: at most 340 characters. */
@@ -159,6 +160,10 @@ enum authdialog_action authsasl_response(struct authdialog *d, const char *line,
 		act = login_pass(d, decoded, n);
 	} else if (step == AD_SASL_CRAM) {
 		act = cram_answer(d, decoded, n);
+	} else if (step == AD_SASL_OAUTHBEARER) {
+		act = authoauth_bearer(d, decoded, n);
+	} else if (step == AD_SASL_XOAUTH2) {
+		act = authoauth_xoauth2(d, decoded, n);
 	} else {
 		act = plain_message(d, decoded, n);
 	}
@@ -166,22 +171,36 @@ enum authdialog_action authsasl_response(struct authdialog *d, const char *line,
 	return act;
 }
 
-/* The mechanisms offered, in CAPA's SASL line and bare AUTH's list:
- * CRAM-MD5 only where the site says its checker can verify it, because
- * clients that see it prefer it and do not fall back. */
-static const char *const mechanisms[] = { "PLAIN", "LOGIN", "CRAM-MD5" };
+/* The mechanisms and when each is offered, in CAPA's SASL line and bare
+ * AUTH's list: CRAM-MD5 and the OAuth ones only where the site says its
+ * checker can verify them, because clients that see them prefer them
+ * and do not fall back. */
+static const struct mechanism {
+	const char *name;
+	enum authdialog_sasl step;
+	enum { ALWAYS, WITH_CRAM, WITH_OAUTH } when;
+} mechanisms[] = {
+	{ "PLAIN", AD_SASL_PLAIN, ALWAYS },
+	{ "LOGIN", AD_SASL_LOGIN_USER, ALWAYS },
+	{ "CRAM-MD5", AD_SASL_CRAM, WITH_CRAM },
+	{ "OAUTHBEARER", AD_SASL_OAUTHBEARER, WITH_OAUTH },
+	{ "XOAUTH2", AD_SASL_XOAUTH2, WITH_OAUTH },
+};
+enum { MECHANISMS = sizeof mechanisms / sizeof mechanisms[0] };
 
-static size_t mechanisms_offered(const struct authdialog *d)
+static bool offered(const struct authdialog *d, const struct mechanism *m)
 {
-	return d->cfg.cram ? 3 : 2;
+	return m->when == ALWAYS || (m->when == WITH_CRAM && d->cfg.cram)
+		|| (m->when == WITH_OAUTH && d->cfg.oauth);
 }
 
 static enum authdialog_action list_mechanisms(struct authdialog *d)
 {
 	authdialog_reply(d, "+OK mechanisms follow");
 	if (authdialog_login_allowed(d))
-		for (size_t i = 0; i < mechanisms_offered(d); i++)
-			authdialog_reply(d, mechanisms[i]);
+		for (size_t i = 0; i < MECHANISMS; i++)
+			if (offered(d, &mechanisms[i]))
+				authdialog_reply(d, mechanisms[i].name);
 	authdialog_reply(d, ".");
 	return AD_CONTINUE;
 }
@@ -193,34 +212,35 @@ enum authdialog_action authsasl_command(struct authdialog *d, const char *arg,
 		return list_mechanisms(d); /* a pre-CAPA convention */
 	const char *space = memchr(arg, ' ', len);
 	size_t mech_len = space ? (size_t)(space - arg) : len;
-	const char *ask;
+	const struct mechanism *m = NULL;
+	for (size_t i = 0; i < MECHANISMS && !m; i++)
+		if (offered(d, &mechanisms[i])
+		    && authdialog_word_is(arg, mech_len, mechanisms[i].name))
+			m = &mechanisms[i];
+	if (!m)
+		return refuse(d, "-ERR unsupported mechanism");
 	d->have_user = false;
-	if (authdialog_word_is(arg, mech_len, "PLAIN")) {
-		d->sasl_step = AD_SASL_PLAIN;
-		ask = "+ ";
-	} else if (authdialog_word_is(arg, mech_len, "LOGIN")) {
-		d->sasl_step = AD_SASL_LOGIN_USER;
-		ask = LOGIN_ASK_USER;
-	} else if (d->cfg.cram && authdialog_word_is(arg, mech_len, "CRAM-MD5")) {
+	if (m->step == AD_SASL_CRAM) {
 		/* the server speaks first (RFC 4422 section 5) */
 		if (space)
 			return refuse(d, "-ERR CRAM-MD5 takes no initial response");
 		return cram_start(d);
-	} else {
-		return refuse(d, "-ERR unsupported mechanism");
 	}
+	d->sasl_step = m->step;
 	if (space)
 		return authsasl_response(d, space + 1, len - mech_len - 1);
-	authdialog_reply(d, ask);
+	authdialog_reply(d, m->step == AD_SASL_LOGIN_USER ? LOGIN_ASK_USER : "+ ");
 	return AD_CONTINUE;
 }
 
 void authsasl_capa(struct authdialog *d)
 {
 	char line[64] = "SASL";
-	for (size_t i = 0; i < mechanisms_offered(d); i++) {
+	for (size_t i = 0; i < MECHANISMS; i++) {
+		if (!offered(d, &mechanisms[i]))
+			continue;
 		strcat(line, " ");
-		strcat(line, mechanisms[i]);
+		strcat(line, mechanisms[i].name);
 	}
 	authdialog_reply(d, line);
 }

@@ -18,6 +18,13 @@ void authsasl_capa(struct authdialog *d);
 enum authdialog_action authsasl_response(struct authdialog *d, const char *line,
 	size_t len);
 
+/* Shared by the mechanisms: ends an exchange with credentials to check
+ * (AD_CHECK), and adds a block's fourth field, the method; false (the
+ * block wiped) when it does not fit. */
+enum authdialog_action authsasl_check(struct authdialog *d,
+	enum authdialog_method method);
+bool authsasl_add_method(struct authdialog *d, const char *method);
+
 /* The dialogue's own pieces that the mechanisms share (authdialog.c). */
 void authdialog_reply(struct authdialog *d, const char *line);
 bool authdialog_login_allowed(const struct authdialog *d);

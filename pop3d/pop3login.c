@@ -89,7 +89,7 @@ static struct link conn;
 
 static void usage(void)
 {
-	die(EXIT_MISUSE, "usage: pop3login [-a] [-C] [-s] [-S] [-N] [-d delay] "
+	die(EXIT_MISUSE, "usage: pop3login [-a] [-C] [-O] [-s] [-S] [-N] [-d delay] "
 		"[-f failures] [-c commands] [-t timeout] [-T timeout] [-u user] [-r dir] "
 		"[-L login-delay] [-E expire] [-l dir] HOSTNAME CHECKPROG [ARG...]");
 }
@@ -192,10 +192,11 @@ static void parse_options(int argc, char **argv)
 	const char *limit_dir = getenv("POP3_LIMIT_DIR");
 	opt.limits_on = geteuid() == 0 || (limit_dir && *limit_dir);
 	opterr = 0;  /* one line for a bad option: ours */
-	while ((c = getopt(argc, argv, "+aCsSNd:f:c:t:T:u:r:L:E:l:")) != -1) {
+	while ((c = getopt(argc, argv, "+aCOsSNd:f:c:t:T:u:r:L:E:l:")) != -1) {
 		switch (c) {
 		case 'a': cfg->apop = true; break;
 		case 'C': cfg->cram = true; break;
+		case 'O': cfg->oauth = true; break;
 		case 's': cfg->tls_required = true; break;
 		case 'S': cfg->tls_active = true; break;
 		case 'N': no_stls = true; break;
@@ -240,6 +241,8 @@ static const char *method_name(enum authdialog_method m)
 	case AD_METHOD_PLAIN: return "plain";
 	case AD_METHOD_LOGIN: return "login";
 	case AD_METHOD_CRAM: return "cram-md5";
+	case AD_METHOD_OAUTHBEARER: return "oauthbearer";
+	case AD_METHOD_XOAUTH2: return "xoauth2";
 	default: return "pass";
 	}
 }

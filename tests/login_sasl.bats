@@ -213,3 +213,27 @@ GREETING='+OK mail.test POP3 server ready\r\n'
 	wait_log 'pop3login: login user=good ip=127.0.0.1 method=cram-md5 tls=no result=refused'
 	cmp "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/cred"
 }
+
+@test "OAuth (-O): OAUTHBEARER (curl) and XOAUTH2 hand the token and the method to the checker" {
+	PORT=$(free_port)
+	CRED_SAVE=$BATS_TEST_TMPDIR/cred start_tcpserver "$PORT" pop3login -d 0 -O mail.test "$CHECKER"
+	run curl -sS --max-time 10 --login-options AUTH=OAUTHBEARER -u good: \
+		--oauth2-bearer 'tok.en-1~/+' "pop3://127.0.0.1:$PORT/"
+	[ "$status" -eq 67 ]
+	printf 'good\0tok.en-1~/+\0\0oauthbearer\0' | cmp - "$BATS_TEST_TMPDIR/cred"
+	wait_log 'pop3login: login user=good ip=127.0.0.1 method=oauthbearer tls=no result=refused'
+	# curl picks OAUTHBEARER whenever it is offered: XOAUTH2 by hand
+	xo=$(printf 'user=good\001auth=Bearer tok2\001\001' | base64 -w0)
+	python3 "$CLIENT" "$PORT" "r:$GREETING" "s:AUTH XOAUTH2 $xo\\r\\n" \
+		'r:-ERR [AUTH] authentication failed\r\n' 's:QUIT\r\n' 'r:+OK bye\r\n' eof
+	printf 'good\0tok2\0\0xoauth2\0' | cmp - "$BATS_TEST_TMPDIR/cred"
+	wait_log 'method=xoauth2 tls=no result=refused'
+}
+
+@test "OAuth: checkpw refuses a token (it cannot ask the issuer)" {
+	chain -O
+	run curl -sS --max-time 10 --login-options AUTH=OAUTHBEARER -u joe@v.example: \
+		--oauth2-bearer 'tok' "pop3://127.0.0.1:$PORT/"
+	[ "$status" -eq 67 ]
+	wait_log 'checkpw: user=joe@v.example ip=127.0.0.1 backend=- result=refuse why=method'
+}

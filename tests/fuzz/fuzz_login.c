@@ -1,6 +1,6 @@
 /* fuzz_login: pop3login's dialogue on arbitrary client bytes.
  * The first octet picks the configuration (APOP, STLS possible, TLS
- * required, TLS on, small limits, CRAM-MD5); the rest is the client's input.  It is
+ * required, TLS on, small limits, CRAM-MD5 and OAuth); the rest is the client's input.  It is
  * cut into lines by lib/lineexact over a socketpair, and the lines must
  * be exactly those a plain split at LF gives (so the reader neither loses
  * nor invents bytes); each line goes to the dialogue, each credentials
@@ -92,6 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.max_failures = (flags & 32) ? 2 : 1000,
 		.max_commands = (flags & 64) ? 5 : 100000,
 		.cram = flags & 128,
+		.oauth = flags & 128,
 	};
 	if (!authdialog_start(&d, &cfg, "1.2.0123456789abcdef"))
 		abort();

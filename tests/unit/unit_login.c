@@ -478,6 +478,71 @@ static void test_block_ok(void)
 	ok(!BLOCK_OK("u\0d\0" CHALLENGE "\0"), "block: APOP when it is off");
 }
 
+/* OAUTHBEARER and XOAUTH2 (-O): the token and the method to the checker. */
+static void test_oauth(void)
+{
+	start(false, false, false);
+	authdialog_out_clear(&d);
+	ok(says("AUTH OAUTHBEARER", AD_CONTINUE, "-ERR unsupported mechanism\r\n")
+		&& says("AUTH XOAUTH2", AD_CONTINUE, "-ERR unsupported mechanism\r\n"),
+		"OAuth off by default");
+	struct authdialog_config cfg = {
+		.hostname = "mail.example.org", .oauth = true,
+		.max_failures = 30, .max_commands = 60,
+	};
+	authdialog_start(&d, &cfg, "123.456.abcdef");
+	authdialog_out_clear(&d);
+	ok(says("AUTH", AD_CONTINUE, "+OK mechanisms follow\r\nPLAIN\r\nLOGIN\r\n"
+		"OAUTHBEARER\r\nXOAUTH2\r\n.\r\n"), "bare AUTH lists them");
+	ok(says("AUTH OAUTHBEARER "
+		"bixhPWFsaWNlLAFob3N0PWgBcG9ydD0xMTABYXV0aD1CZWFyZXIgdG9rLmVuLTE9PQEB",
+		AD_CHECK, "") && cred_is("alice\0tok.en-1==\0\0oauthbearer\0", 30)
+		&& d.method == AD_METHOD_OAUTHBEARER
+		&& authdialog_block_ok(d.cred, d.cred_len, &d), "OAUTHBEARER block");
+	ok(result(1, AD_CONTINUE, "-ERR [AUTH] authentication failed\r\n"), "refused");
+	ok(says("AUTH OAUTHBEARER", AD_CONTINUE, "+ \r\n")
+		&& says("bixhPWE9MkNiPTNEYywBYXV0aD1iZWFyZXIgVAEB", AD_CHECK, "")
+		&& cred_is("a,b=c\0T\0\0oauthbearer\0", 21),
+		"OAUTHBEARER continuation, escaped name, scheme any case");
+	ok(result(1, AD_CONTINUE, "-ERR [AUTH] authentication failed\r\n"), "refused");
+	static const char *const bad_bearer[] = {
+		"biwsAWF1dGg9QmVhcmVyIHQBAQ==", "cD14LGE9YWxpY2UsAWF1dGg9QmVhcmVyIHQBAQ==",
+		"bixhPWFsaWNlLAFhdXRoPUJlYXJlciB0AQ==", "bixhPWFsaWNlLAFhdXRoPUJhc2ljIHQBAQ==",
+		"bixhPWFsaWNlLAFhdXRoPUJlYXJlciB0IHQBAQ==", "bixhPWFsPTQxaWNlLAFhdXRoPUJlYXJlciB0AQE=",
+		"bixhPWFsaWNlLAFhdXRoPUJlYXJlciB0AWF1dGg9QmVhcmVyIHUBAQ==", "bixhPWFsaWNlLAEB",
+		"bixhPWFsaWNlLAFhdXRoPUJlYXJlciA9dAEB", "=",
+	};
+	int all = 1;
+	for (size_t i = 0; i < sizeof bad_bearer / sizeof bad_bearer[0]; i++) {
+		char line[128] = "AUTH OAUTHBEARER ";
+		strcat(line, bad_bearer[i]);
+		all &= says(line, AD_CONTINUE, "-ERR malformed OAUTHBEARER response\r\n");
+	}
+	ok(all, "OAUTHBEARER: no user, channel binding, no end, Basic, bad token, "
+		"bad escape, two tokens, none, empty");
+	ok(says("AUTH XOAUTH2 dXNlcj1hbGljZQFhdXRoPUJlYXJlciB0b2suZW4tMQEB", AD_CHECK, "")
+		&& cred_is("alice\0tok.en-1\0\0xoauth2\0", 24) && d.method == AD_METHOD_XOAUTH2
+		&& authdialog_block_ok(d.cred, d.cred_len, &d), "XOAUTH2 block");
+	ok(result(1, AD_CONTINUE, "-ERR [AUTH] authentication failed\r\n"), "refused");
+	static const char *const bad_x[] = {
+		"dXNlcj0BYXV0aD1CZWFyZXIgdAEB", "dXNlcj1hbGljZQFhdXRoPUJlYXJlciB0AQ==",
+		"dXNyPWFsaWNlAWF1dGg9QmVhcmVyIHQBAQ==", "dXNlcj1hbGljZQEB",
+	};
+	all = 1;
+	for (size_t i = 0; i < sizeof bad_x / sizeof bad_x[0]; i++) {
+		char line[128] = "AUTH XOAUTH2 ";
+		strcat(line, bad_x[i]);
+		all &= says(line, AD_CONTINUE, "-ERR malformed XOAUTH2 response\r\n");
+	}
+	ok(all, "XOAUTH2: empty user, no end, no user=, no token");
+	ok(!BLOCK_OK("u\0tok\0<x>\0oauthbearer\0") && !BLOCK_OK("u\0tok\0<x>\0xoauth2\0")
+		&& BLOCK_OK("u\0tok\0\0xoauth2\0"), "block: OAuth with no timestamp only");
+	cfg.oauth = false;
+	authdialog_start(&d, &cfg, "123.456.abcdef");
+	ok(!BLOCK_OK("u\0tok\0\0oauthbearer\0") && !BLOCK_OK("u\0tok\0\0xoauth2\0"),
+		"block: OAuth refused when it is off");
+}
+
 int main(void)
 {
 	test_base64();
@@ -487,6 +552,7 @@ int main(void)
 	test_utf8();
 	test_cram();
 	test_block_ok();
+	test_oauth();
 	printf("1..%d\n", test_no);
 	return failures != 0;
 }
