@@ -9,13 +9,8 @@
 
 enum { KVSEP = 0x01, BEARER_LEN = 7 };
 
-static enum authdialog_action refuse(struct authdialog *d, const char *answer)
-{
-	authdialog_reply(d, answer);
-	return AD_CONTINUE;
-}
-
-/* RFC 6750 section 2.1: "Bearer" (any case), a space, a b64token. */
+/* RFC 6750 section 2.1: "Bearer" (any case), a space, a b64token:
+ * letters, digits and -._~+/, then '=' padding only. */
 static bool bearer_token(const char *v, size_t len, const char **tok,
 	size_t *tok_len)
 {
@@ -23,15 +18,18 @@ static bool bearer_token(const char *v, size_t len, const char **tok,
 		return false;
 	*tok = v + BEARER_LEN;
 	*tok_len = len - BEARER_LEN;
-	for (size_t i = 0; i < *tok_len; i++) {
+	size_t i = 0;
+	for (; i < *tok_len; i++) {
 		char c = (*tok)[i];
-		bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-			|| (c >= '0' && c <= '9') || (c && strchr("-._~+/", c));
-		/* '=' only as trailing padding */
-		if (!ok && !(c == '=' && i > 0
-		    && strspn(*tok + i, "=") == *tok_len - i))
-			return false;
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+		    || (c >= '0' && c <= '9') || (c && strchr("-._~+/", c))))
+			break;
 	}
+	if (i == 0)
+		return false;
+	for (; i < *tok_len; i++)
+		if ((*tok)[i] != '=')
+			return false;
 	return true;
 }
 
@@ -67,13 +65,13 @@ static enum authdialog_action token_cred(struct authdialog *d, const char *user,
 	enum authdialog_method method, const char *name)
 {
 	if (user_len > AD_ARG_MAX)
-		return refuse(d, "-ERR [AUTH] credentials too long");
+		return authsasl_refuse(d, "-ERR [AUTH] credentials too long");
 	const char *refused = authdialog_name_refused(d, user, user_len, true);
 	if (refused)
-		return refuse(d, refused);
+		return authsasl_refuse(d, refused);
 	if (!authdialog_set_cred(d, user, user_len, tok, tok_len, "")
 	    || !authsasl_add_method(d, name))
-		return refuse(d, "-ERR [AUTH] credentials too long");
+		return authsasl_refuse(d, "-ERR [AUTH] credentials too long");
 	return authsasl_check(d, method);
 }
 
@@ -115,7 +113,7 @@ enum authdialog_action authoauth_bearer(struct authdialog *d,
 	if (memchr(p, 0, len) || !(p = gs2_header(p, end, user, &user_len))
 	    || p == end || *p != KVSEP
 	    || !auth_pair(p + 1, (size_t)(end - p - 1), &tok, &tok_len))
-		act = refuse(d, "-ERR malformed OAUTHBEARER response");
+		act = authsasl_refuse(d, "-ERR malformed OAUTHBEARER response");
 	else
 		act = token_cred(d, user, user_len, tok, tok_len,
 			AD_METHOD_OAUTHBEARER, AD_OAUTHBEARER_METHOD);
@@ -132,7 +130,7 @@ enum authdialog_action authoauth_xoauth2(struct authdialog *d,
 	if (memchr(p, 0, len) || !sep || memcmp(p, "user=", 5) != 0
 	    || sep == p + 5
 	    || !auth_pair(sep + 1, len - (size_t)(sep + 1 - p), &tok, &tok_len))
-		return refuse(d, "-ERR malformed XOAUTH2 response");
+		return authsasl_refuse(d, "-ERR malformed XOAUTH2 response");
 	return token_cred(d, p + 5, (size_t)(sep - p - 5), tok, tok_len,
 		AD_METHOD_XOAUTH2, AD_XOAUTH2_METHOD);
 }

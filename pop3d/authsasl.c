@@ -20,7 +20,7 @@ enum authdialog_action authsasl_check(struct authdialog *d,
 	return AD_CHECK;
 }
 
-static enum authdialog_action refuse(struct authdialog *d, const char *answer)
+enum authdialog_action authsasl_refuse(struct authdialog *d, const char *answer)
 {
 	authdialog_reply(d, answer);
 	return AD_CONTINUE;
@@ -35,22 +35,22 @@ static enum authdialog_action plain_message(struct authdialog *d,
 	const unsigned char *nul2 = nul1 ? memchr(nul1 + 1, 0,
 		len - (size_t)(nul1 + 1 - msg)) : NULL;
 	if (!nul2 || memchr(nul2 + 1, 0, len - (size_t)(nul2 + 1 - msg)))
-		return refuse(d, "-ERR malformed PLAIN response");
+		return authsasl_refuse(d, "-ERR malformed PLAIN response");
 	size_t authz_len = (size_t)(nul1 - msg);
 	const char *user = (const char *)nul1 + 1;
 	size_t user_len = (size_t)(nul2 - nul1) - 1;
 	const char *pass = (const char *)nul2 + 1;
 	size_t pass_len = len - (size_t)(nul2 + 1 - msg);
 	if (user_len == 0 || user_len > AD_ARG_MAX)
-		return refuse(d, "-ERR malformed PLAIN response");
+		return authsasl_refuse(d, "-ERR malformed PLAIN response");
 	const char *refused = authdialog_name_refused(d, user, user_len, true);
 	if (refused)
-		return refuse(d, refused);
+		return authsasl_refuse(d, refused);
 	if (authz_len != 0
 	    && (authz_len != user_len || memcmp(msg, user, user_len) != 0))
-		return refuse(d, "-ERR [AUTH] authorization identity not supported");
+		return authsasl_refuse(d, "-ERR [AUTH] authorization identity not supported");
 	if (!authdialog_set_cred(d, user, user_len, pass, pass_len, ""))
-		return refuse(d, "-ERR [AUTH] credentials too long");
+		return authsasl_refuse(d, "-ERR [AUTH] credentials too long");
 	return authsasl_check(d, AD_METHOD_PLAIN);
 }
 
@@ -59,12 +59,12 @@ static enum authdialog_action login_user(struct authdialog *d,
 	const unsigned char *name, size_t len)
 {
 	if (len == 0 || memchr(name, 0, len))
-		return refuse(d, "-ERR malformed LOGIN response");
+		return authsasl_refuse(d, "-ERR malformed LOGIN response");
 	if (len > AD_ARG_MAX)
-		return refuse(d, "-ERR [AUTH] credentials too long");
+		return authsasl_refuse(d, "-ERR [AUTH] credentials too long");
 	const char *refused = authdialog_name_refused(d, (const char *)name, len, true);
 	if (refused)
-		return refuse(d, refused);
+		return authsasl_refuse(d, refused);
 	memcpy(d->user, name, len);
 	d->user[len] = 0;
 	d->sasl_step = AD_SASL_LOGIN_PASS;
@@ -77,10 +77,10 @@ static enum authdialog_action login_pass(struct authdialog *d,
 {
 	enum authdialog_action act;
 	if (memchr(pass, 0, len))
-		act = refuse(d, "-ERR malformed LOGIN response");
+		act = authsasl_refuse(d, "-ERR malformed LOGIN response");
 	else if (!authdialog_set_cred(d, d->user, strlen(d->user),
 	    (const char *)pass, len, ""))
-		act = refuse(d, "-ERR [AUTH] credentials too long");
+		act = authsasl_refuse(d, "-ERR [AUTH] credentials too long");
 	else
 		act = authsasl_check(d, AD_METHOD_LOGIN);
 	explicit_bzero(d->user, sizeof d->user);
@@ -111,16 +111,16 @@ static enum authdialog_action cram_answer(struct authdialog *d,
 	char digest[33];
 	if (!space || space == text || len - (size_t)(space - text) - 1 != 32
 	    || memchr(text, 0, len) || !authdialog_hex_digest(space + 1, digest))
-		return refuse(d, "-ERR malformed CRAM-MD5 response");
+		return authsasl_refuse(d, "-ERR malformed CRAM-MD5 response");
 	size_t name_len = (size_t)(space - text);
 	if (name_len > AD_ARG_MAX)
-		return refuse(d, "-ERR [AUTH] credentials too long");
+		return authsasl_refuse(d, "-ERR [AUTH] credentials too long");
 	const char *refused = authdialog_name_refused(d, text, name_len, true);
 	if (refused)
-		return refuse(d, refused);
+		return authsasl_refuse(d, refused);
 	if (!authdialog_set_cred(d, text, name_len, digest, 32, d->challenge)
 	    || !authsasl_add_method(d, AD_CRAM_METHOD))
-		return refuse(d, "-ERR [AUTH] credentials too long");
+		return authsasl_refuse(d, "-ERR [AUTH] credentials too long");
 	return authsasl_check(d, AD_METHOD_CRAM);
 }
 
@@ -130,7 +130,7 @@ static enum authdialog_action cram_start(struct authdialog *d)
 	char line[2 + BASE64_ENCODED_SIZE(AD_TIMESTAMP_MAX)] = "+ ";
 	if (!base64_encode((const unsigned char *)d->challenge,
 	    strlen(d->challenge), line + 2, sizeof line - 2))
-		return refuse(d, "-ERR [SYS/PERM] CRAM-MD5 not available");
+		return authsasl_refuse(d, "-ERR [SYS/PERM] CRAM-MD5 not available");
 	d->sasl_step = AD_SASL_CRAM;
 	authdialog_reply(d, line);
 	return AD_CONTINUE;
@@ -143,7 +143,7 @@ enum authdialog_action authsasl_response(struct authdialog *d, const char *line,
 	d->sasl_step = AD_SASL_NONE;
 	if (len == 1 && line[0] == '*') {
 		explicit_bzero(d->user, sizeof d->user);
-		return refuse(d, "-ERR authentication cancelled");
+		return authsasl_refuse(d, "-ERR authentication cancelled");
 	}
 	if (len == 1 && line[0] == '=')
 		len = 0; /* RFC 5034: an empty response */
@@ -153,7 +153,7 @@ enum authdialog_action authsasl_response(struct authdialog *d, const char *line,
 	if (BASE64_DECODED_MAX(len) > sizeof decoded + 3
 	    || !base64_decode(line, len, decoded, sizeof decoded, &n)) {
 		explicit_bzero(d->user, sizeof d->user);
-		act = refuse(d, "-ERR bad base64");
+		act = authsasl_refuse(d, "-ERR bad base64");
 	} else if (step == AD_SASL_LOGIN_USER) {
 		act = login_user(d, decoded, n);
 	} else if (step == AD_SASL_LOGIN_PASS) {
@@ -218,12 +218,12 @@ enum authdialog_action authsasl_command(struct authdialog *d, const char *arg,
 		    && authdialog_word_is(arg, mech_len, mechanisms[i].name))
 			m = &mechanisms[i];
 	if (!m)
-		return refuse(d, "-ERR unsupported mechanism");
+		return authsasl_refuse(d, "-ERR unsupported mechanism");
 	d->have_user = false;
 	if (m->step == AD_SASL_CRAM) {
 		/* the server speaks first (RFC 4422 section 5) */
 		if (space)
-			return refuse(d, "-ERR CRAM-MD5 takes no initial response");
+			return authsasl_refuse(d, "-ERR CRAM-MD5 takes no initial response");
 		return cram_start(d);
 	}
 	d->sasl_step = m->step;

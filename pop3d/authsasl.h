@@ -23,6 +23,8 @@ enum authdialog_action authsasl_response(struct authdialog *d, const char *line,
  * block wiped) when it does not fit. */
 enum authdialog_action authsasl_check(struct authdialog *d,
 	enum authdialog_method method);
+/* Ends an exchange with ANSWER, an -ERR line; the dialogue goes on. */
+enum authdialog_action authsasl_refuse(struct authdialog *d, const char *answer);
 bool authsasl_add_method(struct authdialog *d, const char *method);
 
 /* The dialogue's own pieces that the mechanisms share (authdialog.c). */
