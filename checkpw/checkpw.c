@@ -394,6 +394,17 @@ static void make_login(const struct creds *c, size_t at, struct login *l)
 	l->cram = c->method != NULL;
 }
 
+/* Why CREDS are refused before any backend sees them, or NULL: a name
+ * no backend could hold, or a fourth field naming no method we know. */
+static const char *refused_unseen(const struct creds *c, size_t *at)
+{
+	if (!login_split(c->user, c->user_len, at))
+		return "badname";
+	if (c->method && !creds_method_is(c, CREDS_CRAM))
+		return "method";
+	return NULL;
+}
+
 static void set_env(const char *name, const char *value)
 {
 	if (setenv(name, value, 1) != 0)
@@ -420,17 +431,6 @@ static void init_dummy(const struct options *o)
 	explicit_bzero(site, sizeof site);
 	if (!ok && !secret_dummy_init(NULL))
 		die(EXIT_TEMP, "libxcrypt cannot make a dummy setting");
-}
-
-/* Why CREDS are refused before any backend sees them, or NULL: a name
- * no backend could hold, or a fourth field naming no method we know. */
-static const char *refused_unseen(const struct creds *c, size_t *at)
-{
-	if (!login_split(c->user, c->user_len, at))
-		return "badname";
-	if (c->method && !creds_method_is(c, CREDS_CRAM))
-		return "method";
-	return NULL;
 }
 
 int main(int argc, char **argv)

@@ -22,7 +22,7 @@ static void out_add(struct authdialog *d, const char *text)
 	d->out_len += n;
 }
 
-void authdialog_reply(struct authdialog *d, const char *line)
+static void reply(struct authdialog *d, const char *line)
 {
 	out_add(d, line);
 	out_add(d, "\r\n");
@@ -52,16 +52,16 @@ bool authdialog_start(struct authdialog *d, const struct authdialog_config *cfg,
 		if (n < 0 || (size_t)n >= sizeof d->timestamp)
 			return false;
 		out_add(d, "+OK POP3 server ready ");
-		authdialog_reply(d, d->timestamp);
+		reply(d, d->timestamp);
 	} else {
 		out_add(d, "+OK ");
 		out_add(d, cfg->hostname);
-		authdialog_reply(d, " POP3 server ready");
+		reply(d, " POP3 server ready");
 	}
 	return true;
 }
 
-bool authdialog_login_allowed(const struct authdialog *d)
+static bool login_allowed(const struct authdialog *d)
 {
 	return !d->cfg.tls_required || d->cfg.tls_active;
 }
@@ -73,34 +73,34 @@ static bool stls_offered(const struct authdialog *d)
 
 static void capa(struct authdialog *d)
 {
-	authdialog_reply(d, "+OK capability list follows");
-	authdialog_reply(d, "TOP");
-	authdialog_reply(d, "UIDL");
-	authdialog_reply(d, "RESP-CODES");
-	authdialog_reply(d, "AUTH-RESP-CODE");
-	authdialog_reply(d, "PIPELINING");
-	if (authdialog_login_allowed(d)) {
-		authdialog_reply(d, "USER");
+	reply(d, "+OK capability list follows");
+	reply(d, "TOP");
+	reply(d, "UIDL");
+	reply(d, "RESP-CODES");
+	reply(d, "AUTH-RESP-CODE");
+	reply(d, "PIPELINING");
+	if (login_allowed(d)) {
+		reply(d, "USER");
 		authsasl_capa(d);
 	}
 	if (stls_offered(d))
-		authdialog_reply(d, "STLS");
+		reply(d, "STLS");
 	if (d->cfg.login_delay) {
 		out_add(d, "LOGIN-DELAY ");
-		authdialog_reply(d, d->cfg.login_delay);
+		reply(d, d->cfg.login_delay);
 	}
 	if (d->cfg.expire) {
 		out_add(d, "EXPIRE ");
-		authdialog_reply(d, d->cfg.expire);
+		reply(d, d->cfg.expire);
 	}
 	/* USER: UTF-8 names in USER and APOP, once UTF8 is given */
-	authdialog_reply(d, authdialog_login_allowed(d) ? "UTF8 USER" : "UTF8");
-	authdialog_reply(d, "IMPLEMENTATION pop3login");
-	authdialog_reply(d, ".");
+	reply(d, login_allowed(d) ? "UTF8 USER" : "UTF8");
+	reply(d, "IMPLEMENTATION pop3login");
+	reply(d, ".");
 }
 
 /* Puts user\0secret\0timestamp\0 into d->cred.  False if too long. */
-bool authdialog_set_cred(struct authdialog *d, const char *user, size_t user_len,
+static bool set_cred(struct authdialog *d, const char *user, size_t user_len,
 	const char *secret, size_t secret_len, const char *timestamp)
 {
 	size_t ts_len = strlen(timestamp);
@@ -194,19 +194,19 @@ static enum authdialog_action cmd_user(struct authdialog *d, const char *arg,
 	size_t len)
 {
 	if (len == 0 || len > AD_ARG_MAX) {
-		authdialog_reply(d, "-ERR usage: USER name");
+		reply(d, "-ERR usage: USER name");
 		return AD_CONTINUE;
 	}
 	const char *refused = authdialog_name_refused(d, arg, len, false);
 	if (refused) {
 		d->have_user = false;
-		authdialog_reply(d, refused);
+		reply(d, refused);
 		return AD_CONTINUE;
 	}
 	memcpy(d->user, arg, len);
 	d->user[len] = 0;
 	d->have_user = true;
-	authdialog_reply(d, "+OK send PASS");
+	reply(d, "+OK send PASS");
 	return AD_CONTINUE;
 }
 
@@ -214,15 +214,15 @@ static enum authdialog_action cmd_pass(struct authdialog *d, const char *arg,
 	size_t len)
 {
 	if (!d->have_user) {
-		authdialog_reply(d, "-ERR send USER first");
+		reply(d, "-ERR send USER first");
 		return AD_CONTINUE;
 	}
 	d->have_user = false;
 	/* The timestamp goes to the checker only with APOP, so that a checker
 	 * can tell a digest from a password that looks like one. */
-	if (!authdialog_set_cred(d, d->user, strlen(d->user), arg, len, "")) {
+	if (!set_cred(d, d->user, strlen(d->user), arg, len, "")) {
 		explicit_bzero(d->user, sizeof d->user);
-		authdialog_reply(d, "-ERR [AUTH] credentials too long");
+		reply(d, "-ERR [AUTH] credentials too long");
 		return AD_CONTINUE;
 	}
 	explicit_bzero(d->user, sizeof d->user);
@@ -233,30 +233,30 @@ static enum authdialog_action cmd_apop(struct authdialog *d, const char *arg,
 	size_t len)
 {
 	if (!d->cfg.apop) {
-		authdialog_reply(d, "-ERR APOP not available");
+		reply(d, "-ERR APOP not available");
 		return AD_CONTINUE;
 	}
 	/* "name digest": the digest is the last word, so names may hold spaces */
 	const char *space = len ? memrchr(arg, ' ', len) : NULL;
 	if (!space || space == arg || len - (size_t)(space - arg) - 1 != 32) {
-		authdialog_reply(d, "-ERR usage: APOP name digest");
+		reply(d, "-ERR usage: APOP name digest");
 		return AD_CONTINUE;
 	}
 	size_t name_len = (size_t)(space - arg);
 	char digest[33];
 	if (!authdialog_hex_digest(space + 1, digest)) {
-		authdialog_reply(d, "-ERR usage: APOP name digest");
+		reply(d, "-ERR usage: APOP name digest");
 		return AD_CONTINUE;
 	}
 	d->have_user = false;
 	const char *refused = authdialog_name_refused(d, arg, name_len, false);
 	if (refused) {
-		authdialog_reply(d, refused);
+		reply(d, refused);
 		return AD_CONTINUE;
 	}
 	if (name_len > AD_ARG_MAX
-	    || !authdialog_set_cred(d, arg, name_len, digest, 32, d->timestamp)) {
-		authdialog_reply(d, "-ERR [AUTH] credentials too long");
+	    || !set_cred(d, arg, name_len, digest, 32, d->timestamp)) {
+		reply(d, "-ERR [AUTH] credentials too long");
 		return AD_CONTINUE;
 	}
 	return check(d, AD_METHOD_APOP);
@@ -265,22 +265,22 @@ static enum authdialog_action cmd_apop(struct authdialog *d, const char *arg,
 static enum authdialog_action cmd_stls(struct authdialog *d, bool has_arg)
 {
 	if (has_arg) {
-		authdialog_reply(d, "-ERR usage: STLS");
+		reply(d, "-ERR usage: STLS");
 		return AD_CONTINUE;
 	}
 	if (d->cfg.tls_active) {
-		authdialog_reply(d, "-ERR TLS already active");
+		reply(d, "-ERR TLS already active");
 		return AD_CONTINUE;
 	}
 	if (!d->cfg.tls_possible) {
-		authdialog_reply(d, "-ERR STLS not available");
+		reply(d, "-ERR STLS not available");
 		return AD_CONTINUE;
 	}
-	authdialog_reply(d, "+OK begin TLS negotiation");
+	reply(d, "+OK begin TLS negotiation");
 	return AD_STLS;
 }
 
-bool authdialog_word_is(const char *word, size_t len, const char *name)
+static bool word_is(const char *word, size_t len, const char *name)
 {
 	return strlen(name) == len && strncasecmp(word, name, len) == 0;
 }
@@ -290,11 +290,11 @@ bool authdialog_word_is(const char *word, size_t len, const char *name)
 static enum authdialog_action cmd_utf8(struct authdialog *d, bool has_arg)
 {
 	if (has_arg) {
-		authdialog_reply(d, "-ERR usage: UTF8");
+		reply(d, "-ERR usage: UTF8");
 		return AD_CONTINUE;
 	}
 	d->utf8 = true;
-	authdialog_reply(d, "+OK UTF8 enabled");
+	reply(d, "+OK UTF8 enabled");
 	return AD_CONTINUE;
 }
 
@@ -304,7 +304,7 @@ static bool transaction_command(const char *word, size_t len)
 		"STAT", "LIST", "RETR", "DELE", "RSET", "TOP", "UIDL", "LAST",
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (authdialog_word_is(word, len, names[i]))
+		if (word_is(word, len, names[i]))
 			return true;
 	return false;
 }
@@ -318,30 +318,30 @@ static enum authdialog_action command(struct authdialog *d, const char *line,
 	size_t arg_len = space ? len - word_len - 1 : 0;
 	bool has_arg = space != NULL;
 
-	if (authdialog_word_is(line, word_len, "QUIT")) {
-		authdialog_reply(d, "+OK bye");
+	if (word_is(line, word_len, "QUIT")) {
+		reply(d, "+OK bye");
 		return AD_QUIT;
 	}
-	if (authdialog_word_is(line, word_len, "NOOP")) {
-		authdialog_reply(d, "+OK");
+	if (word_is(line, word_len, "NOOP")) {
+		reply(d, "+OK");
 		return AD_CONTINUE;
 	}
-	if (authdialog_word_is(line, word_len, "CAPA")) {
+	if (word_is(line, word_len, "CAPA")) {
 		capa(d);
 		return AD_CONTINUE;
 	}
-	if (authdialog_word_is(line, word_len, "STLS"))
+	if (word_is(line, word_len, "STLS"))
 		return cmd_stls(d, has_arg);
-	if (authdialog_word_is(line, word_len, "UTF8"))
+	if (word_is(line, word_len, "UTF8"))
 		return cmd_utf8(d, has_arg);
-	bool is_user = authdialog_word_is(line, word_len, "USER");
-	bool is_pass = authdialog_word_is(line, word_len, "PASS");
-	bool is_apop = authdialog_word_is(line, word_len, "APOP");
-	bool is_auth = authdialog_word_is(line, word_len, "AUTH");
+	bool is_user = word_is(line, word_len, "USER");
+	bool is_pass = word_is(line, word_len, "PASS");
+	bool is_apop = word_is(line, word_len, "APOP");
+	bool is_auth = word_is(line, word_len, "AUTH");
 	if ((is_user || is_pass || is_apop || (is_auth && has_arg))
-	    && !authdialog_login_allowed(d)) {
+	    && !login_allowed(d)) {
 		d->have_user = false;
-		authdialog_reply(d, "-ERR [AUTH] cleartext login refused: use STLS first");
+		reply(d, "-ERR [AUTH] cleartext login refused: use STLS first");
 		return AD_CONTINUE;
 	}
 	if (is_user)
@@ -349,7 +349,7 @@ static enum authdialog_action command(struct authdialog *d, const char *line,
 	if (is_pass) {
 		if (!has_arg) {
 			d->have_user = false;
-			authdialog_reply(d, "-ERR usage: PASS password");
+			reply(d, "-ERR usage: PASS password");
 			return AD_CONTINUE;
 		}
 		return cmd_pass(d, arg, arg_len);
@@ -359,10 +359,10 @@ static enum authdialog_action command(struct authdialog *d, const char *line,
 	if (is_auth)
 		return authsasl_command(d, arg, arg_len, has_arg);
 	if (transaction_command(line, word_len)) {
-		authdialog_reply(d, "-ERR not logged in");
+		reply(d, "-ERR not logged in");
 		return AD_CONTINUE;
 	}
-	authdialog_reply(d, "-ERR unknown command");
+	reply(d, "-ERR unknown command");
 	return AD_CONTINUE;
 }
 
@@ -370,22 +370,22 @@ enum authdialog_action authdialog_line(struct authdialog *d, const char *line,
 	size_t len, bool toolong)
 {
 	if (++d->commands > d->cfg.max_commands) {
-		authdialog_reply(d, "-ERR too many commands");
+		reply(d, "-ERR too many commands");
 		return AD_CLOSE;
 	}
 	if (d->sasl_step != AD_SASL_NONE && !toolong && !memchr(line, 0, len))
 		return authsasl_response(d, line, len);
 	d->sasl_step = AD_SASL_NONE;
 	if (toolong) {
-		authdialog_reply(d, "-ERR line too long");
+		reply(d, "-ERR line too long");
 		return AD_CONTINUE;
 	}
 	if (memchr(line, 0, len) || memchr(line, '\r', len)) {
-		authdialog_reply(d, "-ERR bad characters in command");
+		reply(d, "-ERR bad characters in command");
 		return AD_CONTINUE;
 	}
 	if (len == 0) {
-		authdialog_reply(d, "-ERR empty command");
+		reply(d, "-ERR empty command");
 		return AD_CONTINUE;
 	}
 	return command(d, line, len);
@@ -424,16 +424,16 @@ enum authdialog_action authdialog_result(struct authdialog *d, int wait_status)
 		return AD_QUIT;
 	switch (code) {
 	case EXIT_REFUSED:
-		authdialog_reply(d, "-ERR [AUTH] authentication failed");
+		reply(d, "-ERR [AUTH] authentication failed");
 		break;
 	case EXIT_INUSE:
-		authdialog_reply(d, "-ERR [IN-USE] mailbox in use by another session");
+		reply(d, "-ERR [IN-USE] mailbox in use by another session");
 		break;
 	case EXIT_TEMP:
-		authdialog_reply(d, "-ERR [SYS/TEMP] temporary failure, try again later");
+		reply(d, "-ERR [SYS/TEMP] temporary failure, try again later");
 		break;
 	default:
-		authdialog_reply(d, "-ERR [SYS/PERM] login failed");
+		reply(d, "-ERR [SYS/PERM] login failed");
 		break;
 	}
 	if (++d->failures >= d->cfg.max_failures)
@@ -455,6 +455,28 @@ void authdialog_wipe(struct authdialog *d)
 	explicit_bzero(d->cred, sizeof d->cred);
 	explicit_bzero(d->user, sizeof d->user);
 	d->cred_len = 0;
+}
+
+/* The dialogue's pieces that the mechanisms share (authsasl.h). */
+void authdialog_reply(struct authdialog *d, const char *line)
+{
+	reply(d, line);
+}
+
+bool authdialog_login_allowed(const struct authdialog *d)
+{
+	return login_allowed(d);
+}
+
+bool authdialog_word_is(const char *word, size_t len, const char *name)
+{
+	return word_is(word, len, name);
+}
+
+bool authdialog_set_cred(struct authdialog *d, const char *user, size_t user_len,
+	const char *secret, size_t secret_len, const char *timestamp)
+{
+	return set_cred(d, user, user_len, secret, secret_len, timestamp);
 }
 
 /* True if the field that ends at the NUL END of BLOCK is S, not empty. */
