@@ -36,6 +36,7 @@ struct login {
 	const char *timestamp;
 	size_t timestamp_len;
 	bool apop_shaped;    /* secret is 32 hex digits, timestamp <...> */
+	bool cram;           /* CRAM-MD5: secret the HMAC of the challenge in timestamp */
 };
 
 #endif

@@ -396,6 +396,18 @@ static void make_login(const struct creds *c, size_t at, struct login *l)
 	l->timestamp = c->timestamp;
 	l->timestamp_len = c->timestamp_len;
 	l->apop_shaped = creds_is_apop_shaped(c);
+	l->cram = c->method != NULL;
+}
+
+/* Why CREDS are refused before any backend sees them, or NULL: a name
+ * no backend could hold, or a fourth field naming no method we know. */
+static const char *refused_unseen(const struct creds *c, size_t *at)
+{
+	if (!login_split(c->user, c->user_len, at))
+		return "badname";
+	if (c->method && !creds_method_is(c, CREDS_CRAM))
+		return "method";
+	return NULL;
 }
 
 static void set_env(const char *name, const char *value)
@@ -489,10 +501,11 @@ int main(int argc, char **argv)
 	log_value_str(log_ip, sizeof log_ip, ip);
 	log_value(log_user, sizeof log_user, creds.user,
 	          creds.user_len < LOG_NAME_MAX ? creds.user_len : LOG_NAME_MAX);
-	if (!login_split(creds.user, creds.user_len, &at)) {
+	const char *bad = refused_unseen(&creds, &at);
+	if (bad) {
 		explicit_bzero(buf, sizeof buf);
-		logline("user=%s ip=%s backend=- result=refuse why=badname",
-			log_user, log_ip);
+		logline("user=%s ip=%s backend=- result=refuse why=%s",
+			log_user, log_ip, bad);
 		return EXIT_REFUSED;
 	}
 	make_login(&creds, at, &login);

@@ -13,13 +13,14 @@ static size_t field_len(const char *buf, size_t len)
 
 bool creds_parse(const char *buf, size_t len, struct creds *out)
 {
-	const char *field[3];
-	size_t flen[3];
+	const char *field[4];
+	size_t flen[4];
 	size_t pos = 0;
+	int fields = 0;
 
 	if (len == 0 || len > CREDS_MAX)
 		return false;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4 && (i < 3 || pos < len); i++) {
 		if (pos >= len)
 			return false;
 		field[i] = buf + pos;
@@ -27,8 +28,9 @@ bool creds_parse(const char *buf, size_t len, struct creds *out)
 		if (pos + flen[i] >= len)  /* no terminating NUL */
 			return false;
 		pos += flen[i] + 1;
+		fields++;
 	}
-	if (pos != len)  /* bytes after the timestamp's NUL */
+	if (pos != len || (fields == 4 && flen[3] == 0))  /* bytes after the last NUL */
 		return false;
 	out->user = field[0];
 	out->user_len = flen[0];
@@ -36,6 +38,8 @@ bool creds_parse(const char *buf, size_t len, struct creds *out)
 	out->secret_len = flen[1];
 	out->timestamp = field[2];
 	out->timestamp_len = flen[2];
+	out->method = fields == 4 ? field[3] : NULL;
+	out->method_len = fields == 4 ? flen[3] : 0;
 	return true;
 }
 
@@ -91,4 +95,10 @@ bool creds_is_apop_shaped(const struct creds *c)
 		if (!is_hex(c->secret[i]))
 			return false;
 	return true;
+}
+
+bool creds_method_is(const struct creds *c, const char *name)
+{
+	return c->method && c->method_len == strlen(name) &&
+	       memcmp(c->method, name, c->method_len) == 0;
 }

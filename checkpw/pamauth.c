@@ -148,6 +148,12 @@ static enum verdict classify(int rc)
 enum verdict pamauth_check(const char *service, const struct login *login,
 			   struct account *acct)
 {
+	/* PAM asks for a password and gives no secret to compute with */
+	if (login->cram) {
+		secret_dummy(login->secret);
+		acct->why = "cram-needs-plain";
+		return V_REFUSE;
+	}
 	if (!pam_load()) {
 		acct->why = "pam-load";
 		return V_TEMP;

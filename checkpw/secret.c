@@ -97,10 +97,19 @@ bool secret_dummy(const char *password)
 	return false;
 }
 
+static void to_hex(const unsigned char digest[MD5_DIGEST_LENGTH], char out[33])
+{
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < MD5_DIGEST_LENGTH; i++) {
+		out[2 * i] = hex[digest[i] >> 4];
+		out[2 * i + 1] = hex[digest[i] & 15];
+	}
+	out[32] = '\0';
+}
+
 void apop_digest(const char *timestamp, size_t timestamp_len,
 		 const char *secret, size_t secret_len, char out[33])
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char digest[MD5_DIGEST_LENGTH];
 	MD5_CTX ctx;
 
@@ -108,29 +117,82 @@ void apop_digest(const char *timestamp, size_t timestamp_len,
 	MD5Update(&ctx, (const unsigned char *)timestamp, timestamp_len);
 	MD5Update(&ctx, (const unsigned char *)secret, secret_len);
 	MD5Final(digest, &ctx);
-	for (size_t i = 0; i < MD5_DIGEST_LENGTH; i++) {
-		out[2 * i] = hex[digest[i] >> 4];
-		out[2 * i + 1] = hex[digest[i] & 15];
-	}
-	out[32] = '\0';
+	to_hex(digest, out);
 	explicit_bzero(&ctx, sizeof ctx);
 	explicit_bzero(digest, sizeof digest);
 }
 
-bool secret_check_apop(const char *digest, size_t digest_len,
-		       const char *timestamp, size_t timestamp_len,
-		       const char *secret, size_t secret_len)
+/* RFC 2104 with MD5, B = 64: a key longer than a block is hashed first. */
+void cram_digest(const char *challenge, size_t challenge_len,
+		 const char *secret, size_t secret_len, char out[33])
 {
-	char expect[33], given[32];
+	enum { BLOCK = 64 };
+	unsigned char key[BLOCK] = { 0 }, pad[BLOCK], inner[MD5_DIGEST_LENGTH];
+	unsigned char digest[MD5_DIGEST_LENGTH];
+	MD5_CTX ctx;
+
+	if (secret_len > BLOCK) {
+		MD5Init(&ctx);
+		MD5Update(&ctx, (const unsigned char *)secret, secret_len);
+		MD5Final(key, &ctx);
+	} else {
+		memcpy(key, secret, secret_len);
+	}
+	for (size_t i = 0; i < BLOCK; i++)
+		pad[i] = key[i] ^ 0x36;
+	MD5Init(&ctx);
+	MD5Update(&ctx, pad, BLOCK);
+	MD5Update(&ctx, (const unsigned char *)challenge, challenge_len);
+	MD5Final(inner, &ctx);
+	for (size_t i = 0; i < BLOCK; i++)
+		pad[i] = key[i] ^ 0x5c;
+	MD5Init(&ctx);
+	MD5Update(&ctx, pad, BLOCK);
+	MD5Update(&ctx, inner, sizeof inner);
+	MD5Final(digest, &ctx);
+	to_hex(digest, out);
+	explicit_bzero(key, sizeof key);
+	explicit_bzero(pad, sizeof pad);
+	explicit_bzero(inner, sizeof inner);
+	explicit_bzero(digest, sizeof digest);
+	explicit_bzero(&ctx, sizeof ctx);
+}
+
+/* The client's 32 hex digits (either case) against EXPECT, in time that
+ * does not depend on where they differ. */
+static bool digest_matches(const char *digest, size_t digest_len,
+			   const char expect[33])
+{
+	char given[32];
 	if (digest_len != 32)
 		return false;
 	for (size_t i = 0; i < 32; i++) {
 		char c = digest[i];
 		given[i] = (c >= 'A' && c <= 'F') ? (char)(c - 'A' + 'a') : c;
 	}
-	apop_digest(timestamp, timestamp_len, secret, secret_len, expect);
 	bool ok = ct_equal(expect, 32, given, 32);
-	explicit_bzero(expect, sizeof expect);
 	explicit_bzero(given, sizeof given);
+	return ok;
+}
+
+bool secret_check_apop(const char *digest, size_t digest_len,
+		       const char *timestamp, size_t timestamp_len,
+		       const char *secret, size_t secret_len)
+{
+	char expect[33];
+	apop_digest(timestamp, timestamp_len, secret, secret_len, expect);
+	bool ok = digest_matches(digest, digest_len, expect);
+	explicit_bzero(expect, sizeof expect);
+	return ok;
+}
+
+bool secret_check_cram(const char *digest, size_t digest_len,
+		       const char *challenge, size_t challenge_len,
+		       const char *secret, size_t secret_len)
+{
+	char expect[33];
+	cram_digest(challenge, challenge_len, secret, secret_len, expect);
+	bool ok = digest_matches(digest, digest_len, expect);
+	explicit_bzero(expect, sizeof expect);
 	return ok;
 }

@@ -40,4 +40,14 @@ bool secret_check_apop(const char *digest, size_t digest_len,
 void apop_digest(const char *timestamp, size_t timestamp_len,
 		 const char *secret, size_t secret_len, char out[33]);
 
+/* CRAM-MD5 (RFC 2195): the 32 hex digits DIGEST equal HMAC-MD5 keyed
+ * with SECRET over CHALLENGE (DIGEST may be upper-case). */
+bool secret_check_cram(const char *digest, size_t digest_len,
+		       const char *challenge, size_t challenge_len,
+		       const char *secret, size_t secret_len);
+
+/* Writes HMAC-MD5(SECRET, CHALLENGE) as 32 lower-case hex digits and a NUL. */
+void cram_digest(const char *challenge, size_t challenge_len,
+		 const char *secret, size_t secret_len, char out[33]);
+
 #endif

@@ -139,6 +139,12 @@ enum verdict sysauth_check(const struct login *login, time_t now,
 		acct->why = "locked";
 		return V_REFUSE;
 	}
+	/* shadow holds hashes, never the secret CRAM-MD5 needs; the hash
+	 * above was spent so that the refusal takes a known user's time */
+	if (login->cram) {
+		acct->why = "cram-needs-plain";
+		return V_REFUSE;
+	}
 	if (!ok) {
 		acct->why = "badpass";
 		return V_REFUSE;

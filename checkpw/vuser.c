@@ -1,7 +1,9 @@
 /* vuser.c: see vuser.h.
  * Each attempt spends one crypt (the user's hash or the dummy) and, when
- * the secret is shaped like an APOP digest, one MD5, whether the user
- * exists or not, so the answer's timing does not tell names apart. */
+ * the secret is shaped like an APOP digest, one MD5 (one HMAC-MD5 for
+ * CRAM-MD5), whether the user exists or not, so the answer's timing does
+ * not tell names apart.  CRAM-MD5 needs the plain secret: a hashed one
+ * refuses it. */
 #include "vuser.h"
 #include "creds.h"
 #include "scan_num.h"
@@ -149,10 +151,11 @@ static void read_dummy(struct cdb *db, char *out, size_t size)
 /* The cost every attempt pays apart from the real check. */
 static void spend(const struct login *login, const char *dummy, bool crypt_too)
 {
-	if (login->apop_shaped) {
-		char digest[33];
+	char digest[33];
+	if (login->cram)
+		cram_digest(login->timestamp, login->timestamp_len, "", 0, digest);
+	else if (login->apop_shaped)
 		apop_digest(login->timestamp, login->timestamp_len, "", 0, digest);
-	}
 	if (crypt_too) {
 		if (dummy[0])
 			(void)secret_check_crypt(login->secret, dummy);
@@ -177,22 +180,31 @@ static bool check_secret(const struct login *login, const struct vrecord *r,
 		/* A 32-hex-digit secret with a <...> timestamp is an APOP
 		 * digest or, for some callers, a password of that shape:
 		 * either may match. */
-		if (login->apop_shaped)
+		if (login->cram)
+			ok = secret_check_cram(login->secret, login->secret_len,
+					       login->timestamp,
+					       login->timestamp_len, secret,
+					       r->secret_len);
+		else if (login->apop_shaped)
 			ok = secret_check_apop(login->secret, login->secret_len,
 					       login->timestamp,
 					       login->timestamp_len, secret,
 					       r->secret_len);
-		ok |= ct_equal(login->secret, login->secret_len, secret,
-			       r->secret_len);
+		if (!login->cram)
+			ok |= ct_equal(login->secret, login->secret_len, secret,
+				       r->secret_len);
 		spend(login, dummy, true);
 		break;
 	case SECRET_HASH:
 		spend(login, dummy, false);
-		ok = secret_check_crypt(login->secret, secret);
+		/* hashed anyway, so the refusal takes a known user's time */
+		ok = secret_check_crypt(login->secret, secret) && !login->cram;
 		break;
 	}
 	explicit_bzero(secret, sizeof secret);
-	*why = r->kind == SECRET_LOCKED ? "locked" : ok ? "ok" : "badpass";
+	*why = r->kind == SECRET_LOCKED ? "locked" : ok ? "ok"
+	       : login->cram && r->kind == SECRET_HASH ? "cram-needs-plain"
+	       : "badpass";
 	return ok;
 }
 

@@ -58,3 +58,26 @@ bool base64_decode(const char *in, size_t len, unsigned char *out,
 	*outlen = n;
 	return true;
 }
+
+bool base64_encode(const unsigned char *in, size_t len, char *out, size_t cap)
+{
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	if (cap == 0 || len > (cap - 1) / 4 * 3)
+		return false;
+	size_t n = 0;
+	for (size_t i = 0; i < len; i += 3) {
+		size_t left = len - i;
+		unsigned long group = (unsigned long)in[i] << 16;
+		if (left > 1)
+			group |= (unsigned long)in[i + 1] << 8;
+		if (left > 2)
+			group |= in[i + 2];
+		out[n++] = alphabet[(group >> 18) & 63];
+		out[n++] = alphabet[(group >> 12) & 63];
+		out[n++] = left > 1 ? alphabet[(group >> 6) & 63] : '=';
+		out[n++] = left > 2 ? alphabet[group & 63] : '=';
+	}
+	out[n] = 0;
+	return true;
+}

@@ -4,10 +4,11 @@
  * whatever the checker found wrong, so that users cannot be probed. */
 #include "authdialog.h"
 
-#include "base64.h"
+#include "authsasl.h"
 #include "exitcode.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -39,6 +40,12 @@ bool authdialog_start(struct authdialog *d, const struct authdialog_config *cfg,
 	d->cfg = *cfg;
 	if (strlen(cfg->hostname) > AD_ARG_MAX - 60)
 		return false;
+	if (cfg->cram) {
+		int n = snprintf(d->challenge, sizeof d->challenge, "<%s@%s>",
+			unique, cfg->hostname);
+		if (n < 0 || (size_t)n >= sizeof d->challenge)
+			return false;
+	}
 	if (cfg->apop) {
 		int n = snprintf(d->timestamp, sizeof d->timestamp, "<%s@%s>",
 			unique, cfg->hostname);
@@ -74,7 +81,7 @@ static void capa(struct authdialog *d)
 	reply(d, "PIPELINING");
 	if (login_allowed(d)) {
 		reply(d, "USER");
-		reply(d, "SASL PLAIN");
+		authsasl_capa(d);
 	}
 	if (stls_offered(d))
 		reply(d, "STLS");
@@ -86,6 +93,8 @@ static void capa(struct authdialog *d)
 		out_add(d, "EXPIRE ");
 		reply(d, d->cfg.expire);
 	}
+	/* USER: UTF-8 names in USER and APOP, once UTF8 is given */
+	reply(d, login_allowed(d) ? "UTF8 USER" : "UTF8");
 	reply(d, "IMPLEMENTATION pop3login");
 	reply(d, ".");
 }
@@ -118,10 +127,67 @@ static enum authdialog_action check(struct authdialog *d,
 	return AD_CHECK;
 }
 
-static bool is_hex(char c)
+bool authdialog_hex_digest(const char *in, char out[33])
 {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')
-		|| (c >= 'A' && c <= 'F');
+	for (int i = 0; i < 32; i++) {
+		char c = in[i];
+		if (c >= 'A' && c <= 'F')
+			c = (char)(c - 'A' + 'a');
+		else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return false;
+		out[i] = c;
+	}
+	out[32] = 0;
+	return true;
+}
+
+/* RFC 3629: no overlong form, no surrogate, nothing past U+10FFFF. */
+static bool utf8_valid(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		unsigned char c = s[i], lo = 0x80, hi = 0xbf;
+		size_t more;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			more = 1;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			more = 2;
+			lo = c == 0xe0 ? 0xa0 : 0x80;
+			hi = c == 0xed ? 0x9f : 0xbf;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			more = 3;
+			lo = c == 0xf0 ? 0x90 : 0x80;
+			hi = c == 0xf4 ? 0x8f : 0xbf;
+		} else {
+			return false;
+		}
+		if (len - i - 1 < more || s[i + 1] < lo || s[i + 1] > hi)
+			return false;
+		for (size_t k = 2; k <= more; k++)
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+		i += more + 1;
+	}
+	return true;
+}
+
+const char *authdialog_name_refused(const struct authdialog *d,
+	const char *name, size_t len, bool sasl)
+{
+	bool ascii = true;
+	for (size_t i = 0; i < len; i++)
+		ascii &= (unsigned char)name[i] < 0x80;
+	if (ascii)
+		return NULL;
+	if (!d->utf8 && !sasl)
+		return "-ERR [AUTH] non-ASCII user name: send UTF8 first";
+	if (!utf8_valid((const unsigned char *)name, len))
+		return "-ERR [AUTH] user name is not valid UTF-8";
+	return NULL;
 }
 
 static enum authdialog_action cmd_user(struct authdialog *d, const char *arg,
@@ -129,6 +195,12 @@ static enum authdialog_action cmd_user(struct authdialog *d, const char *arg,
 {
 	if (len == 0 || len > AD_ARG_MAX) {
 		reply(d, "-ERR usage: USER name");
+		return AD_CONTINUE;
+	}
+	const char *refused = authdialog_name_refused(d, arg, len, false);
+	if (refused) {
+		d->have_user = false;
+		reply(d, refused);
 		return AD_CONTINUE;
 	}
 	memcpy(d->user, arg, len);
@@ -172,110 +244,22 @@ static enum authdialog_action cmd_apop(struct authdialog *d, const char *arg,
 	}
 	size_t name_len = (size_t)(space - arg);
 	char digest[33];
-	for (int i = 0; i < 32; i++) {
-		char c = space[1 + i];
-		if (!is_hex(c)) {
-			reply(d, "-ERR usage: APOP name digest");
-			return AD_CONTINUE;
-		}
-		digest[i] = (c >= 'A' && c <= 'F') ? (char)(c - 'A' + 'a') : c;
+	if (!authdialog_hex_digest(space + 1, digest)) {
+		reply(d, "-ERR usage: APOP name digest");
+		return AD_CONTINUE;
 	}
-	digest[32] = 0;
 	d->have_user = false;
+	const char *refused = authdialog_name_refused(d, arg, name_len, false);
+	if (refused) {
+		reply(d, refused);
+		return AD_CONTINUE;
+	}
 	if (name_len > AD_ARG_MAX
 	    || !set_cred(d, arg, name_len, digest, 32, d->timestamp)) {
 		reply(d, "-ERR [AUTH] credentials too long");
 		return AD_CONTINUE;
 	}
 	return check(d, AD_METHOD_APOP);
-}
-
-/* A decoded PLAIN message: authzid \0 authcid \0 password, with no other
- * NUL; an authorization identity other than the user is not supported. */
-static enum authdialog_action plain_message(struct authdialog *d,
-	const unsigned char *msg, size_t len)
-{
-	const unsigned char *nul1 = memchr(msg, 0, len);
-	const unsigned char *nul2 = nul1 ? memchr(nul1 + 1, 0,
-		len - (size_t)(nul1 + 1 - msg)) : NULL;
-	if (!nul2 || memchr(nul2 + 1, 0, len - (size_t)(nul2 + 1 - msg))) {
-		reply(d, "-ERR malformed PLAIN response");
-		return AD_CONTINUE;
-	}
-	size_t authz_len = (size_t)(nul1 - msg);
-	const char *user = (const char *)nul1 + 1;
-	size_t user_len = (size_t)(nul2 - nul1) - 1;
-	const char *pass = (const char *)nul2 + 1;
-	size_t pass_len = len - (size_t)(nul2 + 1 - msg);
-	if (user_len == 0 || user_len > AD_ARG_MAX) {
-		reply(d, "-ERR malformed PLAIN response");
-		return AD_CONTINUE;
-	}
-	if (authz_len != 0
-	    && (authz_len != user_len || memcmp(msg, user, user_len) != 0)) {
-		reply(d, "-ERR [AUTH] authorization identity not supported");
-		return AD_CONTINUE;
-	}
-	if (!set_cred(d, user, user_len, pass, pass_len, "")) {
-		reply(d, "-ERR [AUTH] credentials too long");
-		return AD_CONTINUE;
-	}
-	return check(d, AD_METHOD_PLAIN);
-}
-
-static enum authdialog_action sasl_response(struct authdialog *d,
-	const char *line, size_t len)
-{
-	d->sasl_pending = false;
-	if (len == 1 && line[0] == '*') {
-		reply(d, "-ERR authentication cancelled");
-		return AD_CONTINUE;
-	}
-	if (len == 1 && line[0] == '=')
-		len = 0; /* RFC 5034: an empty initial response */
-	unsigned char decoded[AD_CRED_MAX];
-	size_t decoded_len;
-	enum authdialog_action act;
-	if (BASE64_DECODED_MAX(len) > sizeof decoded + 3
-	    || !base64_decode(line, len, decoded, sizeof decoded, &decoded_len)) {
-		reply(d, "-ERR bad base64");
-		act = AD_CONTINUE;
-	} else {
-		act = plain_message(d, decoded, decoded_len);
-	}
-	explicit_bzero(decoded, sizeof decoded);
-	return act;
-}
-
-static bool word_is(const char *word, size_t len, const char *name)
-{
-	return strlen(name) == len && strncasecmp(word, name, len) == 0;
-}
-
-static enum authdialog_action cmd_auth(struct authdialog *d, const char *arg,
-	size_t len, bool has_arg)
-{
-	if (!has_arg) {
-		/* bare AUTH lists the mechanisms (a pre-CAPA convention) */
-		reply(d, "+OK mechanisms follow");
-		if (login_allowed(d))
-			reply(d, "PLAIN");
-		reply(d, ".");
-		return AD_CONTINUE;
-	}
-	const char *space = memchr(arg, ' ', len);
-	size_t mech_len = space ? (size_t)(space - arg) : len;
-	if (!word_is(arg, mech_len, "PLAIN")) {
-		reply(d, "-ERR unsupported mechanism");
-		return AD_CONTINUE;
-	}
-	d->have_user = false;
-	if (!space) {
-		d->sasl_pending = true;
-		reply(d, "+ ");
-		return AD_CONTINUE;
-	}
-	return sasl_response(d, space + 1, len - mech_len - 1);
 }
 
 static enum authdialog_action cmd_stls(struct authdialog *d, bool has_arg)
@@ -294,6 +278,24 @@ static enum authdialog_action cmd_stls(struct authdialog *d, bool has_arg)
 	}
 	reply(d, "+OK begin TLS negotiation");
 	return AD_STLS;
+}
+
+static bool word_is(const char *word, size_t len, const char *name)
+{
+	return strlen(name) == len && strncasecmp(word, name, len) == 0;
+}
+
+/* RFC 6856: from here on user names may be UTF-8.  Messages are sent
+ * as stored either way, so nothing changes after the login. */
+static enum authdialog_action cmd_utf8(struct authdialog *d, bool has_arg)
+{
+	if (has_arg) {
+		reply(d, "-ERR usage: UTF8");
+		return AD_CONTINUE;
+	}
+	d->utf8 = true;
+	reply(d, "+OK UTF8 enabled");
+	return AD_CONTINUE;
 }
 
 static bool transaction_command(const char *word, size_t len)
@@ -330,6 +332,8 @@ static enum authdialog_action command(struct authdialog *d, const char *line,
 	}
 	if (word_is(line, word_len, "STLS"))
 		return cmd_stls(d, has_arg);
+	if (word_is(line, word_len, "UTF8"))
+		return cmd_utf8(d, has_arg);
 	bool is_user = word_is(line, word_len, "USER");
 	bool is_pass = word_is(line, word_len, "PASS");
 	bool is_apop = word_is(line, word_len, "APOP");
@@ -353,7 +357,7 @@ static enum authdialog_action command(struct authdialog *d, const char *line,
 	if (is_apop)
 		return cmd_apop(d, arg, arg_len);
 	if (is_auth)
-		return cmd_auth(d, arg, arg_len, has_arg);
+		return authsasl_command(d, arg, arg_len, has_arg);
 	if (transaction_command(line, word_len)) {
 		reply(d, "-ERR not logged in");
 		return AD_CONTINUE;
@@ -369,9 +373,9 @@ enum authdialog_action authdialog_line(struct authdialog *d, const char *line,
 		reply(d, "-ERR too many commands");
 		return AD_CLOSE;
 	}
-	if (d->sasl_pending && !toolong && !memchr(line, 0, len))
-		return sasl_response(d, line, len);
-	d->sasl_pending = false;
+	if (d->sasl_step != AD_SASL_NONE && !toolong && !memchr(line, 0, len))
+		return authsasl_response(d, line, len);
+	d->sasl_step = AD_SASL_NONE;
 	if (toolong) {
 		reply(d, "-ERR line too long");
 		return AD_CONTINUE;
@@ -446,7 +450,8 @@ void authdialog_tls_started(struct authdialog *d)
 {
 	d->cfg.tls_active = true;
 	d->have_user = false;
-	d->sasl_pending = false;
+	d->sasl_step = AD_SASL_NONE;
+	d->utf8 = false;
 	explicit_bzero(d->user, sizeof d->user);
 }
 
@@ -457,20 +462,64 @@ void authdialog_wipe(struct authdialog *d)
 	d->cred_len = 0;
 }
 
-/* What the parent checks of a block before a checker sees it: exactly
- * three fields, the last empty or this connection's own APOP timestamp,
- * so that a subverted child can neither replay a digest made for another
- * greeting nor slip a checker extra fields.  The rest is the checker's. */
-bool authdialog_block_ok(const unsigned char *block, size_t len, const char *timestamp)
+/* The dialogue's pieces that the mechanisms share (authsasl.h). */
+void authdialog_reply(struct authdialog *d, const char *line)
+{
+	reply(d, line);
+}
+
+bool authdialog_login_allowed(const struct authdialog *d)
+{
+	return login_allowed(d);
+}
+
+bool authdialog_word_is(const char *word, size_t len, const char *name)
+{
+	return word_is(word, len, name);
+}
+
+bool authdialog_set_cred(struct authdialog *d, const char *user, size_t user_len,
+	const char *secret, size_t secret_len, const char *timestamp)
+{
+	return set_cred(d, user, user_len, secret, secret_len, timestamp);
+}
+
+/* True if the field that ends at the NUL END of BLOCK is S, not empty. */
+static bool field_before_is(const unsigned char *block, const unsigned char *end,
+	const char *s)
+{
+	size_t n = strlen(s);
+	return n > 0 && (size_t)(end - block) >= n + 1 && end[-(ptrdiff_t)n - 1] == 0
+		&& memcmp(end - n, s, n) == 0;
+}
+
+/* What the parent checks of a block before a checker sees it: three
+ * fields, the last empty or this connection's own APOP timestamp, or
+ * four, the fourth "cram-md5" and the third this connection's CRAM-MD5
+ * challenge, or an OAuth method (when offered) and the third empty, so
+ * that a subverted child can neither replay a digest made
+ * for another connection nor slip a checker other fields.  The rest is
+ * the checker's. */
+bool authdialog_block_ok(const unsigned char *block, size_t len,
+	const struct authdialog *greeting)
 {
 	size_t nuls = 0;
 	for (size_t i = 0; i < len; i++)
 		nuls += block[i] == 0;
-	if (nuls != 3 || block[len - 1] != 0)
+	if (len < 3 || block[len - 1] != 0 || (nuls != 3 && nuls != 4))
 		return false;
-	if (block[len - 2] == 0)
-		return true; /* no timestamp */
-	size_t ts_len = strlen(timestamp);
-	return ts_len > 0 && len >= ts_len + 2 && block[len - ts_len - 2] == 0
-		&& memcmp(block + len - ts_len - 1, timestamp, ts_len) == 0;
+	const unsigned char *end = block + len - 1;
+	if (nuls == 4) {
+		if (field_before_is(block, end, AD_CRAM_METHOD))
+			return field_before_is(block, end - sizeof AD_CRAM_METHOD,
+				greeting->challenge);
+		if (!greeting->cfg.oauth)
+			return false;
+		if (field_before_is(block, end, AD_OAUTHBEARER_METHOD))
+			return end[-(ptrdiff_t)sizeof AD_OAUTHBEARER_METHOD - 1] == 0;
+		if (field_before_is(block, end, AD_XOAUTH2_METHOD))
+			return end[-(ptrdiff_t)sizeof AD_XOAUTH2_METHOD - 1] == 0;
+		return false;
+	}
+	return end[-1] == 0 || field_before_is(block, end, greeting->timestamp);
 }

@@ -23,6 +23,8 @@ enum {
 struct authdialog_config {
 	const char *hostname;
 	bool apop;               /* timestamp in the greeting, APOP accepted */
+	bool cram;               /* AUTH CRAM-MD5 offered (RFC 2195) */
+	bool oauth;              /* OAUTHBEARER (RFC 7628) and XOAUTH2 offered */
 	bool tls_possible;       /* a descriptor for STARTTLS is present */
 	bool tls_active;         /* the connection is already encrypted */
 	bool tls_required;       /* refuse USER/PASS, APOP, AUTH in cleartext */
@@ -41,14 +43,37 @@ enum authdialog_action {
 	AD_CLOSE,     /* send the output, drop the connection (limits hit) */
 };
 
-enum authdialog_method { AD_METHOD_PASS, AD_METHOD_APOP, AD_METHOD_PLAIN };
+enum authdialog_method {
+	AD_METHOD_PASS, AD_METHOD_APOP, AD_METHOD_PLAIN, AD_METHOD_LOGIN,
+	AD_METHOD_CRAM, AD_METHOD_OAUTHBEARER, AD_METHOD_XOAUTH2,
+};
+
+/* The fourth field of a CRAM-MD5 block (doc/interfaces.md). */
+#define AD_CRAM_METHOD "cram-md5"
+/* ... and of an OAuth 2.0 bearer token's, whose timestamp is empty. */
+#define AD_OAUTHBEARER_METHOD "oauthbearer"
+#define AD_XOAUTH2_METHOD "xoauth2"
+
+/* Where an AUTH exchange stands: the next line is the client's answer
+ * to the last "+ " (pop3d/authsasl.c). */
+enum authdialog_sasl {
+	AD_SASL_NONE,
+	AD_SASL_PLAIN,       /* the PLAIN message */
+	AD_SASL_LOGIN_USER,  /* LOGIN: the user name */
+	AD_SASL_LOGIN_PASS,  /* LOGIN: the password; the name is in user */
+	AD_SASL_CRAM,        /* CRAM-MD5: "name digest" */
+	AD_SASL_OAUTHBEARER, /* OAUTHBEARER: the GS2 header and pairs */
+	AD_SASL_XOAUTH2,     /* XOAUTH2: user= and auth= pairs */
+};
 
 struct authdialog {
 	struct authdialog_config cfg;
 	char timestamp[AD_TIMESTAMP_MAX]; /* "" when APOP is off */
-	char user[AD_ARG_MAX + 1];        /* from USER, until PASS */
+	char challenge[AD_TIMESTAMP_MAX]; /* CRAM-MD5's, "" when it is off */
+	char user[AD_ARG_MAX + 1];        /* from USER until PASS, or AUTH LOGIN's */
 	bool have_user;
-	bool sasl_pending;                /* "+ " sent, awaiting the response */
+	bool utf8;                        /* UTF8 given: UTF-8 user names too */
+	enum authdialog_sasl sasl_step;
 	unsigned failures;
 	unsigned commands;
 	/* Set by AD_CHECK: the credentials block, its length, how they came */
@@ -60,7 +85,10 @@ struct authdialog {
 };
 
 /* Starts a dialogue; UNIQUE is the process-unique part of the APOP
- * timestamp ("pid.time.random"), ignored without cfg->apop.  Leaves the
+ * timestamp and of the CRAM-MD5 challenge ("pid.time.random"), the two
+ * then the same <UNIQUE@hostname>: the digests differ in kind (MD5 of
+ * timestamp and password against HMAC-MD5 keyed with the password), so
+ * neither answers the other.  Leaves the
  * greeting in the output buffer.  Returns false if the timestamp or the
  * hostname would be too long. */
 bool authdialog_start(struct authdialog *d, const struct authdialog_config *cfg,
@@ -84,10 +112,12 @@ void authdialog_tls_started(struct authdialog *d);
 /* For logs: the word for a checker's wait status ("ok", "refused", ...). */
 const char *authdialog_result_word(int wait_status);
 
-/* For pop3login's root parent: BLOCK (LEN octets from the dialogue)
- * holds exactly three fields, the last empty or TIMESTAMP. */
+/* For pop3login's root parent: BLOCK (LEN octets from the dialogue) is
+ * a block this connection's dialogue GREETING could have made: three
+ * fields, the last empty or its APOP timestamp, or four: CRAM-MD5 with
+ * its challenge, or an OAuth method with none. */
 bool authdialog_block_ok(const unsigned char *block, size_t len,
-	const char *timestamp);
+	const struct authdialog *greeting);
 
 /* Clears the output buffer after the caller has sent it. */
 void authdialog_out_clear(struct authdialog *d);

@@ -89,7 +89,7 @@ static struct link conn;
 
 static void usage(void)
 {
-	die(EXIT_MISUSE, "usage: pop3login [-a] [-s] [-S] [-N] [-d delay] "
+	die(EXIT_MISUSE, "usage: pop3login [-a] [-C] [-O] [-s] [-S] [-N] [-d delay] "
 		"[-f failures] [-c commands] [-t timeout] [-T timeout] [-u user] [-r dir] "
 		"[-L login-delay] [-E expire] [-l dir] HOSTNAME CHECKPROG [ARG...]");
 }
@@ -202,9 +202,11 @@ static void parse_options(int argc, char **argv)
 	const char *limit_dir = getenv("POP3_LIMIT_DIR");
 	opt.limits_on = geteuid() == 0 || (limit_dir && *limit_dir);
 	opterr = 0;  /* one line for a bad option: ours */
-	while ((c = getopt(argc, argv, "+asSNd:f:c:t:T:u:r:L:E:l:")) != -1) {
+	while ((c = getopt(argc, argv, "+aCOsSNd:f:c:t:T:u:r:L:E:l:")) != -1) {
 		switch (c) {
 		case 'a': cfg->apop = true; break;
+		case 'C': cfg->cram = true; break;
+		case 'O': cfg->oauth = true; break;
 		case 's': cfg->tls_required = true; break;
 		case 'S': cfg->tls_active = true; break;
 		case 'N': no_stls = true; break;
@@ -247,6 +249,10 @@ static const char *method_name(enum authdialog_method m)
 	switch (m) {
 	case AD_METHOD_APOP: return "apop";
 	case AD_METHOD_PLAIN: return "plain";
+	case AD_METHOD_LOGIN: return "login";
+	case AD_METHOD_CRAM: return "cram-md5";
+	case AD_METHOD_OAUTHBEARER: return "oauthbearer";
+	case AD_METHOD_XOAUTH2: return "xoauth2";
 	default: return "pass";
 	}
 }
@@ -412,8 +418,9 @@ static _Noreturn void end_dialogue(struct authdialog *d, const char *how, int co
 	_exit(code);
 }
 
-/* The process-unique part of the APOP timestamp, made before the split
- * so that the root parent knows the one timestamp a digest may use. */
+/* The process-unique part of the APOP timestamp and the CRAM-MD5
+ * challenge, made before the split so that the root parent knows the one
+ * string a digest may use (and the confined child needs no randomness). */
 static char unique[80];
 
 static void make_unique(void)
@@ -495,7 +502,7 @@ static _Noreturn void privileged_parent(pid_t child, int sock)
 	unsigned char msg[MSG_HEADER + AD_CRED_MAX + 1];
 	int code = EXIT_TEMP;
 	unsigned failures = 0;
-	static struct authdialog greeting; /* for its timestamp only */
+	static struct authdialog greeting; /* for its timestamp and challenge */
 	if (!authdialog_start(&greeting, &opt.dialog, unique))
 		die(EXIT_MISUSE, "hostname too long");
 	for (;;) {
@@ -508,7 +515,7 @@ static _Noreturn void privileged_parent(pid_t child, int sock)
 		if (failures >= opt.dialog.max_failures)
 			bad = "attempt past the failure limit";
 		else if (n < MSG_HEADER + 3 || n > MSG_HEADER + AD_CRED_MAX
-		    || !authdialog_block_ok(msg + MSG_HEADER, (size_t)n - MSG_HEADER, greeting.timestamp))
+		    || !authdialog_block_ok(msg + MSG_HEADER, (size_t)n - MSG_HEADER, &greeting))
 			bad = "bad credentials block";
 		if (bad) {
 			explicit_bzero(msg, sizeof msg);

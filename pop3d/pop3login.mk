@@ -2,7 +2,7 @@
 # $(B)/obj/pop3d/, because $(B)/pop3d is the pop3d program itself.
 PROGRAMS += pop3login
 MANPAGES += doc/pop3login.8
-POP3LOGIN_MODS := pop3login authdialog loginlimit jail
+POP3LOGIN_MODS := pop3login authdialog authsasl authoauth loginlimit jail
 
 $(B)/obj/pop3d/pop3login.o: pop3d/pop3login.c
 	@mkdir -p $(dir $@)

@@ -143,6 +143,52 @@ ARGS=" ]
 	[ "$err" = "checkpw: user=ann@a.example ip=127.0.0.3 backend=virtual result=refuse why=badpass" ]
 }
 
+# cram USER DIGEST CHALLENGE [METHOD]: a CRAM-MD5 block, four fields.
+cram() {
+	printf '%s\0%s\0%s\0%s\0' "$1" "$2" "$3" "${4:-cram-md5}" >"$BATS_TEST_TMPDIR/creds"
+}
+
+@test "virtual: CRAM-MD5 against a plain secret; no password taken for it" {
+	ch='<1896.697170952@postoffice.reston.mci.net>'
+	cram joe@a.example 85a2deaeb5209b0f54d40759dacc24c4 "$ch"
+	ck -v "$V/%d.cdb" "$PROG"
+	[ "$status" -eq 0 ]
+	[ "$err" = "checkpw: user=joe@a.example ip=127.0.0.3 backend=virtual result=accept why=ok" ]
+	cram joe@a.example 85A2DEAEB5209B0F54D40759DACC24C4 "$ch"
+	ck -v "$V/%d.cdb" "$PROG"
+	[ "$status" -eq 0 ]
+	cram joe@a.example 85a2deaeb5209b0f54d40759dacc24c5 "$ch"
+	ck -v "$V/%d.cdb" "$PROG"
+	[ "$status" -eq 1 ]
+	[ "$err" = "checkpw: user=joe@a.example ip=127.0.0.3 backend=virtual result=refuse why=badpass" ]
+	cram joe@a.example 85a2deaeb5209b0f54d40759dacc24c4 '<other@host>'
+	ck -v "$V/%d.cdb" "$PROG"
+	[ "$status" -eq 1 ]
+	# the APOP digest of the same challenge is no CRAM-MD5 answer
+	cram joe@a.example "$(printf '%s%s' "$ch" tanstaaf | md5sum | cut -c1-32)" "$ch"
+	ck -v "$V/%d.cdb" "$PROG"
+	[ "$status" -eq 1 ]
+	cram joe@a.example tanstaaf "$ch"
+	ck -v "$V/%d.cdb" "$PROG"
+	[ "$status" -eq 1 ]
+}
+
+@test "virtual: CRAM-MD5 needs a plain secret; an unknown method is refused" {
+	ch='<1.2@host>'
+	cram ann@a.example "$(python3 -c 'import hmac,hashlib,sys; print(hmac.new(b"annpw", sys.argv[1].encode(), hashlib.md5).hexdigest())' "$ch")" "$ch"
+	ck -v "$V/%d.cdb" "$PROG"
+	[ "$status" -eq 1 ]
+	[ "$err" = "checkpw: user=ann@a.example ip=127.0.0.3 backend=virtual result=refuse why=cram-needs-plain" ]
+	cram joe@a.example tanstaaf '' xoauth9
+	ck -v "$V/%d.cdb" "$PROG"
+	[ "$status" -eq 1 ]
+	[ "$err" = "checkpw: user=joe@a.example ip=127.0.0.3 backend=- result=refuse why=method" ]
+	cram nobody@a.example 85a2deaeb5209b0f54d40759dacc24c4 "$ch"
+	ck -v "$V/%d.cdb" "$PROG"
+	[ "$status" -eq 1 ]
+	[ "$err" = "checkpw: user=nobody@a.example ip=127.0.0.3 backend=virtual result=unknown why=unknown" ]
+}
+
 @test "virtual: a password sent with a timestamp still works" {
 	creds joe@a.example tanstaaf '<1.2@host>'
 	ck -v "$V/%d.cdb" "$PROG"

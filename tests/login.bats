@@ -72,7 +72,7 @@ GREETING='+OK mail.test POP3 server ready\r\n'
 	serve -d 0
 	python3 "$CLIENT" "$PORT" \
 		's:CAPA\r\nUSER good\r\nPASS secret word\r\nSTAT\r\nLIST\r\nQUIT\r\n' \
-		"r:$GREETING"'+OK capability list follows\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\nUSER\r\nSASL PLAIN\r\nIMPLEMENTATION pop3login\r\n.\r\n' \
+		"r:$GREETING"'+OK capability list follows\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\nUSER\r\nSASL PLAIN LOGIN\r\nUTF8 USER\r\nIMPLEMENTATION pop3login\r\n.\r\n' \
 		'r:+OK send PASS\r\n+OK logged in\r\n+OK 0 0\r\n+OK\r\n.\r\n+OK bye\r\n' eof
 }
 

@@ -100,6 +100,17 @@ forged_block() {
 	[ "$(forged_block -a 'good\0x\0')" -eq 0 ]
 }
 
+# A CRAM-MD5 block carries the challenge the digest answers: the parent
+# takes only this connection's, and only under -C.
+@test "a subverted child cannot choose the CRAM-MD5 challenge" {
+	command -v cc >/dev/null || skip "no C compiler"
+	[ "$(id -u)" -eq 0 ] || skip "the privilege split needs root"
+	[ "$(forged_block -C 'good\0x\0\0')" -eq 1 ]
+	[ "$(forged_block -C 'good\0000123456789abcdef0123456789abcdef\0<1.2.3@mail.test>\0cram-md5\0')" -eq 0 ]
+	[ "$(forged_block -C 'good\0000123456789abcdef0123456789abcdef\0\0cram-md5\0')" -eq 0 ]
+	[ "$(forged_block -a 'good\0000123456789abcdef0123456789abcdef\0<1.2.3@mail.test>\0cram-md5\0')" -eq 0 ]
+}
+
 # -u refused uid 0 but took an account whose group is root's: the
 # dialogue child then kept gid 0 (group root) with every client byte.
 @test "-u: an account with gid 0 is refused for the dialogue" {

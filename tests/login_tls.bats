@@ -107,12 +107,12 @@ poplib_stls() {
 @test "tlswrapper -n with -s: no login offered or accepted before STLS" {
 	stls_server tlswrapper -d 0 -s
 	python3 "$CLIENT" "$PORT" "r:$GREETING" 's:CAPA\r\n' \
-		"r:${CAPA_HEAD}"'STLS\r\nIMPLEMENTATION pop3login\r\n.\r\n' \
+		"r:${CAPA_HEAD}"'STLS\r\nUTF8\r\nIMPLEMENTATION pop3login\r\n.\r\n' \
 		's:USER good\r\n' 'r:-ERR [AUTH] cleartext login refused: use STLS first\r\n' \
 		's:AUTH PLAIN AGdvb2QAc2VjcmV0IHdvcmQ=\r\n' \
 		'r:-ERR [AUTH] cleartext login refused: use STLS first\r\n' \
 		's:STLS\r\n' 'r:+OK begin TLS negotiation\r\n' tls 's:CAPA\r\n' \
-		"r:${CAPA_HEAD}"'USER\r\nSASL PLAIN\r\nIMPLEMENTATION pop3login\r\n.\r\n' \
+		"r:${CAPA_HEAD}"'USER\r\nSASL PLAIN LOGIN\r\nUTF8 USER\r\nIMPLEMENTATION pop3login\r\n.\r\n' \
 		's:AUTH PLAIN AGdvb2QAc2VjcmV0IHdvcmQ=\r\n' 'r:+OK logged in\r\n' \
 		's:QUIT\r\n' 'r:+OK bye\r\n'
 }
@@ -132,7 +132,7 @@ poplib_stls() {
 	POP3_TLS_ON=1 start_tcpserver_quiet "$PORT" tlswrapper -f "$PEM" \
 		pop3login -d 0 -s mail.test "$CHECKER"
 	python3 "$CLIENT" "$PORT" tls "r:$GREETING" 's:CAPA\r\n' \
-		"r:${CAPA_HEAD}"'USER\r\nSASL PLAIN\r\nIMPLEMENTATION pop3login\r\n.\r\n' \
+		"r:${CAPA_HEAD}"'USER\r\nSASL PLAIN LOGIN\r\nUTF8 USER\r\nIMPLEMENTATION pop3login\r\n.\r\n' \
 		's:STLS\r\n' 'r:-ERR TLS already active\r\n' \
 		's:USER good\r\nPASS secret word\r\nQUIT\r\n' \
 		'r:+OK send PASS\r\n+OK logged in\r\n+OK bye\r\n'
@@ -158,7 +158,7 @@ poplib_stls() {
 @test "-N: the STARTTLS descriptor is ignored, STLS not offered" {
 	stls_server tlswrapper -d 0 -N
 	python3 "$CLIENT" "$PORT" "r:$GREETING" 's:CAPA\r\n' \
-		"r:${CAPA_HEAD}"'USER\r\nSASL PLAIN\r\nIMPLEMENTATION pop3login\r\n.\r\n' \
+		"r:${CAPA_HEAD}"'USER\r\nSASL PLAIN LOGIN\r\nUTF8 USER\r\nIMPLEMENTATION pop3login\r\n.\r\n' \
 		's:STLS\r\n' 'r:-ERR STLS not available\r\n' \
 		's:USER good\r\nPASS secret word\r\nSTAT\r\nQUIT\r\n' \
 		'r:+OK send PASS\r\n+OK logged in\r\n+OK 0 0\r\n+OK bye\r\n'

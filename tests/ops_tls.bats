@@ -65,7 +65,7 @@ PY
 	run py_pop ssl
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "tls: TLSv1.2" ]
-	[ "${lines[1]}" = "capa: AUTH-RESP-CODE IMPLEMENTATION PIPELINING RESP-CODES SASL TOP UIDL USER" ]
+	[ "${lines[1]}" = "capa: AUTH-RESP-CODE IMPLEMENTATION PIPELINING RESP-CODES SASL TOP UIDL USER UTF8" ]
 	[ "${lines[2]}" = "+OK send PASS" ]
 	[ "${lines[3]}" = "+OK 2 messages (104 octets)" ]
 	[ "${lines[4]}" = "stat: (2, 104)" ]
@@ -87,10 +87,10 @@ PY
 	"$POP3CTL" -f "$CONF" start
 	run py_pop stls
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "capa before: AUTH-RESP-CODE IMPLEMENTATION PIPELINING RESP-CODES SASL STLS TOP UIDL USER" ]
+	[ "${lines[0]}" = "capa before: AUTH-RESP-CODE IMPLEMENTATION PIPELINING RESP-CODES SASL STLS TOP UIDL USER UTF8" ]
 	[ "${lines[1]}" = "+OK begin TLS negotiation" ]
 	[ "${lines[2]}" = "tls: TLSv1.2" ]
-	[ "${lines[3]}" = "capa: AUTH-RESP-CODE IMPLEMENTATION PIPELINING RESP-CODES SASL TOP UIDL USER" ]
+	[ "${lines[3]}" = "capa: AUTH-RESP-CODE IMPLEMENTATION PIPELINING RESP-CODES SASL TOP UIDL USER UTF8" ]
 	[ "${lines[4]}" = "+OK send PASS" ]
 	[ "${lines[6]}" = "stat: (2, 104)" ]
 	[ "${lines[7]}" = "+OK 55 octets From: b@example.org|Subject: two||Hello two.|.dot 55" ]
@@ -130,6 +130,7 @@ RESP-CODES\r
 AUTH-RESP-CODE\r
 PIPELINING\r
 STLS\r
+UTF8\r
 IMPLEMENTATION pop3login\r
 .\r
 -ERR [AUTH] cleartext login refused: use STLS first\r
@@ -141,8 +142,8 @@ IMPLEMENTATION pop3login\r
 	! grep -q 'result=ok' "$D/log"
 	run py_pop stls
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "capa before: AUTH-RESP-CODE IMPLEMENTATION PIPELINING RESP-CODES STLS TOP UIDL" ]
-	[ "${lines[3]}" = "capa: AUTH-RESP-CODE IMPLEMENTATION PIPELINING RESP-CODES SASL TOP UIDL USER" ]
+	[ "${lines[0]}" = "capa before: AUTH-RESP-CODE IMPLEMENTATION PIPELINING RESP-CODES STLS TOP UIDL UTF8" ]
+	[ "${lines[3]}" = "capa: AUTH-RESP-CODE IMPLEMENTATION PIPELINING RESP-CODES SASL TOP UIDL USER UTF8" ]
 	[ "${lines[6]}" = "stat: (2, 104)" ]
 }
 
@@ -181,10 +182,10 @@ start_ucspitls() {
 	start_ucspitls
 	run py_pop stls
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "capa before: AUTH-RESP-CODE IMPLEMENTATION PIPELINING RESP-CODES SASL STLS TOP UIDL USER" ]
+	[ "${lines[0]}" = "capa before: AUTH-RESP-CODE IMPLEMENTATION PIPELINING RESP-CODES SASL STLS TOP UIDL USER UTF8" ]
 	[ "${lines[1]}" = "+OK begin TLS negotiation" ]
 	[ "${lines[2]}" = "tls: TLSv1.3" ]
-	[ "${lines[3]}" = "capa: AUTH-RESP-CODE IMPLEMENTATION PIPELINING RESP-CODES SASL TOP UIDL USER" ]
+	[ "${lines[3]}" = "capa: AUTH-RESP-CODE IMPLEMENTATION PIPELINING RESP-CODES SASL TOP UIDL USER UTF8" ]
 	[ "${lines[6]}" = "stat: (2, 104)" ]
 	[ "${lines[7]}" = "+OK 55 octets From: b@example.org|Subject: two||Hello two.|.dot 55" ]
 	[ "${lines[9]}" = "+OK 1 message deleted" ]
@@ -216,7 +217,7 @@ CONF
 	PORT=$front run py_pop ssl
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "tls: TLSv1.3" ]
-	[ "${lines[1]}" = "capa: AUTH-RESP-CODE IMPLEMENTATION PIPELINING RESP-CODES SASL TOP UIDL USER" ]
+	[ "${lines[1]}" = "capa: AUTH-RESP-CODE IMPLEMENTATION PIPELINING RESP-CODES SASL TOP UIDL USER UTF8" ]
 	[ "${lines[4]}" = "stat: (2, 104)" ]
 	[ "${lines[7]}" = "+OK 1 message deleted" ]
 	wait_log '^pop3login: login user=demo ip=127.0.0.1 method=pass tls=yes result=ok$'

@@ -167,7 +167,7 @@ wait_file() {
 	"$POP3CTL" -f "$CONF" start
 	run py_session stls
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "capa before: AUTH-RESP-CODE IMPLEMENTATION PIPELINING RESP-CODES SASL STLS TOP UIDL USER" ]
+	[ "${lines[0]}" = "capa before: AUTH-RESP-CODE IMPLEMENTATION PIPELINING RESP-CODES SASL STLS TOP UIDL USER UTF8" ]
 	[ "${lines[1]}" = "+OK begin TLS negotiation" ]
 	[ "${lines[2]}" = "tls: TLSv1.3" ]
 	[ "${lines[6]}" = "stat: (2, 104)" ]

@@ -32,6 +32,10 @@ static void check_login(const struct creds *c)
 	(void)template_expand("/var/spool/popmail/%1/%2/%d/%u", &v, out,
 			      sizeof out);
 	(void)creds_is_apop_shaped(c);
+	/* a fourth field lies inside the buffer and ends at its last NUL */
+	if (c->method && (c->method_len == 0 || c->method[c->method_len] != '\0'))
+		__builtin_trap();
+	(void)creds_method_is(c, CREDS_CRAM);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,12 +1,13 @@
 /* fuzz_login: pop3login's dialogue on arbitrary client bytes.
  * The first octet picks the configuration (APOP, STLS possible, TLS
- * required, TLS on, small limits); the rest is the client's input.  It is
+ * required, TLS on, small limits, CRAM-MD5 and OAuth); the rest is the client's input.  It is
  * cut into lines by lib/lineexact over a socketpair, and the lines must
  * be exactly those a plain split at LF gives (so the reader neither loses
  * nor invents bytes); each line goes to the dialogue, each credentials
  * block to a made-up checker verdict.  Aborts on any broken invariant:
- * answers end in CR LF and hold no bare LF, credentials are exactly
- * user\0secret\0timestamp\0 within 512 octets. */
+ * answers end in CR LF and hold no bare LF, credentials are a block the
+ * root parent accepts (user\0secret\0timestamp\0, and cram-md5\0 for
+ * CRAM-MD5) within 512 octets. */
 #include "authdialog.h"
 #include "lineexact.h"
 
@@ -29,14 +30,11 @@ static void check_output(const struct authdialog *d)
 			abort();
 }
 
+/* Every block the dialogue makes must pass the root parent's check. */
 static void check_cred(const struct authdialog *d)
 {
-	size_t nuls = 0;
-	if (d->cred_len < 3 || d->cred_len > AD_CRED_MAX || d->cred[d->cred_len - 1] != 0)
-		abort();
-	for (size_t i = 0; i < d->cred_len; i++)
-		nuls += d->cred[i] == 0;
-	if (nuls != 3 || d->cred[0] == 0)
+	if (d->cred_len < 3 || d->cred_len > AD_CRED_MAX || d->cred[0] == 0
+	    || !authdialog_block_ok(d->cred, d->cred_len, d))
 		abort();
 }
 
@@ -93,6 +91,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.expire = (flags & 16) ? "NEVER" : NULL,
 		.max_failures = (flags & 32) ? 2 : 1000,
 		.max_commands = (flags & 64) ? 5 : 100000,
+		.cram = flags & 128,
+		.oauth = flags & 128,
 	};
 	if (!authdialog_start(&d, &cfg, "1.2.0123456789abcdef"))
 		abort();

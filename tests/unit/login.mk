@@ -1,6 +1,6 @@
 # Unit tests of pop3login's parts: lib/lineexact, lib/base64, pop3d/authdialog.
 UNITTESTS += tests/unit_login
-$(B)/tests/unit_login: $(B)/tests/unit/unit_login.o $(B)/obj/pop3d/authdialog.o $(LIBA)
+$(B)/tests/unit_login: $(B)/tests/unit/unit_login.o $(B)/obj/pop3d/authdialog.o $(B)/obj/pop3d/authsasl.o $(B)/obj/pop3d/authoauth.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
 # pop3d/loginlimit: session slots and failure counts in a temporary directory.

@@ -40,7 +40,15 @@ static void test_creds(void)
 	ok(!PARSE("joe\0pw\0"), "creds: missing timestamp refused");
 	ok(!PARSE("joe\0pw\0ts"), "creds: unterminated timestamp refused");
 	ok(!PARSE("joe\0pw\0ts\0x"), "creds: bytes after the timestamp refused");
-	ok(!PARSE("joe\0pw\0ts\0\0"), "creds: a fourth field refused");
+	ok(!PARSE("joe\0pw\0ts\0\0"), "creds: an empty fourth field refused");
+	ok(PARSE("joe\0d\0<c>\0cram-md5\0") && creds_method_is(&c, CREDS_CRAM)
+	   && c.timestamp_len == 3 && c.method_len == 8, "creds: a fourth field, the method");
+	ok(PARSE("joe\0pw\0\0") && c.method == NULL && !creds_method_is(&c, CREDS_CRAM),
+	   "creds: three fields, no method");
+	ok(PARSE("joe\0d\0<c>\0cram-md\0") && !creds_method_is(&c, CREDS_CRAM),
+	   "creds: another method is not CRAM-MD5");
+	ok(!PARSE("joe\0d\0<c>\0cram-md5\0x\0"), "creds: a fifth field refused");
+	ok(!PARSE("joe\0d\0<c>\0cram-md5"), "creds: unterminated method refused");
 	memset(big, 'a', sizeof big);
 	big[0] = 'u', big[1] = '\0', big[2] = 'p', big[3] = '\0';
 	big[CREDS_MAX - 1] = '\0';
@@ -109,14 +117,44 @@ static void test_apop(void)
 	ok(!secret_check_apop("c4c9334bac560ecc979e58001b3e22f", 31, ts,
 			      strlen(ts), "tanstaaf", 8),
 	   "apop: short digest refused");
-	struct creds c = { "u", "c4c9334bac560ecc979e58001b3e22fb", ts, 1, 32,
-			   strlen(ts) };
+	struct creds c = { .user = "u",
+			   .secret = "c4c9334bac560ecc979e58001b3e22fb",
+			   .timestamp = ts, .user_len = 1, .secret_len = 32,
+			   .timestamp_len = strlen(ts) };
 	ok(creds_is_apop_shaped(&c), "apop: shape recognised");
 	c.timestamp_len = 0;
 	ok(!creds_is_apop_shaped(&c), "apop: no timestamp, not APOP");
 	c.timestamp_len = strlen(ts);
 	c.secret = "c4c9334bac560ecc979e58001b3e22fg";
 	ok(!creds_is_apop_shaped(&c), "apop: non-hex secret, not APOP");
+}
+
+/* RFC 2195's example, and HMAC-MD5 vectors of RFC 2104 and RFC 2202
+ * (a key longer than the block is hashed first). */
+static void test_cram(void)
+{
+	const char *ch = "<1896.697170952@postoffice.reston.mci.net>";
+	char out[33], key[80];
+	ok(secret_check_cram("b913a602c7eda7a495b4e6e7334d3890", 32, ch, strlen(ch),
+			     "tanstaaftanstaaf", 16), "cram: RFC 2195 example");
+	ok(secret_check_cram("B913A602C7EDA7A495B4E6E7334D3890", 32, ch, strlen(ch),
+			     "tanstaaftanstaaf", 16), "cram: upper-case digest");
+	ok(!secret_check_cram("b913a602c7eda7a495b4e6e7334d3891", 32, ch, strlen(ch),
+			      "tanstaaftanstaaf", 16), "cram: last digit wrong refused");
+	ok(!secret_check_cram("b913a602c7eda7a495b4e6e7334d3890", 32, ch, strlen(ch),
+			      "tanstaaftanstaa", 15), "cram: wrong secret refused");
+	cram_digest("what do ya want for nothing?", 28, "Jefe", 4, out);
+	ok(strcmp(out, "750c783e6ab0b503eaa86e310a5db738") == 0, "cram: RFC 2104 vector");
+	memset(key, 0xaa, sizeof key);
+	cram_digest("Test Using Larger Than Block-Size Key - Hash Key First", 54,
+		    key, 80, out);
+	ok(strcmp(out, "6b1ab7fe4bd7bf8f0b62e6ce61b9d0cd") == 0,
+	   "cram: key longer than a block (RFC 2202)");
+	memset(key, 'k', 64);
+	char longer[33];
+	cram_digest("c", 1, key, 64, out);
+	cram_digest("c", 1, key, 65, longer);
+	ok(strcmp(out, longer) != 0, "cram: 64- and 65-octet keys differ");
 }
 
 static void test_compare(void)
@@ -231,6 +269,7 @@ int main(void)
 	test_names();
 	test_apop();
 	test_compare();
+	test_cram();
 	test_templates();
 	test_records();
 	test_expiry();

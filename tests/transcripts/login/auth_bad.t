@@ -14,7 +14,7 @@ C: AUTH PLAIN AAA=
 S: -ERR malformed PLAIN response
 C: AUTH PLAIN Ym9iAGdvb2QAc2VjcmV0IHdvcmQ=
 S: -ERR [AUTH] authorization identity not supported
-C: AUTH LOGIN
+C: AUTH DIGEST-MD5
 S: -ERR unsupported mechanism
 C: AUTH PLAIN
 S: + 

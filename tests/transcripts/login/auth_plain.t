@@ -4,6 +4,7 @@ S: +OK mail.test POP3 server ready
 C: AUTH
 S: +OK mechanisms follow
 S: PLAIN
+S: LOGIN
 S: .
 C: auth plain AGdvb2QAc2VjcmV0IHdvcmQ=
 S: +OK logged in
