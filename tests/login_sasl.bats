@@ -2,8 +2,9 @@
 # pop3login's SASL mechanisms beyond PLAIN and UTF-8 user names: AUTH
 # LOGIN (transcripts with the test checker, a raw socket, curl through
 # the real chain to a virtual user of checkpw); UTF8 (RFC 6856) with
-# python3 poplib; CRAM-MD5 (pop3login -C) with curl against virtual users
-# with a plain and a hashed secret and a system user.
+# python3 poplib; CRAM-MD5 (pop3login -C) with curl, fetchmail and mpop
+# against virtual users with a plain and a hashed secret and a system
+# user; OAUTHBEARER and XOAUTH2 (-O) with curl, mpop and a raw socket.
 
 load helpers
 load transcripts/login/lib
@@ -236,4 +237,48 @@ GREETING='+OK mail.test POP3 server ready\r\n'
 		--oauth2-bearer 'tok' "pop3://127.0.0.1:$PORT/"
 	[ "$status" -eq 67 ]
 	wait_log 'checkpw: user=joe@v.example ip=127.0.0.1 backend=- result=refuse why=method'
+}
+
+# fetched CLIENT: mail the client delivered, one message per "From ".
+fetched() {
+	grep -c '^Subject: message ' "$BATS_TEST_TMPDIR/out" 2>/dev/null || echo 0
+}
+
+@test "chain: fetchmail --auth cram-md5 fetches a virtual user's mail; a wrong secret fails" {
+	chain -C
+	rc=$BATS_TEST_TMPDIR/fetchmailrc
+	for pw in 'tan staa' 'tan staaf'; do
+		printf 'set no syslog\npoll 127.0.0.1 protocol pop3 port %s auth cram-md5 timeout 20\n  user "joe@v.example" there with password "%s" is root here keep\n  mda "cat >>%s"\n  sslproto %s\n' \
+			"$PORT" "$pw" "$BATS_TEST_TMPDIR/out" "''" >"$rc"
+		chmod 600 "$rc"
+		run env HOME=$BATS_TEST_TMPDIR timeout 60 fetchmail -f "$rc" --nosyslog
+		# fetchmail's exit 3: authentication failed
+		[ "$pw" = 'tan staaf' ] || [ "$status" -eq 3 ]
+	done
+	[ "$status" -eq 0 ]
+	[ "$(fetched)" -eq 3 ]
+	wait_log 'checkpw: user=joe@v.example ip=127.0.0.1 backend=virtual result=refuse why=badpass'
+	wait_log 'pop3login: login user=joe@v.example ip=127.0.0.1 method=cram-md5 tls=no result=ok'
+}
+
+@test "chain: mpop --auth=cram-md5 fetches a virtual user's mail; mpop --auth=oauthbearer hands its token to the checker" {
+	chain -C
+	: >"$BATS_TEST_TMPDIR/out"
+	run timeout 60 mpop -C /dev/null --host=127.0.0.1 --port="$PORT" --tls=off \
+		--auth=cram-md5 --user=joe@v.example --passwordeval="echo 'tan staaf'" \
+		--keep=on --uidls-file="$BATS_TEST_TMPDIR/uidls" \
+		--delivery=mbox,"$BATS_TEST_TMPDIR/out" --quiet
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(fetched)" -eq 3 ]
+	wait_log 'pop3login: login user=joe@v.example ip=127.0.0.1 method=cram-md5 tls=no result=ok'
+	# OAUTHBEARER to a checker that saves the block: token and method
+	PORT=$(free_port)
+	CRED_SAVE=$BATS_TEST_TMPDIR/cred start_tcpserver "$PORT" pop3login -d 0 -O mail.test "$CHECKER"
+	run timeout 60 mpop -C /dev/null --host=127.0.0.1 --port="$PORT" --tls=off \
+		--auth=oauthbearer --user=good --passwordeval="echo tok.mpop-1" \
+		--uidls-file="$BATS_TEST_TMPDIR/uidls2" --delivery=mbox,"$BATS_TEST_TMPDIR/out2" --quiet
+	[ "$status" -ne 0 ]
+	printf 'good\0tok.mpop-1\0\0oauthbearer\0' | cmp - "$BATS_TEST_TMPDIR/cred"
+	wait_log 'pop3login: login user=good ip=127.0.0.1 method=oauthbearer tls=no result=refused'
 }
