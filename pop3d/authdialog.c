@@ -391,10 +391,20 @@ enum authdialog_action authdialog_line(struct authdialog *d, const char *line,
 	return command(d, line, len);
 }
 
+/* 128 + N: an exposer's word that pop3d was killed by signal N (or a
+ * link's own, as sh reports a killed child), after pop3d may have
+ * answered the client and served part of a session. */
+static bool killed_after_login(int code)
+{
+	return code > 128 && code <= 128 + 64;
+}
+
 const char *authdialog_result_word(int wait_status)
 {
 	if (!WIFEXITED(wait_status))
 		return "crashed";
+	if (killed_after_login(WEXITSTATUS(wait_status)))
+		return "killed";
 	switch (WEXITSTATUS(wait_status)) {
 	case EXIT_DONE:
 		return "ok";
@@ -422,7 +432,7 @@ enum authdialog_action authdialog_result(struct authdialog *d, int wait_status)
 	if (!WIFEXITED(wait_status))
 		return AD_QUIT;
 	int code = WEXITSTATUS(wait_status);
-	if (code == EXIT_DONE)
+	if (code == EXIT_DONE || killed_after_login(code))
 		return AD_QUIT;
 	switch (code) {
 	case EXIT_REFUSED:

@@ -49,7 +49,8 @@ for i in range(400):
         s.sendall(b"QUIT\r\n")
         break
     time.sleep(0.05)
-f.read()   # until the server closes
+# what comes after the ready point, until the server closes
+open(flag.replace("/held-", "/after-"), "wb").write(f.read())
 PY
 	echo $! >>"$BATS_TEST_TMPDIR/pids"
 	local i
@@ -108,6 +109,11 @@ messages_of() {
 	[ "$("$POP3CTL" -f "$CONF" who | wc -l)" -eq 1 ]
 	wait_log "^maildirscan: child signal=15\$"
 	! grep -q "^maildirscan: commit " "$D/log"
+	# the client was mid-session: pop3login hangs up without a word that
+	# could contradict what pop3d said, and logs the session as killed
+	wait_log "^pop3login: login user=demo ip=127.0.0.1 method=pass tls=no result=killed\$"
+	for i in $(seq 1 100); do [ -e "$D/after-demo" ] && break; sleep 0.05; done
+	[ -e "$D/after-demo" ] && [ ! -s "$D/after-demo" ]
 }
 
 @test "ops_admin: kick during a session with DELE leaves the mbox whole" {

@@ -252,6 +252,11 @@ static void test_dialog(void)
 	ok(cred_is("my user\0000123456789abcdef0123456789abcdef\0<123.456.abcdef@mail.example.org>\0",
 		75), "APOP credentials: digest lowercased, timestamp");
 	ok(result(2, AD_CONTINUE, "-ERR [SYS/PERM] login failed\r\n"), "exit 2 -> [SYS/PERM]");
+	ok(result(128 + 15, AD_QUIT, "") && result(128 + 9, AD_QUIT, ""),
+		"exit 128+N (pop3d killed mid-session): hang up, no answer that could lie");
+	ok(strcmp(authdialog_result_word((128 + 15) << 8), "killed") == 0
+		&& strcmp(authdialog_result_word(2 << 8), "perm") == 0
+		&& strcmp(authdialog_result_word(255 << 8), "perm") == 0, "killed, perm: the log words");
 	ok(says("APOP alice 0123", AD_CONTINUE, "-ERR usage: APOP name digest\r\n"), "short digest");
 	ok(says("STAT", AD_CONTINUE, "-ERR not logged in\r\n"), "wrong state");
 	ok(says("XYZZY", AD_CONTINUE, "-ERR unknown command\r\n"), "unknown command");
