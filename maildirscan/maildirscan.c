@@ -37,6 +37,8 @@
 #define SIZE_CACHE_NAME "maildirscan.sizes"
 /* EXPIRE's retrieval times (lib/expire.h), in the Maildir. */
 #define EXPIRE_STATE_NAME "maildirscan.expire"
+/* -x's lock file, in the Maildir (lib/sessionlock.h). */
+#define SESSION_LOCK_NAME "maildirscan.lock"
 
 struct options {
 	struct expose_opts x;     /* the options of both exposers */
@@ -108,6 +110,21 @@ static int open_sub(int maildir_fd, const char *path, const char *sub)
 	return fd;
 }
 
+/* -x: the lock file, which every host sharing the Maildir sees, then
+ * the directory's flock, which a maildirscan of an earlier release on
+ * this host takes.  Both are held until maildirscan exits. */
+static void lock_session(int fd, const char *path)
+{
+	int lockfd;
+	int held = session_lock_file(fd, SESSION_LOCK_NAME, &lockfd);
+	if (held == 0)
+		held = session_lock(fd);
+	if (held > 0)
+		die(EXIT_INUSE, "%s is in use by another POP3 session", path);
+	if (held < 0)
+		die_sys(EXIT_TEMP, "cannot lock %s", path);
+}
+
 /* Opens, checks and (with -x) locks the Maildir; makes it the working
  * directory, which pop3d inherits, so scan list paths are "cur/NAME". */
 static int open_maildir(const char *path, int exclusive)
@@ -123,13 +140,8 @@ static int open_maildir(const char *path, int exclusive)
 		die_sys(EXIT_TEMP, "cannot stat %s", path);
 	if (st.st_uid != geteuid())
 		die(EXIT_MISUSE, "%s is not owned by uid %u", path, (unsigned)geteuid());
-	if (exclusive) {
-		int held = session_lock(fd);
-		if (held > 0)
-			die(EXIT_INUSE, "%s is in use by another POP3 session", path);
-		if (held < 0)
-			die_sys(EXIT_TEMP, "cannot lock %s", path);
-	}
+	if (exclusive)
+		lock_session(fd, path);
 	if (fchdir(fd) < 0)
 		die_sys(EXIT_TEMP, "cannot change to %s", path);
 	return fd;

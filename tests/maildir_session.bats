@@ -211,6 +211,45 @@ c
 	[[ "$output" == *"+OK 1 "* ]]
 }
 
+@test "maildir session: -x holds an OFD lock on maildirscan.lock, the lock another host sees; one held there alone refuses the session" {
+	msg 'cur/1.a:2,' 'a\n'
+	local sync=$BATS_TEST_TMPDIR/sync
+	MD_OPTS=-x python3 "$CLIENT" STAT "@touch $sync.a" "@wait $sync.done" QUIT \
+		>"$BATS_TEST_TMPDIR/a.out" 2>/dev/null &
+	local a=$! i
+	for i in $(seq 1 500); do [ -e "$sync.a" ] && break; sleep 0.01; done
+	# /proc/locks: an OFD write lock on the lock file, a flock on the
+	# Maildir (for a maildirscan of an earlier release on this host)
+	local file dir
+	file=$(stat -c %i "$MD/maildirscan.lock")
+	dir=$(stat -c %i "$MD")
+	grep -Eq "OFDLCK +ADVISORY +WRITE +-?[0-9]+ +[0-9a-f]+:[0-9a-f]+:$file " /proc/locks
+	grep -Eq "FLOCK +ADVISORY +WRITE +[0-9]+ +[0-9a-f]+:[0-9a-f]+:$dir " /proc/locks
+	touch "$sync.done"
+	wait "$a"
+	# another host's session, seen through a network file system: its
+	# fcntl lock on the file arrives, its flock on the directory does not
+	python3 - "$MD/maildirscan.lock" "$sync" <<-'PY' &
+	import fcntl, os, struct, sys, time
+	fd = os.open(sys.argv[1], os.O_RDWR)
+	fcntl.fcntl(fd, fcntl.F_OFD_SETLK, struct.pack("hhqqi", fcntl.F_WRLCK, 0, 0, 0, 0))
+	open(sys.argv[2] + ".b", "w").close()
+	for _ in range(500):
+	    if os.path.exists(sys.argv[2] + ".end"):
+	        break
+	    time.sleep(0.01)
+	PY
+	local b=$!
+	for i in $(seq 1 500); do [ -e "$sync.b" ] && break; sleep 0.01; done
+	run maildirscan -x pop3d </dev/null
+	touch "$sync.end"
+	wait "$b"
+	[ "$status" -eq 4 ]
+	[ "$output" = "maildirscan: fatal: $MD/ is in use by another POP3 session" ]
+	MD_OPTS=-x run python3 "$CLIENT" QUIT
+	[ "$status" -eq 0 ]
+}
+
 # deliver FIRST LAST: maildrop delivers messages FIRST..LAST into $MD.
 deliver() {
 	local i
