@@ -39,16 +39,6 @@ static bool write_last(int fd, const char *user, size_t len, uint64_t now)
 	return ftruncate(fd, 0) == 0 && pwrite(fd, text, n, 0) == (ssize_t)n;
 }
 
-/* The key of USER, the file name hashed from it. */
-static void user_file(char name[STATE_NAME_MAX], const char *user, size_t len)
-{
-	char key[5 + USER_MAX + 1];
-	memcpy(key, "user ", 5);
-	memcpy(key + 5, user, len);
-	key[5 + len] = 0;
-	state_file_name(name, 'd', key);
-}
-
 enum login_delay_result login_delay_claim(const char *dir, const char *user,
 	size_t len, unsigned delay, uint64_t now, uint64_t *wait)
 {
@@ -56,8 +46,9 @@ enum login_delay_result login_delay_claim(const char *dir, const char *user,
 		return DELAY_OK;
 	if (len == 0 || len > USER_MAX || memchr(user, '\n', len) || memchr(user, 0, len))
 		return DELAY_ERROR;
-	char name[STATE_NAME_MAX];
-	user_file(name, user, len);
+	char key[5 + USER_MAX + 1], name[STATE_NAME_MAX];
+	state_user_key(user, len, key, sizeof key);
+	state_file_name(name, 'd', key);
 	int dirfd = state_dir_open(dir);
 	if (dirfd < 0)
 		return DELAY_ERROR;

@@ -34,6 +34,15 @@ int state_dir_open(const char *dir)
 	return fd;
 }
 
+void state_user_key(const char *name, size_t len, char *key, size_t cap)
+{
+	size_t n = 5;
+	memcpy(key, "user ", 5);
+	for (size_t i = 0; i < len && n + 1 < cap; i++)
+		key[n++] = name[i] ? name[i] : '?';
+	key[n] = 0;
+}
+
 /* Not keyed: a collision merges two keys' state, and a name made to
  * collide with another user's gains nothing that acting under that
  * user's own name would not. */

@@ -21,6 +21,10 @@ enum { STATE_NAME_MAX = 24 };   /* "K." + 16 hex digits */
  * may write could hold files planted to lock anyone out. */
 int state_dir_open(const char *dir);
 
+/* The key of a user name, LEN octets of it: "user NAME", a NUL made '?'
+ * (the hash sees every octet), cut to CAP. */
+void state_user_key(const char *name, size_t len, char *key, size_t cap);
+
 /* The file name of KEY for files of KIND (one letter). */
 void state_file_name(char name[STATE_NAME_MAX], char kind, const char *key);
 

@@ -86,16 +86,6 @@ bool limit_ip_key(const char *text, char *key, size_t cap)
 	return true;
 }
 
-void limit_user_key(const unsigned char *name, size_t len, char *key, size_t cap)
-{
-	size_t n = 5;
-	memcpy(key, "user ", 5);
-	/* the hash sees every octet; a NUL cannot occur in a name */
-	for (size_t i = 0; i < len && n + 1 < cap; i++)
-		key[n++] = name[i] ? (char)name[i] : '?';
-	key[n] = 0;
-}
-
 /* Seeks a free slot in an open slot file, under the guard's read lock.
  * 1 taken, 0 all held, -1 removed meanwhile (open again), -2 error. */
 static int seek_slot(int fd, unsigned max)
@@ -306,7 +296,7 @@ enum limit_result limit_attempt_begin(const struct limit_config *cfg,
 	a->when = now;
 	a->ip_counted = a->user_counted = false;
 	snprintf(a->ipkey, sizeof a->ipkey, "%s", ipkey ? ipkey : "");
-	limit_user_key(user, user_len, a->userkey, sizeof a->userkey);
+	state_user_key((const char *)user, user_len, a->userkey, sizeof a->userkey);
 	enum limit_result res = LIMIT_OK, r;
 	if (*a->ipkey && cfg->failures_per_ip > 0) {
 		r = limit_failure_reserve(cfg, a->ipkey, cfg->failures_per_ip, now);

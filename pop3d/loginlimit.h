@@ -57,9 +57,6 @@ bool limit_config_env(struct limit_config *cfg, const char **bad);
  * no address (a pop3login run from a shell): no address limit applies. */
 bool limit_ip_key(const char *text, char *key, size_t cap);
 
-/* The key of a user name (any octets but NUL, LEN of them). */
-void limit_user_key(const unsigned char *name, size_t len, char *key, size_t cap);
-
 /* Takes a session slot for IPKEY among MAX: LIMIT_OK with *FD the
  * descriptor that holds it (close-on-exec; close it in every child that
  * must not hold it), LIMIT_HIT when all MAX are held. */

@@ -179,31 +179,9 @@ age() {
 }
 
 @test "expire: through the whole chain, a hostcheck rule's EXPIRE=0: curl retrieves message 1 without DELE, and it is gone after its QUIT" {
-	for prog in hostcheck checkpw mboxsplit pop3d; do
-		[ -x "$POP3_BIN/$prog" ] || skip "$prog not built"
-	done
-	make_user pexpire1
-	local dir=$BATS_TEST_TMPDIR
-	while [ "$dir" != / ] && [ "$dir" != /tmp ]; do
-		chmod o+x "$dir"
-		dir=$(dirname "$dir")
-	done
-	echo 'pexpire1:expire word' | chpasswd
-	# in the home, where the user may make the dotlock
-	MB=$BATS_TEST_TMPDIR/home-pexpire1/mbox
-	make_mbox "$MB" 3
-	chown pexpire1: "$MB"
-	chmod 600 "$MB"
-	BIN=$BATS_TEST_TMPDIR/bin
-	mkdir -p "$BIN"
-	cp "$POP3_BIN/hostcheck" "$POP3_BIN/pop3login" "$POP3_BIN/checkpw" \
-		"$POP3_BIN/mboxsplit" "$POP3_BIN/pop3d" "$BIN/"
-	chmod 755 "$BIN"
-	printf 'allow default EXPIRE=0\n' >"$BATS_TEST_TMPDIR/rules"
-	PORT=$(free_port)
-	start_tcpserver "$PORT" "$BIN/hostcheck" "$BATS_TEST_TMPDIR/rules" \
-		"$BIN/pop3login" -d 0 mail.test \
-		"$BIN/checkpw" -s -m "$MB" "$BIN/mboxsplit" "$BIN/pop3d"
+	chain_user pexpire1 'expire word' 3
+	MB=$HOMEDIR/mbox
+	serve_rules 'allow default EXPIRE=0\n'
 	run curl -s "pop3://pexpire1:expire%20word@127.0.0.1:$PORT/1"
 	[ "$status" -eq 0 ]
 	[[ "$output" = *"Subject: message 1"* ]]

@@ -90,6 +90,45 @@ remove_users() {
 	rm -f "$f"
 }
 
+# chain_user NAME PASSWORD N: a system user NAME with PASSWORD and an
+# mbox of N messages in its home ($HOMEDIR/mbox, where it may make the
+# dotlock), and $BIN, a copy of the chain's programs: the links after
+# checkpw run as the user, who may not reach the build directory.
+chain_user() {
+	local prog dir=$BATS_TEST_TMPDIR
+	for prog in hostcheck checkpw mboxsplit pop3d; do
+		[ -x "$POP3_BIN/$prog" ] || skip "$prog not built"
+	done
+	make_user "$1"
+	while [ "$dir" != / ] && [ "$dir" != /tmp ]; do
+		chmod o+x "$dir"
+		dir=$(dirname "$dir")
+	done
+	printf '%s:%s\n' "$1" "$2" | chpasswd
+	HOMEDIR=$BATS_TEST_TMPDIR/home-$1
+	make_mbox "$HOMEDIR/mbox" "$3"
+	chown "$1:" "$HOMEDIR/mbox"
+	chmod 600 "$HOMEDIR/mbox"
+	BIN=$BATS_TEST_TMPDIR/bin
+	mkdir -p "$BIN"
+	cp "$POP3_BIN/hostcheck" "$POP3_BIN/pop3login" "$POP3_BIN/checkpw" \
+		"$POP3_BIN/mboxsplit" "$POP3_BIN/pop3d" "$BIN/"
+	chmod 755 "$BIN"
+}
+
+# serve_rules RULES [POP3LOGIN-OPTION...]: the chain of chain_user on a
+# free port $PORT: hostcheck reading RULES (printf %b), pop3login with
+# the options, checkpw -s with $CHECKPW_OPTS on $HOMEDIR/mbox.
+serve_rules() {
+	printf '%b' "$1" >"$BATS_TEST_TMPDIR/rules"
+	shift
+	PORT=$(free_port)
+	# shellcheck disable=SC2086
+	start_tcpserver "$PORT" "$BIN/hostcheck" "$BATS_TEST_TMPDIR/rules" \
+		"$BIN/pop3login" -d 0 "$@" mail.test \
+		"$BIN/checkpw" -s ${CHECKPW_OPTS:-} -m "$HOMEDIR/mbox" "$BIN/mboxsplit" "$BIN/pop3d"
+}
+
 # An mbox of N numbered messages, written as a delivery agent would.
 make_mbox() {
 	local path=$1 n=$2 i

@@ -14,42 +14,12 @@ USER_NAME=pdelay1
 PASSWORD='delay word 1'
 
 setup() {
-	for prog in hostcheck checkpw mboxsplit pop3d; do
-		[ -x "$POP3_BIN/$prog" ] || skip "$prog not built"
-	done
-	make_user "$USER_NAME"
-	local dir=$BATS_TEST_TMPDIR
-	while [ "$dir" != / ] && [ "$dir" != /tmp ]; do
-		chmod o+x "$dir"
-		dir=$(dirname "$dir")
-	done
-	printf '%s:%s\n' "$USER_NAME" "$PASSWORD" | chpasswd
-	HOMEDIR=$BATS_TEST_TMPDIR/home-$USER_NAME
-	make_mbox "$HOMEDIR/mbox" 2
-	chown "$USER_NAME:" "$HOMEDIR/mbox"
-	chmod 600 "$HOMEDIR/mbox"
-	BIN=$BATS_TEST_TMPDIR/bin
-	mkdir -p "$BIN"
-	cp "$POP3_BIN/hostcheck" "$POP3_BIN/pop3login" "$POP3_BIN/checkpw" \
-		"$POP3_BIN/mboxsplit" "$POP3_BIN/pop3d" "$BIN/"
-	chmod 755 "$BIN"
+	chain_user "$USER_NAME" "$PASSWORD" 2
 }
 
 teardown() {
 	stop_started
 	remove_users
-}
-
-# serve RULES [POP3LOGIN-OPTION...]: the whole chain on a free port,
-# hostcheck reading RULES, checkpw with $CHECKPW_OPTS.
-serve() {
-	printf '%b' "$1" >"$BATS_TEST_TMPDIR/rules"
-	shift
-	PORT=$(free_port)
-	# shellcheck disable=SC2086
-	start_tcpserver "$PORT" "$BIN/hostcheck" "$BATS_TEST_TMPDIR/rules" \
-		"$BIN/pop3login" -d 0 "$@" mail.test \
-		"$BIN/checkpw" -s ${CHECKPW_OPTS:-} -m "$HOMEDIR/mbox" "$BIN/mboxsplit" "$BIN/pop3d"
 }
 
 # login FROM PASSWORD: one connection from loopback address FROM, USER
@@ -79,7 +49,7 @@ delay_lines() {
 }
 
 @test "LOGIN_DELAY=3: CAPA says it, a second login with the right password is refused [LOGIN-DELAY], the mailbox untouched, then the delay passes" {
-	serve 'allow 127.0.0.1 LOGIN_DELAY=3\nallow default\n'
+	serve_rules 'allow 127.0.0.1 LOGIN_DELAY=3\nallow default\n'
 	# curl, a real client, gets in and lists both messages
 	run curl -s "pop3://$USER_NAME:$(printf %s "$PASSWORD" | sed 's/ /%20/g')@127.0.0.1:$PORT/"
 	[ "$status" -eq 0 ]
@@ -106,7 +76,7 @@ p.quit()' "$PORT"
 }
 
 @test "LOGIN_DELAY: a wrong password within the delay is a plain [AUTH] failure, telling nothing; another address's rule without it is not held" {
-	serve 'allow 127.0.0.1 LOGIN_DELAY=30\nallow default\n'
+	serve_rules 'allow 127.0.0.1 LOGIN_DELAY=30\nallow default\n'
 	run login 127.0.0.1 "$PASSWORD"
 	[[ "${lines[1]}" = "+OK 2 "* ]]
 	run login 127.0.0.1 'not the password'
@@ -121,7 +91,7 @@ p.quit()' "$PORT"
 }
 
 @test "LOGIN_DELAY: of two logins at the same moment exactly one gets in" {
-	serve 'allow default LOGIN_DELAY=30\n'
+	serve_rules 'allow default LOGIN_DELAY=30\n'
 	run python3 - "$PORT" "$USER_NAME" "$PASSWORD" <<-'PY'
 	import socket, sys, threading
 	port, user, password = int(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -152,7 +122,7 @@ p.quit()' "$PORT"
 }
 
 @test "LOGIN_DELAY: the state file lost loses only the policy; a state directory others may write is not used, and logins go on" {
-	serve 'allow default LOGIN_DELAY=30\n'
+	serve_rules 'allow default LOGIN_DELAY=30\n'
 	run login 127.0.0.1 "$PASSWORD"
 	[[ "${lines[1]}" = "+OK 2 "* ]]
 	files=$(ls "$POP3_LIMIT_DIR" | grep -c '^d\.')
@@ -171,7 +141,7 @@ p.quit()' "$PORT"
 }
 
 @test "LOGIN_DELAY that is no number: no greeting, the connection closed, a clear line in the log" {
-	serve 'allow default LOGIN_DELAY=soon\n'
+	serve_rules 'allow default LOGIN_DELAY=soon\n'
 	run python3 -c '
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
@@ -181,7 +151,7 @@ print(repr(s.makefile("rb").read()))' "$PORT"
 }
 
 @test "pop3login -L 30 without a rule's variable: advertised and enforced alike" {
-	serve 'allow default\n' -L 30
+	serve_rules 'allow default\n' -L 30
 	run login 127.0.0.1 "$PASSWORD"
 	[[ "${lines[1]}" = "+OK 2 "* ]]
 	run login 127.0.0.1 "$PASSWORD"
@@ -215,7 +185,7 @@ session() {
 @test "checkpw -e: the user's LOGIN_DELAY and EXPIRE win over the rule's; after login CAPA says the user's" {
 	mkdir -p "$BATS_TEST_TMPDIR/settings"
 	printf '# this user fetches too often\nLOGIN_DELAY=30\nEXPIRE=0\n' >"$BATS_TEST_TMPDIR/settings/$USER_NAME"
-	CHECKPW_OPTS="-e $BATS_TEST_TMPDIR/settings" serve 'allow default LOGIN_DELAY=0 EXPIRE=NEVER\n'
+	CHECKPW_OPTS="-e $BATS_TEST_TMPDIR/settings" serve_rules 'allow default LOGIN_DELAY=0 EXPIRE=NEVER\n'
 	run session "$PASSWORD" CAPA "RETR 1" QUIT
 	[ "${lines[1]}" = "['EXPIRE 0', 'IMPLEMENTATION pop3d', 'LOGIN-DELAY 30', 'PIPELINING', 'RESP-CODES', 'TOP', 'UIDL']" ]
 	[ "${lines[3]}" = "+OK bye, 1 message deleted" ]
@@ -231,7 +201,7 @@ session() {
 @test "checkpw -e: a line it does not know is logged with its number and ignored; a settings file it cannot read holds the login back" {
 	mkdir -p "$BATS_TEST_TMPDIR/settings"
 	printf 'EXPIRE=0\nHOME=/tmp\nno equals sign\n' >"$BATS_TEST_TMPDIR/settings/$USER_NAME"
-	CHECKPW_OPTS="-e $BATS_TEST_TMPDIR/settings" serve 'allow default\n'
+	CHECKPW_OPTS="-e $BATS_TEST_TMPDIR/settings" serve_rules 'allow default\n'
 	run session "$PASSWORD" "RETR 1" QUIT
 	[ "${lines[2]}" = "+OK bye, 1 message deleted" ]
 	grep -q "checkpw: uservars file=$BATS_TEST_TMPDIR/settings/$USER_NAME line=2 ignored=HOME=/tmp" "$BATS_TEST_TMPDIR/log"

@@ -11,40 +11,12 @@ USER_NAME=plimit1
 PASSWORD='limit word 1'
 
 setup() {
-	for prog in hostcheck checkpw mboxsplit pop3d; do
-		[ -x "$POP3_BIN/$prog" ] || skip "$prog not built"
-	done
-	make_user "$USER_NAME"
-	local dir=$BATS_TEST_TMPDIR
-	while [ "$dir" != / ] && [ "$dir" != /tmp ]; do
-		chmod o+x "$dir"
-		dir=$(dirname "$dir")
-	done
-	printf '%s:%s\n' "$USER_NAME" "$PASSWORD" | chpasswd
-	HOMEDIR=$BATS_TEST_TMPDIR/home-$USER_NAME
-	make_mbox "$HOMEDIR/mbox" 2
-	chown "$USER_NAME:" "$HOMEDIR/mbox"
-	chmod 600 "$HOMEDIR/mbox"
-	# the links after checkpw run as the user: a copy it can reach
-	BIN=$BATS_TEST_TMPDIR/bin
-	mkdir -p "$BIN"
-	cp "$POP3_BIN/hostcheck" "$POP3_BIN/pop3login" "$POP3_BIN/checkpw" \
-		"$POP3_BIN/mboxsplit" "$POP3_BIN/pop3d" "$BIN/"
-	chmod 755 "$BIN"
+	chain_user "$USER_NAME" "$PASSWORD" 2
 }
 
 teardown() {
 	stop_started
 	remove_users
-}
-
-# serve RULES: the whole chain on a free port, hostcheck reading RULES.
-serve() {
-	printf '%b' "$1" >"$BATS_TEST_TMPDIR/rules"
-	PORT=$(free_port)
-	start_tcpserver "$PORT" "$BIN/hostcheck" "$BATS_TEST_TMPDIR/rules" \
-		"$BIN/pop3login" -d 0 mail.test \
-		"$BIN/checkpw" -s -m "$HOMEDIR/mbox" "$BIN/mboxsplit" "$BIN/pop3d"
 }
 
 # login FROM PASSWORD: one connection from loopback address FROM, USER
@@ -66,7 +38,7 @@ login() {
 }
 
 @test "SESSIONS_PER_IP=2: a third session from the address is refused, another address gets in" {
-	serve 'allow 127.0.0.1 SESSIONS_PER_IP=2\nallow default\n'
+	serve_rules 'allow 127.0.0.1 SESSIONS_PER_IP=2\nallow default\n'
 	run python3 - "$PORT" "$USER_NAME" "$PASSWORD" <<-'PY'
 	import socket, sys
 	port, user, password = int(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -120,7 +92,7 @@ login() {
 }
 
 @test "FAILURES_PER_USER=3 in 2 s: across connections the right password is refused until the window passes" {
-	serve 'allow default FAILURES_PER_USER=3 FAILURE_WINDOW=2\n'
+	serve_rules 'allow default FAILURES_PER_USER=3 FAILURE_WINDOW=2\n'
 	local i
 	for i in 1 2 3; do
 		run login 127.0.0.1 'not it'
@@ -140,7 +112,7 @@ login() {
 }
 
 @test "FAILURES_PER_IP=2: the address is refused even with the right password, another address is not" {
-	serve 'allow 127.0.0.1 FAILURES_PER_IP=2 FAILURE_WINDOW=2\nallow default\n'
+	serve_rules 'allow 127.0.0.1 FAILURES_PER_IP=2 FAILURE_WINDOW=2\nallow default\n'
 	run login 127.0.0.1 'wrong 1'
 	[ "$output" = '-ERR [AUTH] authentication failed' ]
 	run login 127.0.0.1 'wrong 2'
@@ -156,7 +128,7 @@ login() {
 }
 
 @test "the state is files in the limit directory, root's alone, removed when nothing is counted" {
-	serve 'allow default FAILURES_PER_USER=5 FAILURE_WINDOW=1 SESSIONS_PER_IP=3\n'
+	serve_rules 'allow default FAILURES_PER_USER=5 FAILURE_WINDOW=1 SESSIONS_PER_IP=3\n'
 	run login 127.0.0.1 'wrong'
 	local dir=$POP3_LIMIT_DIR
 	[ "$(stat -c '%U %a' "$dir")" = 'root 700' ]

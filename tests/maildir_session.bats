@@ -181,17 +181,23 @@ c
 	[ "$(ls "$MD/cur")" = "" ]
 }
 
+# hold_session SYNC: a -x session that has answered STAT and holds its
+# lock until the file SYNC.done exists; $HELD is its pid.
+hold_session() {
+	MD_OPTS=-x python3 "$CLIENT" STAT "@touch $1.a" "@wait $1.done" QUIT \
+		>"$BATS_TEST_TMPDIR/a.out" 2>/dev/null &
+	HELD=$!
+	local i
+	for i in $(seq 1 500); do [ -e "$1.a" ] && break; sleep 0.01; done
+}
+
 @test "maildir session: with -x the second session is refused with exit 4, then served" {
 	msg 'cur/1.a:2,' 'a\n'
 	local sync=$BATS_TEST_TMPDIR/sync
-	MD_OPTS=-x python3 "$CLIENT" STAT "@touch $sync.a" "@wait $sync.done" QUIT \
-		>"$BATS_TEST_TMPDIR/a.out" 2>/dev/null &
-	local a=$!
-	local i
-	for i in $(seq 1 500); do [ -e "$sync.a" ] && break; sleep 0.01; done
+	hold_session "$sync"
 	run maildirscan -x pop3d </dev/null
 	touch "$sync.done"
-	wait "$a"
+	wait "$HELD"
 	[ "$status" -eq 4 ]
 	[ "$output" = "maildirscan: fatal: $MD/ is in use by another POP3 session" ]
 	MD_OPTS=-x run python3 "$CLIENT" QUIT
@@ -213,11 +219,8 @@ c
 
 @test "maildir session: -x holds an OFD lock on maildirscan.lock, the lock another host sees; one held there alone refuses the session" {
 	msg 'cur/1.a:2,' 'a\n'
-	local sync=$BATS_TEST_TMPDIR/sync
-	MD_OPTS=-x python3 "$CLIENT" STAT "@touch $sync.a" "@wait $sync.done" QUIT \
-		>"$BATS_TEST_TMPDIR/a.out" 2>/dev/null &
-	local a=$! i
-	for i in $(seq 1 500); do [ -e "$sync.a" ] && break; sleep 0.01; done
+	local sync=$BATS_TEST_TMPDIR/sync i
+	hold_session "$sync"
 	# /proc/locks: an OFD write lock on the lock file, a flock on the
 	# Maildir (for a maildirscan of an earlier release on this host)
 	local file dir
@@ -226,7 +229,7 @@ c
 	grep -Eq "OFDLCK +ADVISORY +WRITE +-?[0-9]+ +[0-9a-f]+:[0-9a-f]+:$file " /proc/locks
 	grep -Eq "FLOCK +ADVISORY +WRITE +[0-9]+ +[0-9a-f]+:[0-9a-f]+:$dir " /proc/locks
 	touch "$sync.done"
-	wait "$a"
+	wait "$HELD"
 	# another host's session, seen through a network file system: its
 	# fcntl lock on the file arrives, its flock on the directory does not
 	python3 - "$MD/maildirscan.lock" "$sync" <<-'PY' &

@@ -99,7 +99,7 @@ static void test_keys(void)
 		"another /64 has another key");
 	ok(!limit_ip_key("unknown", a, sizeof a) && !limit_ip_key("", a, sizeof a),
 		"no address, no key");
-	limit_user_key((const unsigned char *)"alice", 5, a, sizeof a);
+	state_user_key("alice", 5, a, sizeof a);
 	ok(strcmp(a, "user alice") == 0, "user key");
 }
 
