@@ -37,7 +37,8 @@ struct expire_policy {
  * rather than keep mail the site meant to expire, or the reverse). */
 bool expire_policy_env(struct expire_policy *p);
 
-/* The UID of message I (0-based, scan list order), *LEN its length. */
+/* The UID of message I (0-based, scan list order), *LEN its length;
+ * used before the next call, so one buffer may serve every call. */
 typedef const char *expire_uid_fn(const void *ctx, size_t i, size_t *len);
 
 struct expire_result {
